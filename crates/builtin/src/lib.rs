@@ -1,0 +1,36 @@
+//! The standard Stackweave construct plugins (`logging`, `iam-role`, `express-workflow`,
+//! `api-integration`), embedded in the binary so that `stackweave` needs no plugin path after
+//! `cargo install`.
+//!
+//! The bytes are built from source in `plugins/` by this crate's build script; no `.wasm` is
+//! ever committed. This crate only carries bytes: loading and checking them is the host's job.
+
+/// One embedded plugin component.
+#[derive(Clone, Copy, Debug)]
+pub struct Embedded {
+    /// The construct name, which is also its folder under `plugins/`.
+    pub name: &'static str,
+    /// The component's bytes.
+    pub bytes: &'static [u8],
+}
+
+include!(concat!(env!("OUT_DIR"), "/standard.rs"));
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_standard_plugin_is_an_embedded_component() {
+        assert_eq!(STANDARD.len(), 4);
+        for plugin in STANDARD {
+            // A component's preamble: magic, version 0x0d, layer 1.
+            assert_eq!(
+                &plugin.bytes[..8],
+                b"\0asm\x0d\x00\x01\x00",
+                "{} is not a component",
+                plugin.name
+            );
+        }
+    }
+}

@@ -1,0 +1,140 @@
+//! The `stackweave` command line: parses arguments, calls the synthesis library, prints
+//! diagnostics and writes output files. Everything else lives in the library crates.
+
+mod output;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use stackweave_synth::{Diagnostic, Limits, Options, Registry, Severity};
+
+/// Synthesise AWS CloudFormation templates from stacks of sandboxed WebAssembly constructs.
+#[derive(Parser)]
+#[command(name = "stackweave", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Synthesise a stack file into one CloudFormation template
+    Synth(SynthArgs),
+    /// List the plugins stackweave can see
+    Plugins(PluginArgs),
+}
+
+#[derive(clap::Args)]
+struct SynthArgs {
+    /// The stack file
+    #[arg(default_value = "stack.yaml")]
+    stack_file: PathBuf,
+    /// Template format
+    #[arg(long, value_enum, default_value_t = Format::Yaml)]
+    format: Format,
+    /// Write `<StackName>.template.<ext>` and `manifest.json` into this folder instead of
+    /// printing the template
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    #[command(flatten)]
+    plugins: PluginArgs,
+    /// Fuel budget for each plugin call (roughly WebAssembly instructions)
+    #[arg(long, value_name = "UNITS", default_value_t = Limits::default().fuel)]
+    plugin_fuel: u64,
+}
+
+#[derive(clap::Args)]
+struct PluginArgs {
+    /// A folder of team plugins (`*.wasm`, searched recursively); repeatable
+    #[arg(long = "plugins", value_name = "DIR")]
+    dirs: Vec<PathBuf>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Yaml,
+    Json,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Synth(args) => synth(args),
+        Command::Plugins(args) => plugins(args),
+    }
+}
+
+fn synth(args: SynthArgs) -> ExitCode {
+    let options = Options {
+        plugin_dirs: args.plugins.dirs,
+        limits: Limits {
+            fuel: args.plugin_fuel,
+            ..Limits::default()
+        },
+    };
+    let synthesis = match stackweave_synth::synthesize(&args.stack_file, &options) {
+        Ok(synthesis) => synthesis,
+        Err(failure) => return report(&failure.diagnostics),
+    };
+    report(&synthesis.warnings);
+    let format = match args.format {
+        Format::Yaml => stackweave_template::Format::Yaml,
+        Format::Json => stackweave_template::Format::Json,
+    };
+    let rendered = match synthesis.template.render(format, &synthesis.quotas) {
+        Ok(text) => text,
+        Err(error) => {
+            let error = Diagnostic::error(error.to_string()).at(&args.stack_file, None);
+            return report(&[error]);
+        }
+    };
+    let result = match &args.out {
+        Some(dir) => output::write_all(dir, &synthesis, format, &rendered),
+        None => output::print(&rendered),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => report(&[error]),
+    }
+}
+
+fn plugins(args: PluginArgs) -> ExitCode {
+    let listed = Registry::discover_default(&args.dirs).and_then(|mut registry| {
+        let rows = registry
+            .all()
+            .map_err(|e| vec![e])?
+            .into_iter()
+            .map(|p| {
+                let info = p.info();
+                format!(
+                    "{}\t{}\t{}\t{}\t{}",
+                    info.name, info.version, p.origin, p.sha256, info.description
+                )
+            })
+            .collect::<Vec<_>>();
+        Ok(rows)
+    });
+    match listed {
+        Ok(rows) => {
+            println!("NAME\tVERSION\tORIGIN\tSHA256\tDESCRIPTION");
+            for row in rows {
+                println!("{row}");
+            }
+            ExitCode::SUCCESS
+        }
+        Err(errors) => report(&errors),
+    }
+}
+
+/// Prints diagnostics to stderr; exit code 1 if any is an error.
+fn report(diagnostics: &[Diagnostic]) -> ExitCode {
+    for diagnostic in diagnostics {
+        eprint!("{diagnostic}");
+    }
+    if diagnostics.iter().any(|d| d.severity == Severity::Error) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}

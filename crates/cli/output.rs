@@ -1,0 +1,74 @@
+//! Writing results: the template to stdout, or the template and its manifest into a folder,
+//! each file replaced atomically (written beside its final name, then renamed over it).
+
+use std::io::Write;
+use std::path::Path;
+
+use stackweave_synth::{Diagnostic, Synthesis};
+use stackweave_template::Format;
+
+/// Prints the template to stdout.
+pub fn print(rendered: &str) -> Result<(), Diagnostic> {
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(rendered.as_bytes())
+        .and_then(|()| stdout.flush())
+        .map_err(|e| Diagnostic::error(format!("cannot write the template to stdout: {e}")))
+}
+
+/// Writes `<StackName>.template.<ext>` and `manifest.json` into `dir`.
+pub fn write_all(
+    dir: &Path,
+    synthesis: &Synthesis,
+    format: Format,
+    rendered: &str,
+) -> Result<(), Diagnostic> {
+    let extension = match format {
+        Format::Yaml => "yaml",
+        Format::Json => "json",
+    };
+    let template_name = format!("{}.template.{extension}", synthesis.stack_name);
+    let manifest = manifest(synthesis, &template_name);
+    std::fs::create_dir_all(dir).map_err(|e| {
+        Diagnostic::error(format!(
+            "cannot create the output folder {}: {e}",
+            dir.display()
+        ))
+        .help("check that the path is writable")
+    })?;
+    // Both files are rendered before either is written, so a failure leaves the folder as it was.
+    write_atomically(&dir.join(&template_name), rendered)?;
+    write_atomically(&dir.join("manifest.json"), &manifest)
+}
+
+fn manifest(synthesis: &Synthesis, template_name: &str) -> String {
+    let plugins: Vec<serde_json::Value> = synthesis
+        .plugins
+        .iter()
+        .map(|p| serde_json::json!({ "name": p.name, "version": p.version, "origin": p.origin, "sha256": p.sha256 }))
+        .collect();
+    let manifest = serde_json::json!({
+        "stack": synthesis.stack_name,
+        "template": template_name,
+        "stackweave": env!("CARGO_PKG_VERSION"),
+        "plugins": plugins,
+    });
+    format!(
+        "{}\n",
+        serde_json::to_string_pretty(&manifest).unwrap_or_default()
+    )
+}
+
+fn write_atomically(path: &Path, contents: &str) -> Result<(), Diagnostic> {
+    let fail = |e: std::io::Error| {
+        Diagnostic::error(format!("cannot write {}: {e}", path.display()))
+            .help("check that the output folder is writable")
+    };
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut file = tempfile::NamedTempFile::new_in(dir).map_err(fail)?;
+    file.write_all(contents.as_bytes())
+        .and_then(|()| file.as_file().sync_all())
+        .map_err(fail)?;
+    file.persist(path).map_err(|e| fail(e.error))?;
+    Ok(())
+}

@@ -1,0 +1,24 @@
+//! Runs Stackweave construct plugins: WebAssembly components, loaded from bytes at run time
+//! through wasmtime, each call in a fresh sandboxed store.
+//!
+//! This crate is the only one that knows wasmtime. It checks that a file really is a construct
+//! plugin of a contract version this host speaks, asks it to describe itself, and calls its
+//! `synth` with props and fragments as opaque JSON text. It knows nothing of CloudFormation,
+//! of stack files, or of where plugin bytes come from: callers name the file in their messages.
+//!
+//! The sandbox grants nothing: no preopened directories, no environment, no network, no
+//! inherited stdio, fixed clocks and seeded randomness (so a plugin cannot make output differ
+//! between machines), and every store has a fuel budget and a memory cap.
+
+mod bindings;
+mod contract;
+mod error;
+mod plugin;
+mod sandbox;
+
+pub use contract::{CONTRACT_VERSION, ContractVersion};
+pub use error::{CallError, LoadError};
+pub use plugin::{
+    AttributeInfo, Diagnostic, Plugin, PluginInfo, Severity, SynthContext, SynthOutcome,
+};
+pub use sandbox::{Limits, Runtime};

@@ -1,0 +1,299 @@
+//! A loaded construct plugin: compiled once, described once, then called in a fresh store
+//! for every construct that uses it.
+
+use wasmtime::Trap;
+use wasmtime::component::Component;
+
+use crate::bindings::ConstructPluginPre;
+use crate::bindings::exports::stackweave::plugin::construct as wit;
+use crate::bindings::stackweave::plugin::types::Severity as WitSeverity;
+use crate::contract::{CONTRACT_VERSION, ContractVersion, Found, find_contract};
+use crate::error::{CallError, LoadError};
+use crate::sandbox::{CallStore, Limits, Runtime, Sandbox};
+
+/// What a plugin says about itself (`describe`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PluginInfo {
+    /// The name stack files use.
+    pub name: String,
+    /// The plugin's own version.
+    pub version: String,
+    /// One line for people.
+    pub description: String,
+    /// JSON Schema of the props, as JSON text.
+    pub props_schema: String,
+    /// Attributes in order; the first is the default.
+    pub attributes: Vec<AttributeInfo>,
+    /// The contract version the plugin was built against.
+    pub contract: ContractVersion,
+}
+
+/// One attribute a construct exposes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AttributeInfo {
+    /// Its name, as in `${Id.name}`.
+    pub name: String,
+    /// One line for people.
+    pub doc: String,
+}
+
+/// Where the construct being synthesised sits.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SynthContext {
+    /// The stack's name.
+    pub stack_name: String,
+    /// The construct's id.
+    pub construct_id: String,
+    /// Ids from the root down to this construct.
+    pub construct_path: Vec<String>,
+}
+
+/// How serious a plugin diagnostic is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Severity {
+    /// Fails synthesis.
+    Error,
+    /// Shown, but synthesis goes on.
+    Warning,
+}
+
+/// A problem a plugin reported about its props.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// How serious.
+    pub severity: Severity,
+    /// What is wrong.
+    pub message: String,
+    /// JSON Pointer into the props, if the plugin gave one.
+    pub path: Option<String>,
+}
+
+/// What a successful `synth` call answered.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SynthOutcome {
+    /// The construct's contribution.
+    Fragment {
+        /// JSON text of `{Resources, Conditions, Outputs}` keyed by local ids.
+        template: String,
+        /// Attribute name and JSON text of its expression.
+        attributes: Vec<(String, String)>,
+        /// Warnings about the props.
+        warnings: Vec<Diagnostic>,
+    },
+    /// The plugin refused the props.
+    Rejected(Vec<Diagnostic>),
+}
+
+/// A construct plugin ready to run.
+pub struct Plugin {
+    pre: ConstructPluginPre<Sandbox>,
+    info: PluginInfo,
+    limits: Limits,
+}
+
+impl Plugin {
+    /// Checks, compiles and describes a plugin from its bytes.
+    pub fn load(runtime: &Runtime, bytes: &[u8]) -> Result<Plugin, LoadError> {
+        check_header(bytes)?;
+        let component = Component::new(&runtime.engine, bytes)
+            .map_err(|e| LoadError::Invalid(format!("{e:#}")))?;
+        let ty = component.component_type();
+        let exports: Vec<String> = ty
+            .exports(&runtime.engine)
+            .map(|(name, _)| name.to_string())
+            .collect();
+        let contract = match find_contract(exports.iter().map(String::as_str)) {
+            Found::Contract(version) if version.loads_in(CONTRACT_VERSION) => version,
+            Found::Contract(found) => return Err(LoadError::IncompatibleContract { found }),
+            Found::Other(exports) => return Err(LoadError::NotAPlugin { exports }),
+        };
+        let instance_pre = runtime
+            .linker
+            .instantiate_pre(&component)
+            .map_err(|e| LoadError::Unlinkable(format!("{e:#}")))?;
+        let pre = ConstructPluginPre::new(instance_pre)
+            .map_err(|e| LoadError::WrongShape(format!("{e:#}")))?;
+        let mut plugin = Plugin {
+            pre,
+            info: PluginInfo {
+                name: String::new(),
+                version: String::new(),
+                description: String::new(),
+                props_schema: String::new(),
+                attributes: Vec::new(),
+                contract,
+            },
+            limits: runtime.limits,
+        };
+        plugin.info = plugin.describe(contract)?;
+        Ok(plugin)
+    }
+
+    /// What the plugin said about itself.
+    pub fn info(&self) -> &PluginInfo {
+        &self.info
+    }
+
+    fn describe(&self, contract: ContractVersion) -> Result<PluginInfo, LoadError> {
+        let answer = self
+            .call(|plugin, store| plugin.stackweave_plugin_construct().call_describe(store))
+            .map_err(|e| LoadError::Describe(Box::new(e)))?;
+        let info = PluginInfo {
+            name: answer.name,
+            version: answer.version,
+            description: answer.description,
+            props_schema: answer.props_schema,
+            attributes: answer
+                .attributes
+                .into_iter()
+                .map(|a| AttributeInfo {
+                    name: a.name,
+                    doc: a.doc,
+                })
+                .collect(),
+            contract,
+        };
+        check_description(&info)?;
+        Ok(info)
+    }
+
+    /// Runs `synth` for one construct in a fresh store.
+    pub fn synth(
+        &self,
+        context: &SynthContext,
+        props_json: &str,
+    ) -> Result<SynthOutcome, CallError> {
+        let context = wit::SynthContext {
+            stack_name: context.stack_name.clone(),
+            construct_id: context.construct_id.clone(),
+            construct_path: context.construct_path.clone(),
+        };
+        let answer = self.call(|plugin, store| {
+            plugin
+                .stackweave_plugin_construct()
+                .call_synth(store, &context, props_json)
+        })?;
+        match answer {
+            Ok(fragment) => {
+                let size = fragment.template.len()
+                    + fragment
+                        .attributes
+                        .iter()
+                        .map(|a| a.name.len() + a.value.len())
+                        .sum::<usize>();
+                if size > self.limits.output_bytes {
+                    return Err(CallError::OutputTooLarge {
+                        limit: self.limits.output_bytes,
+                        actual: size,
+                    });
+                }
+                Ok(SynthOutcome::Fragment {
+                    template: fragment.template,
+                    attributes: fragment
+                        .attributes
+                        .into_iter()
+                        .map(|a| (a.name, a.value))
+                        .collect(),
+                    warnings: fragment
+                        .warnings
+                        .into_iter()
+                        .map(Diagnostic::from)
+                        .collect(),
+                })
+            }
+            Err(diagnostics) => Ok(SynthOutcome::Rejected(
+                diagnostics.into_iter().map(Diagnostic::from).collect(),
+            )),
+        }
+    }
+
+    /// Instantiates in a fresh store and runs `f`, turning any failure into a `CallError`.
+    fn call<R>(
+        &self,
+        f: impl FnOnce(
+            &crate::bindings::ConstructPlugin,
+            &mut wasmtime::Store<Sandbox>,
+        ) -> wasmtime::Result<R>,
+    ) -> Result<R, CallError> {
+        let mut call =
+            CallStore::new(self.pre.engine(), &self.limits).map_err(|e| CallError::Trap {
+                message: format!("{e:#}"),
+                stderr: String::new(),
+            })?;
+        let result = self
+            .pre
+            .instantiate(&mut call.store)
+            .and_then(|plugin| f(&plugin, &mut call.store));
+        result.map_err(|error| classify(error, &call, &self.limits))
+    }
+}
+
+fn classify(error: wasmtime::Error, call: &CallStore, limits: &Limits) -> CallError {
+    let stderr = call.stderr_text();
+    if call.hit_memory_cap() {
+        return CallError::OutOfMemory {
+            limit: limits.memory_bytes,
+            stderr,
+        };
+    }
+    if let Some(Trap::OutOfFuel) = error.downcast_ref::<Trap>() {
+        return CallError::OutOfFuel {
+            limit: limits.fuel,
+            stderr,
+        };
+    }
+    let message = match error.downcast_ref::<Trap>() {
+        Some(trap) => trap.to_string(),
+        None => format!("{error:#}"),
+    };
+    CallError::Trap { message, stderr }
+}
+
+fn check_header(bytes: &[u8]) -> Result<(), LoadError> {
+    if bytes.len() < 8 || &bytes[..4] != b"\0asm" {
+        return Err(LoadError::NotWasm);
+    }
+    // Bytes 6..8 are the layer: 0 for a core module, 1 for a component.
+    if bytes[6..8] == [0, 0] {
+        return Err(LoadError::CoreModule);
+    }
+    Ok(())
+}
+
+fn check_description(info: &PluginInfo) -> Result<(), LoadError> {
+    let name_ok = !info.name.is_empty()
+        && info.name.starts_with(|c: char| c.is_ascii_lowercase())
+        && info
+            .name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    if !name_ok {
+        return Err(LoadError::BadDescription(format!(
+            "its name `{}` is not lowercase words joined by `-` (like `express-workflow`)",
+            info.name
+        )));
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for attribute in &info.attributes {
+        if !seen.insert(attribute.name.as_str()) {
+            return Err(LoadError::BadDescription(format!(
+                "it lists the attribute `{}` twice",
+                attribute.name
+            )));
+        }
+    }
+    Ok(())
+}
+
+impl From<wit::Diagnostic> for Diagnostic {
+    fn from(d: wit::Diagnostic) -> Self {
+        Diagnostic {
+            severity: match d.severity {
+                WitSeverity::Error => Severity::Error,
+                WitSeverity::Warning => Severity::Warning,
+            },
+            message: d.message,
+            path: d.path,
+        }
+    }
+}

@@ -1,0 +1,345 @@
+//! Turning serde_yaml values into [`Prop`]s and JSON, including reading `!file`.
+//!
+//! The host reads files, never the plugin: a `!file` path is resolved inside the stack
+//! file's folder tree (lexically; no absolute paths, no `..` above the folder) so a stack
+//! file cannot pull in arbitrary files from the machine that synthesises it.
+
+use std::io::ErrorKind;
+use std::path::{Component, Path, PathBuf};
+
+use serde_yaml::Value as Yaml;
+use serde_yaml::value::TaggedValue;
+
+use crate::error::{At, Problems};
+use crate::location::join_pointer;
+use crate::prop::Prop;
+use crate::reference::Text;
+
+/// The one tag a stack file may use.
+pub(crate) const FILE_TAG: &str = "!file";
+
+const REFERENCE_HELP: &str = "references follow Fn::Sub: `${Name}`, `${Name.attribute}` or `${AWS::Region}`; write `${!` for a literal `${`";
+
+/// A mapping key as text: strings as they are, numbers and booleans in canonical form.
+pub(crate) fn key_text(key: &Yaml) -> Option<String> {
+    match key {
+        Yaml::String(s) => Some(s.clone()),
+        Yaml::Number(n) => Some(n.to_string()),
+        Yaml::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+fn json_number(n: &serde_yaml::Number) -> Option<serde_json::Number> {
+    if let Some(i) = n.as_i64() {
+        Some(i.into())
+    } else if let Some(u) = n.as_u64() {
+        Some(u.into())
+    } else {
+        n.as_f64().and_then(serde_json::Number::from_f64)
+    }
+}
+
+/// A problem inside a value: pointer relative to the value, message, help.
+type Problem = (String, String, String);
+
+fn non_string_key(pointer: &str) -> Problem {
+    (
+        pointer.to_owned(),
+        "mapping key is not a string, number or boolean".to_owned(),
+        "use a plain string as the key".to_owned(),
+    )
+}
+
+fn bad_number(pointer: &str, n: &serde_yaml::Number) -> Problem {
+    (
+        pointer.to_owned(),
+        format!("number `{n}` cannot be represented in JSON"),
+        "use a finite number, or quote it to make it a string".to_owned(),
+    )
+}
+
+/// Converts YAML to JSON verbatim (no references, no tags); `pointer` is relative.
+pub(crate) fn yaml_to_json(value: &Yaml, pointer: &str) -> Result<serde_json::Value, Problem> {
+    Ok(match value {
+        Yaml::Null => serde_json::Value::Null,
+        Yaml::Bool(b) => serde_json::Value::Bool(*b),
+        Yaml::Number(n) => {
+            serde_json::Value::Number(json_number(n).ok_or_else(|| bad_number(pointer, n))?)
+        }
+        Yaml::String(s) => serde_json::Value::String(s.clone()),
+        Yaml::Sequence(items) => serde_json::Value::Array(
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| yaml_to_json(item, &join_pointer(pointer, &i.to_string())))
+                .collect::<Result<_, _>>()?,
+        ),
+        Yaml::Mapping(entries) => {
+            let mut object = serde_json::Map::new();
+            for (key, item) in entries {
+                let key = key_text(key).ok_or_else(|| non_string_key(pointer))?;
+                let item = yaml_to_json(item, &join_pointer(pointer, &key))?;
+                object.insert(key, item);
+            }
+            serde_json::Value::Object(object)
+        }
+        Yaml::Tagged(tagged) => {
+            return Err((
+                pointer.to_owned(),
+                format!("tag `{}` is not allowed here", tagged.tag),
+                "remove the tag; `!file` is only allowed inside construct props".to_owned(),
+            ));
+        }
+    })
+}
+
+/// Converts props and output values, reporting every problem.
+pub(crate) struct Converter<'c, 'p> {
+    pub problems: &'c mut Problems<'p>,
+    /// The stack file's folder, base of `!file` paths.
+    pub dir: &'c Path,
+    /// Whether `!file` is accepted (props) or not (outputs).
+    pub allow_file: bool,
+}
+
+impl Converter<'_, '_> {
+    /// Converts `value`, found at absolute `pointer`. After a problem the result is a
+    /// placeholder; callers only use it when no problem was reported.
+    pub(crate) fn prop(&mut self, value: &Yaml, pointer: &str) -> Prop {
+        match value {
+            Yaml::Null => Prop::Null,
+            Yaml::Bool(b) => Prop::Bool(*b),
+            Yaml::Number(n) => match json_number(n) {
+                Some(n) => Prop::Number(n),
+                None => self.report(bad_number(pointer, n)),
+            },
+            Yaml::String(s) => self.text(s, pointer).map_or(Prop::Null, Prop::Text),
+            Yaml::Sequence(items) => Prop::List(
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, item)| self.prop(item, &join_pointer(pointer, &i.to_string())))
+                    .collect(),
+            ),
+            Yaml::Mapping(entries) => {
+                let mut out = Vec::with_capacity(entries.len());
+                for (key, item) in entries {
+                    match key_text(key) {
+                        Some(key) => {
+                            let item = self.prop(item, &join_pointer(pointer, &key));
+                            out.push((key, item));
+                        }
+                        None => {
+                            self.report(non_string_key(pointer));
+                        }
+                    }
+                }
+                Prop::Map(out)
+            }
+            Yaml::Tagged(tagged) => self.tagged(tagged, pointer),
+        }
+    }
+
+    /// Parses a string's references, reporting a malformed one at the string.
+    pub(crate) fn text(&mut self, s: &str, pointer: &str) -> Option<Text> {
+        match Text::parse(s) {
+            Ok(text) => Some(text),
+            Err(error) => {
+                self.problems.push(
+                    pointer,
+                    At::Value,
+                    format!("in `{s}`: {error}"),
+                    REFERENCE_HELP,
+                );
+                None
+            }
+        }
+    }
+
+    fn report(&mut self, (pointer, message, help): Problem) -> Prop {
+        self.problems.push(&pointer, At::Value, message, help);
+        Prop::Null
+    }
+
+    fn tagged(&mut self, tagged: &TaggedValue, pointer: &str) -> Prop {
+        let tag = tagged.tag.to_string();
+        if tag != FILE_TAG {
+            let help = if self.allow_file {
+                "remove the tag; reference other constructs with `${Name}` or `${Name.attribute}` instead of CloudFormation intrinsic functions, and read files with `!file path`"
+            } else {
+                "remove the tag; reference other constructs with `${Name}` or `${Name.attribute}` instead of CloudFormation intrinsic functions"
+            };
+            self.problems
+                .push(pointer, At::Value, format!("unknown tag `{tag}`"), help);
+            return Prop::Null;
+        }
+        if !self.allow_file {
+            self.problems.push(
+                pointer,
+                At::Value,
+                "`!file` is not allowed here".to_owned(),
+                "`!file` is only allowed inside construct props; write the value inline",
+            );
+            return Prop::Null;
+        }
+        let Yaml::String(relative) = &tagged.value else {
+            self.problems.push(
+                pointer,
+                At::Value,
+                "`!file` needs a path".to_owned(),
+                "write `!file path/to/file.json`, relative to the stack file's folder",
+            );
+            return Prop::Null;
+        };
+        match self.load(relative) {
+            Ok(data) => Prop::Data(data),
+            Err((message, help)) => {
+                self.problems.push(pointer, At::Value, message, help);
+                Prop::Null
+            }
+        }
+    }
+
+    /// Reads and parses a `!file`; errors are (message, help).
+    fn load(&self, relative: &str) -> Result<serde_json::Value, (String, String)> {
+        let path = resolve(self.dir, relative)?;
+        let shown = path.display();
+        let text = std::fs::read_to_string(&path).map_err(|error| match error.kind() {
+            ErrorKind::NotFound => (
+                format!("`!file {relative}`: file `{shown}` does not exist"),
+                "check the path; it is relative to the stack file's folder".to_owned(),
+            ),
+            ErrorKind::InvalidData => (
+                format!("`!file {relative}`: file `{shown}` is not UTF-8 text"),
+                "save the file as UTF-8".to_owned(),
+            ),
+            _ => (
+                format!("`!file {relative}`: cannot read `{shown}`: {error}"),
+                "check that the file is readable".to_owned(),
+            ),
+        })?;
+        let extension = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase);
+        match extension.as_deref() {
+            Some("json") => serde_json::from_str(&text).map_err(|error| {
+                (
+                    format!("`!file {relative}`: `{shown}` is not valid JSON: {error}"),
+                    "fix the JSON in that file".to_owned(),
+                )
+            }),
+            Some("yaml" | "yml") => {
+                let yaml: Yaml = serde_yaml::from_str(&text).map_err(|error| {
+                    (
+                        format!("`!file {relative}`: `{shown}` is not valid YAML: {error}"),
+                        "fix the YAML in that file".to_owned(),
+                    )
+                })?;
+                yaml_to_json(&yaml, "").map_err(|(inner, message, help)| {
+                    let at = if inner.is_empty() { "/".into() } else { inner };
+                    (
+                        format!("`!file {relative}`: in `{shown}` at `{at}`: {message}"),
+                        help,
+                    )
+                })
+            }
+            _ => Ok(serde_json::Value::String(text)),
+        }
+    }
+}
+
+/// Joins `relative` onto `dir` without `.` components, so paths in messages and manifests read
+/// as written (`plugins/a.wasm`, not `././plugins/a.wasm`). `..` is kept: plugin folders may
+/// legitimately sit beside the stack's folder.
+pub(crate) fn join_tidy(dir: &Path, relative: &str) -> PathBuf {
+    let tidy: PathBuf = dir
+        .join(relative)
+        .components()
+        .filter(|c| !matches!(c, Component::CurDir))
+        .collect();
+    if tidy.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        tidy
+    }
+}
+
+/// Joins `relative` onto `dir`, refusing absolute paths and paths that leave `dir`.
+pub(crate) fn resolve(dir: &Path, relative: &str) -> Result<PathBuf, (String, String)> {
+    let inside_help = "use a path relative to the stack file's folder that stays inside it";
+    if relative.trim().is_empty() {
+        return Err((
+            "`!file` needs a path".to_owned(),
+            "write `!file path/to/file.json`, relative to the stack file's folder".to_owned(),
+        ));
+    }
+    // Normalised lexically: `sub/../a.json` must work even when `sub` does not exist.
+    let mut inside = PathBuf::new();
+    for component in Path::new(relative).components() {
+        match component {
+            Component::Normal(part) => inside.push(part),
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !inside.pop() {
+                    return Err((
+                        format!("`!file {relative}` leaves the stack file's folder"),
+                        inside_help.to_owned(),
+                    ));
+                }
+            }
+            Component::RootDir | Component::Prefix(_) => {
+                return Err((
+                    format!("`!file {relative}` is an absolute path"),
+                    inside_help.to_owned(),
+                ));
+            }
+        }
+    }
+    Ok(dir.join(inside))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn resolve_stays_inside_the_folder() {
+        let dir = Path::new("stacks");
+        assert_eq!(
+            resolve(dir, "defs/a.json").unwrap(),
+            PathBuf::from("stacks/defs/a.json")
+        );
+        assert_eq!(
+            resolve(dir, "defs/../a.json").unwrap(),
+            PathBuf::from("stacks/a.json")
+        );
+        assert_eq!(
+            resolve(dir, "./x/./a.json").unwrap(),
+            PathBuf::from("stacks/x/a.json")
+        );
+        let (message, _) = resolve(dir, "defs/../../a.json").unwrap_err();
+        assert_eq!(
+            message,
+            "`!file defs/../../a.json` leaves the stack file's folder"
+        );
+        let (message, _) = resolve(dir, "/etc/passwd").unwrap_err();
+        assert_eq!(message, "`!file /etc/passwd` is an absolute path");
+        assert!(resolve(dir, " ").is_err());
+    }
+
+    #[test]
+    fn yaml_to_json_rejects_tags_with_their_pointer() {
+        let yaml: Yaml = serde_yaml::from_str("a:\n  - 1\n  - !Ref X\n").unwrap();
+        let (pointer, message, _) = yaml_to_json(&yaml, "").unwrap_err();
+        assert_eq!(pointer, "/a/1");
+        assert_eq!(message, "tag `!Ref` is not allowed here");
+        let yaml: Yaml = serde_yaml::from_str("200: ok\ntrue: 1.5\n").unwrap();
+        assert_eq!(
+            yaml_to_json(&yaml, "").unwrap(),
+            serde_json::json!({"200": "ok", "true": 1.5})
+        );
+    }
+}

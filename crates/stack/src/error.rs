@@ -1,0 +1,179 @@
+//! Errors returned when a stack file cannot be read, is not YAML, or is not a valid stack.
+//!
+//! Structural problems are collected rather than returned one at a time, so a user fixes
+//! a whole file in one pass; each carries the file, line and column, the construct it
+//! belongs to, and what to do about it.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use crate::location::{Location, SourceMap, unescape_token};
+
+/// Why a stack file could not be turned into a [`crate::StackFile`].
+#[derive(thiserror::Error, Debug)]
+pub enum StackError {
+    /// The stack file itself could not be read.
+    #[error(
+        "cannot read stack file `{}`: {source}; check that the path is right and the file is readable",
+        path.display()
+    )]
+    Read {
+        /// The path as given.
+        path: PathBuf,
+        /// What the operating system said.
+        source: std::io::Error,
+    },
+    /// The stack file is not well-formed YAML.
+    #[error(
+        "{}{}: invalid YAML: {message}; fix the YAML syntax{}",
+        path.display(),
+        location.map(|l| format!(":{l}")).unwrap_or_default(),
+        if location.is_some() { " at that position" } else { "" }
+    )]
+    Syntax {
+        /// The stack file.
+        path: PathBuf,
+        /// Where the YAML parser gave up, when it said.
+        location: Option<Location>,
+        /// The YAML parser's description of the problem.
+        message: String,
+    },
+    /// The stack file is YAML but breaks the stack file format; every problem found.
+    #[error("{}", list(.0))]
+    Invalid(Vec<Invalid>),
+}
+
+fn list(problems: &[Invalid]) -> String {
+    let mut out = match problems.len() {
+        1 => "the stack file has 1 problem; fix it and run again".to_owned(),
+        n => format!("the stack file has {n} problems; fix them and run again"),
+    };
+    for problem in problems {
+        out.push('\n');
+        out.push_str(&problem.to_string());
+    }
+    out
+}
+
+/// One structural problem in a stack file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invalid {
+    /// The stack file.
+    pub path: PathBuf,
+    /// Where the problem was written.
+    pub location: Location,
+    /// The construct id, when the problem is inside `constructs/<id>`.
+    pub construct: Option<String>,
+    /// What is wrong (lowercase, no trailing full stop).
+    pub message: String,
+    /// What to do about it.
+    pub help: Option<String>,
+}
+
+impl fmt::Display for Invalid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: ", self.path.display(), self.location)?;
+        if let Some(construct) = &self.construct {
+            write!(f, "construct `{construct}`: ")?;
+        }
+        f.write_str(&self.message)?;
+        if let Some(help) = &self.help {
+            write!(f, "\n  help: {help}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Collects problems while the stack file is analysed, locating each by JSON Pointer.
+#[derive(Debug)]
+pub(crate) struct Problems<'a> {
+    path: &'a Path,
+    map: &'a SourceMap,
+    found: Vec<Invalid>,
+}
+
+/// Which part of an entry a problem points at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum At {
+    /// The key of the map entry (for unknown or missing keys).
+    Key,
+    /// The value.
+    Value,
+}
+
+impl<'a> Problems<'a> {
+    pub(crate) fn new(path: &'a Path, map: &'a SourceMap) -> Self {
+        Problems {
+            path,
+            map,
+            found: Vec::new(),
+        }
+    }
+
+    /// Records a problem at an exact location.
+    pub(crate) fn push_at(
+        &mut self,
+        pointer: &str,
+        location: Location,
+        message: String,
+        help: impl Into<String>,
+    ) {
+        self.found.push(Invalid {
+            path: self.path.to_path_buf(),
+            location,
+            construct: construct_of(pointer),
+            message,
+            help: Some(help.into()),
+        });
+    }
+
+    /// Records a problem at the node `pointer` names.
+    pub(crate) fn push(&mut self, pointer: &str, at: At, message: String, help: impl Into<String>) {
+        let location = match at {
+            At::Key => self.map.locate_key(pointer),
+            At::Value => self.map.locate(pointer),
+        };
+        self.push_at(pointer, location, message, help);
+    }
+
+    /// The problems in file order (stable, so problems at one spot keep their order).
+    pub(crate) fn finish(mut self) -> Vec<Invalid> {
+        self.found.sort_by_key(|p| p.location);
+        self.found
+    }
+}
+
+/// The construct id a pointer lies under, if any.
+fn construct_of(pointer: &str) -> Option<String> {
+    let rest = pointer.strip_prefix("/constructs/")?;
+    let token = rest.split('/').next()?;
+    Some(unescape_token(token))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn construct_is_taken_from_the_pointer() {
+        assert_eq!(construct_of("/constructs/Api/props/x"), Some("Api".into()));
+        assert_eq!(construct_of("/constructs/a~1b"), Some("a/b".into()));
+        assert_eq!(construct_of("/constructs"), None);
+        assert_eq!(construct_of("/outputs/Api"), None);
+    }
+
+    #[test]
+    fn invalid_display_names_file_line_construct_and_help() {
+        let problem = Invalid {
+            path: PathBuf::from("stack.yaml"),
+            location: Location { line: 3, column: 5 },
+            construct: Some("Api".into()),
+            message: "unknown key `prop`".into(),
+            help: Some("did you mean `props`?".into()),
+        };
+        assert_eq!(
+            problem.to_string(),
+            "stack.yaml:3:5: construct `Api`: unknown key `prop`\n  help: did you mean `props`?"
+        );
+    }
+}

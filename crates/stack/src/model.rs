@@ -1,0 +1,101 @@
+//! The typed stack file: what the orchestrator works from once parsing has succeeded.
+//!
+//! Everything here is plain data. Paths are already joined onto the stack file's folder,
+//! so nothing downstream needs to know where the stack file lives to resolve them.
+
+use std::path::PathBuf;
+
+use crate::location::SourceMap;
+use crate::prop::Prop;
+
+/// A parsed, structurally valid stack file.
+#[derive(Debug, Clone)]
+pub struct StackFile {
+    /// The stack file's path as given.
+    pub path: PathBuf,
+    /// The folder holding the stack file (`.` when the path has none).
+    pub dir: PathBuf,
+    /// The stack name.
+    pub name: String,
+    /// The template description.
+    pub description: Option<String>,
+    /// Folders of team plugins, joined onto `dir`.
+    pub plugin_dirs: Vec<PathBuf>,
+    /// Template parameters, name to definition, in file order, verbatim.
+    pub parameters: Vec<(String, serde_json::Value)>,
+    /// Raised quota limits.
+    pub limits: Limits,
+    /// The constructs, in file order.
+    pub constructs: Vec<ConstructDecl>,
+    /// The outputs, in file order.
+    pub outputs: Vec<OutputDecl>,
+    /// Where every node was written; locate `pointer`s here to report problems.
+    pub source_map: SourceMap,
+}
+
+impl StackFile {
+    /// The construct with this id.
+    pub fn construct(&self, id: &str) -> Option<&ConstructDecl> {
+        self.constructs.iter().find(|c| c.id == id)
+    }
+
+    /// The definition of the parameter with this name.
+    pub fn parameter(&self, name: &str) -> Option<&serde_json::Value> {
+        self.parameters
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, value)| value)
+    }
+}
+
+/// CloudFormation quota limits raised by the stack file; `None` keeps the default.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Limits {
+    /// Resources per template.
+    pub resources: Option<usize>,
+    /// Outputs per template.
+    pub outputs: Option<usize>,
+    /// Parameters per template.
+    pub parameters: Option<usize>,
+    /// Template body size in bytes.
+    pub template_bytes: Option<usize>,
+}
+
+/// One construct of the stack.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConstructDecl {
+    /// The construct id (a valid logical id).
+    pub id: String,
+    /// Which plugin provides it.
+    pub plugin: PluginRef,
+    /// Its props; an empty map when none were given.
+    pub props: Prop,
+    /// Pinned logical ids: the plugin's local id to the logical id to use, in file order.
+    pub logical_ids: Vec<(String, String)>,
+    /// JSON Pointer of the construct: `/constructs/<id>`; its props are under `/props`.
+    pub pointer: String,
+}
+
+/// Where a construct's plugin comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PluginRef {
+    /// A built-in plugin or one found in the plugin folders, by name.
+    Name(String),
+    /// A `.wasm` file, joined onto the stack file's folder.
+    File(PathBuf),
+}
+
+/// One output of the stack.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutputDecl {
+    /// The output name (a valid logical id).
+    pub name: String,
+    /// The value: a string (with references), number or boolean.
+    pub value: Prop,
+    /// The output's description.
+    pub description: Option<String>,
+    /// The export name: a string ([`Prop::Text`]) that may hold references.
+    pub export_name: Option<Prop>,
+    /// JSON Pointer of the output: `/outputs/<name>`.
+    pub pointer: String,
+}

@@ -1,0 +1,318 @@
+//! Reading a stack file: YAML syntax, then the top-level structure.
+//!
+//! Values come from serde_yaml and locations from the [`SourceMap`]; problems are
+//! collected by JSON Pointer and located at the end, so one run reports every structural
+//! problem in the file rather than stopping at the first. The sections with more structure
+//! (constructs, outputs, parameters, limits) live in [`crate::sections`].
+
+use std::path::{Path, PathBuf};
+
+use serde_yaml::Value as Yaml;
+
+use crate::convert::key_text;
+use crate::error::{At, Problems, StackError};
+use crate::format::{
+    MAX_DESCRIPTION, REQUIRED_TOP_LEVEL_KEYS, STACK_NAME_PATTERN, TOP_LEVEL_KEYS, is_stack_name,
+};
+use crate::location::{Location, SourceMap, join_pointer};
+use crate::model::{Limits, StackFile};
+use crate::suggest::closest;
+
+/// Reads and parses the stack file at `path`, reading any `!file` it names.
+pub fn parse_stack_file(path: &Path) -> Result<StackFile, StackError> {
+    let text = std::fs::read_to_string(path).map_err(|source| StackError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    parse_stack_str(path, &text)
+}
+
+/// Parses stack file text; `path` is used in messages and as the base for relative paths
+/// (plugin folders, `.wasm` plugins and `!file`, which is read from disk).
+pub fn parse_stack_str(path: &Path, text: &str) -> Result<StackFile, StackError> {
+    let syntax = |location, message| StackError::Syntax {
+        path: path.to_path_buf(),
+        location,
+        message,
+    };
+    let (map, duplicates) = SourceMap::scan(text).map_err(|error| {
+        syntax(
+            Some(Location::from_marker(*error.marker())),
+            error.info().to_owned(),
+        )
+    })?;
+    let dir = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let mut problems = Problems::new(path, &map);
+    for duplicate in &duplicates {
+        problems.push_at(
+            &duplicate.pointer,
+            duplicate.location,
+            format!(
+                "duplicate key `{}` (first written at line {})",
+                duplicate.key, duplicate.first.line
+            ),
+            "remove or rename one of them; YAML keeps only one value per key",
+        );
+    }
+    let root: Yaml = match serde_yaml::from_str(text) {
+        Ok(root) => root,
+        // serde_yaml refuses duplicate keys, which are already reported with locations.
+        Err(_) if !duplicates.is_empty() => return Err(StackError::Invalid(problems.finish())),
+        Err(error) => {
+            let location = error.location().map(|l| Location {
+                line: l.line(),
+                column: l.column(),
+            });
+            return Err(syntax(location, error.to_string()));
+        }
+    };
+    let mut stack = Analyser {
+        problems: &mut problems,
+        dir: &dir,
+    }
+    .stack(&root);
+    let found = problems.finish();
+    if !found.is_empty() {
+        return Err(StackError::Invalid(found));
+    }
+    stack.path = path.to_path_buf();
+    stack.dir = dir;
+    stack.source_map = map;
+    Ok(stack)
+}
+
+/// Walks the YAML value, building the model and reporting problems.
+pub(crate) struct Analyser<'c, 'p> {
+    pub problems: &'c mut Problems<'p>,
+    /// The stack file's folder.
+    pub dir: &'c Path,
+}
+
+/// A mapping's entries with their keys as text.
+pub(crate) type Entries<'v> = Vec<(String, &'v Yaml)>;
+
+impl Analyser<'_, '_> {
+    fn stack(&mut self, root: &Yaml) -> StackFile {
+        let mut stack = StackFile {
+            path: PathBuf::new(),
+            dir: PathBuf::new(),
+            name: String::new(),
+            description: None,
+            plugin_dirs: Vec::new(),
+            parameters: Vec::new(),
+            limits: Limits::default(),
+            constructs: Vec::new(),
+            outputs: Vec::new(),
+            source_map: SourceMap::default(),
+        };
+        let example = "start with `name: MyStack` and a `constructs:` mapping, as in docs/stack-file.schema.json";
+        let entries = match root {
+            Yaml::Null => {
+                self.problems
+                    .push("", At::Value, "the stack file is empty".to_owned(), example);
+                return stack;
+            }
+            _ => match self.entries(root, "", "the stack file", example) {
+                Some(entries) => entries,
+                None => return stack,
+            },
+        };
+        self.check_keys(&entries, "", TOP_LEVEL_KEYS, "the stack file");
+        self.require(&entries, "", REQUIRED_TOP_LEVEL_KEYS, "the stack file");
+
+        if let Some(name) = self.field_string(&entries, "", "name") {
+            if is_stack_name(&name) {
+                stack.name = name;
+            } else {
+                self.problems.push(
+                    "/name",
+                    At::Value,
+                    format!("stack name `{name}` is not valid"),
+                    format!("CloudFormation stack names match `{STACK_NAME_PATTERN}`: a letter, then letters, digits and hyphens, 128 characters at most"),
+                );
+            }
+        }
+        stack.description = self.description(&entries, "");
+        if let Some(value) = get(&entries, "plugins") {
+            stack.plugin_dirs = self.plugin_dirs(value);
+        }
+        let parameters = get(&entries, "parameters");
+        if let Some(value) = parameters {
+            stack.parameters = self.parameters(value);
+        }
+        if let Some(value) = get(&entries, "limits") {
+            stack.limits = self.limits(value);
+        }
+        if let Some(value) = get(&entries, "constructs") {
+            stack.constructs = self.constructs(value, &stack.parameters);
+        }
+        if let Some(value) = get(&entries, "outputs") {
+            stack.outputs = self.outputs(value);
+        }
+        stack
+    }
+
+    fn plugin_dirs(&mut self, value: &Yaml) -> Vec<PathBuf> {
+        let help =
+            "list folders of team plugins relative to the stack file, e.g. `plugins: [./plugins]`";
+        let items = match value {
+            Yaml::Null => return Vec::new(),
+            Yaml::Sequence(items) => items,
+            _ => {
+                let message = "`plugins` must be a list of folders".to_owned();
+                self.problems.push("/plugins", At::Value, message, help);
+                return Vec::new();
+            }
+        };
+        let mut dirs = Vec::new();
+        for (index, item) in items.iter().enumerate() {
+            let pointer = join_pointer("/plugins", &index.to_string());
+            if let Some(folder) = self.string(item, &pointer, "a plugin folder") {
+                if folder.trim().is_empty() {
+                    let message = "plugin folder is empty".to_owned();
+                    self.problems.push(&pointer, At::Value, message, help);
+                } else {
+                    dirs.push(crate::convert::join_tidy(self.dir, &folder));
+                }
+            }
+        }
+        dirs
+    }
+
+    /// An optional `description` string of at most [`MAX_DESCRIPTION`] bytes.
+    pub(crate) fn description(&mut self, entries: &Entries<'_>, parent: &str) -> Option<String> {
+        let description = self.field_string(entries, parent, "description")?;
+        if description.len() > MAX_DESCRIPTION {
+            self.problems.push(
+                &join_pointer(parent, "description"),
+                At::Value,
+                format!(
+                    "description is {} bytes long; CloudFormation allows {MAX_DESCRIPTION}",
+                    description.len()
+                ),
+                "shorten the description",
+            );
+        }
+        Some(description)
+    }
+
+    /// The entries of a mapping, or a problem saying `what` must be one.
+    pub(crate) fn entries<'v>(
+        &mut self,
+        value: &'v Yaml,
+        pointer: &str,
+        what: &str,
+        help: &str,
+    ) -> Option<Entries<'v>> {
+        let Yaml::Mapping(mapping) = value else {
+            self.wrong_type(value, pointer, &format!("{what} must be a mapping"), help);
+            return None;
+        };
+        let mut entries = Vec::with_capacity(mapping.len());
+        for (key, item) in mapping {
+            match key_text(key) {
+                Some(key) => entries.push((key, item)),
+                None => self.problems.push(
+                    pointer,
+                    At::Value,
+                    format!("{what} has a key that is not a string"),
+                    "use plain strings as keys",
+                ),
+            }
+        }
+        Some(entries)
+    }
+
+    /// Reports keys of `entries` that are not in `allowed`, suggesting the closest.
+    pub(crate) fn check_keys(
+        &mut self,
+        entries: &Entries<'_>,
+        parent: &str,
+        allowed: &[&str],
+        what: &str,
+    ) {
+        for (key, _) in entries {
+            if allowed.contains(&key.as_str()) {
+                continue;
+            }
+            let keys = allowed
+                .iter()
+                .map(|k| format!("`{k}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let help = match closest(key, allowed) {
+                Some(near) => format!("did you mean `{near}`? {what} accepts {keys}"),
+                None => format!("remove it; {what} accepts {keys}"),
+            };
+            let message = format!("unknown key `{key}` in {what}");
+            self.problems
+                .push(&join_pointer(parent, key), At::Key, message, help);
+        }
+    }
+
+    /// Reports each of `required` missing from `entries`, at the owner's key.
+    pub(crate) fn require(
+        &mut self,
+        entries: &Entries<'_>,
+        parent: &str,
+        required: &[&str],
+        what: &str,
+    ) {
+        for key in required {
+            if get(entries, key).is_none() {
+                self.problems.push(
+                    parent,
+                    At::Key,
+                    format!("{what} has no `{key}`"),
+                    format!("add `{key}:` to {what}"),
+                );
+            }
+        }
+    }
+
+    /// The string under `key`, if present and a string (reports otherwise).
+    pub(crate) fn field_string(
+        &mut self,
+        entries: &Entries<'_>,
+        parent: &str,
+        key: &str,
+    ) -> Option<String> {
+        let value = get(entries, key)?;
+        self.string(value, &join_pointer(parent, key), &format!("`{key}`"))
+    }
+
+    /// `value` as a string, or a problem saying `what` must be one.
+    pub(crate) fn string(&mut self, value: &Yaml, pointer: &str, what: &str) -> Option<String> {
+        match value {
+            Yaml::String(s) => Some(s.clone()),
+            _ => {
+                let help = "write it as text; quote it if YAML reads it as something else";
+                self.wrong_type(value, pointer, &format!("{what} must be a string"), help);
+                None
+            }
+        }
+    }
+
+    /// Reports a value of the wrong type, or a tag, which is the likelier mistake.
+    pub(crate) fn wrong_type(&mut self, value: &Yaml, pointer: &str, message: &str, help: &str) {
+        if let Yaml::Tagged(tagged) = value {
+            self.problems.push(
+                pointer,
+                At::Value,
+                format!("tag `{}` is not allowed here", tagged.tag),
+                "remove the tag; `!file` is only allowed inside construct props",
+            );
+        } else {
+            self.problems
+                .push(pointer, At::Value, message.to_owned(), help);
+        }
+    }
+}
+
+/// The value under `key`.
+pub(crate) fn get<'v>(entries: &Entries<'v>, key: &str) -> Option<&'v Yaml> {
+    entries.iter().find(|(k, _)| k == key).map(|(_, v)| *v)
+}

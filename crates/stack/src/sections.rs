@@ -1,0 +1,320 @@
+//! The structured sections of a stack file: parameters, limits, constructs and outputs.
+//!
+//! Names that become CloudFormation logical ids are checked here, where the user wrote
+//! them; whether a reference's target exists is not, because only the orchestrator knows
+//! which attributes each plugin offers.
+
+use std::collections::HashMap;
+
+use serde_yaml::Value as Yaml;
+
+use crate::convert::{Converter, yaml_to_json};
+use crate::error::At;
+use crate::format::{
+    CONSTRUCT_KEYS, LIMIT_KEYS, LOGICAL_ID_PATTERN, LOGICAL_NAME_PATTERN, MAX_LOGICAL_NAME,
+    OUTPUT_KEYS, REQUIRED_CONSTRUCT_KEYS, REQUIRED_OUTPUT_KEYS, is_logical_id, is_logical_name,
+};
+use crate::location::join_pointer;
+use crate::model::{ConstructDecl, Limits, OutputDecl, PluginRef};
+use crate::parse::{Analyser, Entries, get};
+use crate::prop::Prop;
+
+impl<'p> Analyser<'_, 'p> {
+    /// The entries of an optional section; `null` (a key with nothing under it) is empty.
+    fn section<'v>(&mut self, value: &'v Yaml, key: &str, help: &str) -> Entries<'v> {
+        if value.is_null() {
+            return Vec::new();
+        }
+        let pointer = join_pointer("", key);
+        self.entries(value, &pointer, &format!("`{key}`"), help)
+            .unwrap_or_default()
+    }
+
+    /// Reports `name` (under `pointer`) unless it can be a logical id.
+    fn check_name(&mut self, name: &str, pointer: &str, what: &str) -> bool {
+        if is_logical_name(name) {
+            return true;
+        }
+        self.problems.push(
+            pointer,
+            At::Key,
+            format!("{what} `{name}` is not valid"),
+            format!("{what}s become CloudFormation logical ids: match `{LOGICAL_NAME_PATTERN}` (a letter, then letters and digits), {MAX_LOGICAL_NAME} characters at most"),
+        );
+        false
+    }
+
+    pub(crate) fn parameters(&mut self, value: &Yaml) -> Vec<(String, serde_json::Value)> {
+        let help = "write parameters as `Name: { Type: String }` under `parameters:`";
+        let mut parameters = Vec::new();
+        for (name, definition) in self.section(value, "parameters", help) {
+            let pointer = join_pointer("/parameters", &name);
+            self.check_name(&name, &pointer, "parameter name");
+            let what = format!("parameter `{name}`");
+            let Some(entries) = self.entries(definition, &pointer, &what, help) else {
+                continue;
+            };
+            if get(&entries, "Type").is_none() {
+                self.problems.push(
+                    &pointer,
+                    At::Key,
+                    format!("parameter `{name}` has no `Type`"),
+                    "add a CloudFormation parameter type, e.g. `Type: String`",
+                );
+            }
+            match yaml_to_json(definition, "") {
+                Ok(json) => parameters.push((name, json)),
+                Err((inner, message, help)) => {
+                    let at = format!("{pointer}{inner}");
+                    self.problems.push(&at, At::Value, message, help);
+                }
+            }
+        }
+        parameters
+    }
+
+    pub(crate) fn limits(&mut self, value: &Yaml) -> Limits {
+        let help = "raise quota checks with e.g. `limits: { resources: 600 }`";
+        let entries = self.section(value, "limits", help);
+        self.check_keys(&entries, "/limits", LIMIT_KEYS, "`limits`");
+        let mut limits = Limits::default();
+        for (key, item) in &entries {
+            let slot = match key.as_str() {
+                "resources" => &mut limits.resources,
+                "outputs" => &mut limits.outputs,
+                "parameters" => &mut limits.parameters,
+                "templateBytes" => &mut limits.template_bytes,
+                _ => continue,
+            };
+            let number = item.as_u64().and_then(|n| usize::try_from(n).ok());
+            match number {
+                Some(n) if n > 0 => *slot = Some(n),
+                _ => self.wrong_type(
+                    item,
+                    &join_pointer("/limits", key),
+                    &format!("`limits.{key}` must be a positive integer"),
+                    "write a whole number greater than zero, or remove the key to keep the default",
+                ),
+            }
+        }
+        limits
+    }
+
+    pub(crate) fn constructs(
+        &mut self,
+        value: &Yaml,
+        parameters: &[(String, serde_json::Value)],
+    ) -> Vec<ConstructDecl> {
+        let help = "list constructs as `Id: { plugin: logging, props: {...} }` under `constructs:`";
+        let entries = if value.is_null() {
+            Vec::new()
+        } else {
+            self.entries(value, "/constructs", "`constructs`", help)
+                .unwrap_or_default()
+        };
+        if entries.is_empty() && matches!(value, Yaml::Null | Yaml::Mapping(_)) {
+            self.problems.push(
+                "/constructs",
+                At::Key,
+                "`constructs` is empty".to_owned(),
+                "add at least one construct; CloudFormation needs a resource",
+            );
+        }
+        // Pinned logical ids must be unique in the template; the first pin wins.
+        let mut pinned: HashMap<String, (String, String)> = HashMap::new();
+        let mut constructs = Vec::new();
+        for (id, body) in entries {
+            let pointer = join_pointer("/constructs", &id);
+            self.check_name(&id, &pointer, "construct id");
+            if parameters.iter().any(|(name, _)| *name == id) {
+                self.problems.push(
+                    &pointer,
+                    At::Key,
+                    format!("construct id `{id}` is also a parameter name"),
+                    format!(
+                        "rename the construct or the parameter, so `${{{id}}}` means one thing"
+                    ),
+                );
+            }
+            if let Some(construct) = self.construct(id, body, pointer, &mut pinned) {
+                constructs.push(construct);
+            }
+        }
+        constructs
+    }
+
+    fn construct(
+        &mut self,
+        id: String,
+        body: &Yaml,
+        pointer: String,
+        pinned: &mut HashMap<String, (String, String)>,
+    ) -> Option<ConstructDecl> {
+        let what = format!("construct `{id}`");
+        let help = "give the construct a plugin, e.g. `plugin: logging`";
+        if body.is_null() {
+            self.require(&Vec::new(), &pointer, REQUIRED_CONSTRUCT_KEYS, &what);
+            return None;
+        }
+        let entries = self.entries(body, &pointer, &what, help)?;
+        self.check_keys(&entries, &pointer, CONSTRUCT_KEYS, "a construct");
+        self.require(&entries, &pointer, REQUIRED_CONSTRUCT_KEYS, &what);
+        let plugin = self
+            .field_string(&entries, &pointer, "plugin")
+            .and_then(|plugin| {
+                if plugin.trim().is_empty() {
+                    self.problems.push(
+                        &join_pointer(&pointer, "plugin"),
+                        At::Value,
+                        "`plugin` is empty".to_owned(),
+                        help,
+                    );
+                    None
+                } else if plugin.contains('/') || plugin.ends_with(".wasm") {
+                    Some(PluginRef::File(crate::convert::join_tidy(
+                        self.dir, &plugin,
+                    )))
+                } else {
+                    Some(PluginRef::Name(plugin))
+                }
+            });
+        let props_pointer = join_pointer(&pointer, "props");
+        let props = match get(&entries, "props") {
+            // No props and an empty `props:` both mean "no props": the plugin's schema then
+            // reports missing properties rather than a null.
+            None | Some(Yaml::Null) => Prop::Map(Vec::new()),
+            Some(value @ Yaml::Mapping(_)) => self.converter(true).prop(value, &props_pointer),
+            Some(value) => {
+                self.wrong_type(
+                    value,
+                    &props_pointer,
+                    "`props` must be a mapping",
+                    "write the props as `key: value` entries under `props:`",
+                );
+                Prop::Map(Vec::new())
+            }
+        };
+        let logical_ids = match get(&entries, "logicalIds") {
+            Some(value) => self.logical_ids(value, &id, &pointer, pinned),
+            None => Vec::new(),
+        };
+        Some(ConstructDecl {
+            id,
+            plugin: plugin?,
+            props,
+            logical_ids,
+            pointer,
+        })
+    }
+
+    fn logical_ids(
+        &mut self,
+        value: &Yaml,
+        id: &str,
+        parent: &str,
+        pinned: &mut HashMap<String, (String, String)>,
+    ) -> Vec<(String, String)> {
+        let pointer = join_pointer(parent, "logicalIds");
+        let help = "pin logical ids as `logicalIds: { Resource: MyLogicalId }`";
+        if value.is_null() {
+            return Vec::new();
+        }
+        let Some(entries) = self.entries(value, &pointer, "`logicalIds`", help) else {
+            return Vec::new();
+        };
+        let rule = format!(
+            "use ASCII letters and digits only (`{LOGICAL_ID_PATTERN}`), {MAX_LOGICAL_NAME} characters at most"
+        );
+        let mut pins = Vec::new();
+        for (local, target) in entries {
+            let at = join_pointer(&pointer, &local);
+            if !is_logical_id(&local) {
+                let message = format!("local id `{local}` in `logicalIds` is not valid");
+                self.problems.push(&at, At::Key, message, rule.clone());
+            }
+            let Some(target) = self.string(target, &at, "a pinned logical id") else {
+                continue;
+            };
+            if !is_logical_id(&target) {
+                let message = format!("pinned logical id `{target}` is not valid");
+                self.problems.push(&at, At::Value, message, rule.clone());
+                continue;
+            }
+            if let Some((other, other_local)) = pinned.get(&target) {
+                self.problems.push(
+                    &at,
+                    At::Value,
+                    format!("logical id `{target}` is already pinned by construct `{other}` (`{other_local}`)"),
+                    "pin each logical id once; logical ids must be unique in the template",
+                );
+            } else {
+                pinned.insert(target.clone(), (id.to_owned(), local.clone()));
+            }
+            pins.push((local, target));
+        }
+        pins
+    }
+
+    pub(crate) fn outputs(&mut self, value: &Yaml) -> Vec<OutputDecl> {
+        let help = "list outputs as `Name: { value: ${Api.url} }` under `outputs:`";
+        let mut outputs = Vec::new();
+        for (name, body) in self.section(value, "outputs", help) {
+            let pointer = join_pointer("/outputs", &name);
+            self.check_name(&name, &pointer, "output name");
+            let what = format!("output `{name}`");
+            if body.is_null() {
+                self.require(&Vec::new(), &pointer, REQUIRED_OUTPUT_KEYS, &what);
+                continue;
+            }
+            let Some(entries) = self.entries(body, &pointer, &what, help) else {
+                continue;
+            };
+            self.check_keys(&entries, &pointer, OUTPUT_KEYS, "an output");
+            self.require(&entries, &pointer, REQUIRED_OUTPUT_KEYS, &what);
+            let description = self.description(&entries, &pointer);
+            let value = get(&entries, "value").and_then(|v| self.output_value(v, &pointer));
+            let export_name = get(&entries, "exportName").and_then(|v| {
+                let at = join_pointer(&pointer, "exportName");
+                let text = self.string(v, &at, "`exportName`")?;
+                self.converter(false).text(&text, &at).map(Prop::Text)
+            });
+            if let Some(value) = value {
+                outputs.push(OutputDecl {
+                    name,
+                    value,
+                    description,
+                    export_name,
+                    pointer,
+                });
+            }
+        }
+        outputs
+    }
+
+    fn output_value(&mut self, value: &Yaml, parent: &str) -> Option<Prop> {
+        let pointer = join_pointer(parent, "value");
+        match value {
+            // Tags go to the converter, which names them (and refuses `!file` here).
+            Yaml::String(_) | Yaml::Number(_) | Yaml::Bool(_) | Yaml::Tagged(_) => {
+                Some(self.converter(false).prop(value, &pointer))
+            }
+            _ => {
+                self.wrong_type(
+                    value,
+                    &pointer,
+                    "output `value` must be a string, number or boolean",
+                    "CloudFormation outputs are strings; write one, e.g. `value: ${Api.url}`",
+                );
+                None
+            }
+        }
+    }
+
+    fn converter(&mut self, allow_file: bool) -> Converter<'_, 'p> {
+        Converter {
+            problems: self.problems,
+            dir: self.dir,
+            allow_file,
+        }
+    }
+}

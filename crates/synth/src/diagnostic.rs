@@ -1,0 +1,216 @@
+//! The one shape every failure takes on its way to the user: what went wrong, where in the
+//! stack file, which construct, which plugin, and what to do.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use stackweave_stack::Location;
+
+/// How serious a diagnostic is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    /// Synthesis failed.
+    Error,
+    /// Synthesis went on.
+    Warning,
+}
+
+/// A plugin as a person would identify it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PluginLabel {
+    /// The construct name it describes itself with.
+    pub name: String,
+    /// `built-in` or the plugin file's path.
+    pub origin: String,
+}
+
+impl fmt::Display for PluginLabel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "`{}` ({})", self.name, self.origin)
+    }
+}
+
+/// One problem, with everything needed to find and fix it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// Error or warning.
+    pub severity: Severity,
+    /// What is wrong; lowercase, no trailing full stop.
+    pub message: String,
+    /// The file the problem is in (usually the stack file).
+    pub file: Option<PathBuf>,
+    /// Line and column in `file`.
+    pub location: Option<Location>,
+    /// The construct id involved.
+    pub construct: Option<String>,
+    /// The plugin involved.
+    pub plugin: Option<PluginLabel>,
+    /// What to do about it.
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    /// An error with just a message; add the rest with the builder methods.
+    pub fn error(message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            message: message.into(),
+            file: None,
+            location: None,
+            construct: None,
+            plugin: None,
+            help: None,
+        }
+    }
+
+    /// A warning with just a message.
+    pub fn warning(message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(message)
+        }
+    }
+
+    /// Points at a place in a file.
+    pub fn at(mut self, file: impl Into<PathBuf>, location: Option<Location>) -> Self {
+        self.file = Some(file.into());
+        self.location = location;
+        self
+    }
+
+    /// Names the construct.
+    pub fn construct(mut self, id: impl Into<String>) -> Self {
+        self.construct = Some(id.into());
+        self
+    }
+
+    /// Names the plugin.
+    pub fn plugin(mut self, plugin: PluginLabel) -> Self {
+        self.plugin = Some(plugin);
+        self
+    }
+
+    /// Says what to do.
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let label = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        let mut lines = self.message.lines();
+        writeln!(f, "{label}: {}", lines.next().unwrap_or_default())?;
+        for line in lines {
+            writeln!(f, "  {line}")?;
+        }
+        if let Some(file) = &self.file {
+            match self.location {
+                Some(at) => writeln!(f, "  --> {}:{}:{}", file.display(), at.line, at.column)?,
+                None => writeln!(f, "  --> {}", file.display())?,
+            }
+        }
+        if let Some(construct) = &self.construct {
+            writeln!(f, "   = construct: {construct}")?;
+        }
+        if let Some(plugin) = &self.plugin {
+            writeln!(f, "   = plugin: {plugin}")?;
+        }
+        if let Some(help) = &self.help {
+            writeln!(f, "   = help: {help}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Synthesis failed; every error found, plus the warnings seen before.
+#[derive(Debug)]
+pub struct Failure {
+    /// Errors first, then warnings, each in the order found.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Failure {
+    pub(crate) fn new(mut diagnostics: Vec<Diagnostic>) -> Self {
+        diagnostics.sort_by_key(|d| d.severity);
+        Failure { diagnostics }
+    }
+}
+
+impl From<Diagnostic> for Failure {
+    fn from(diagnostic: Diagnostic) -> Self {
+        Failure::new(vec![diagnostic])
+    }
+}
+
+impl From<Vec<Diagnostic>> for Failure {
+    fn from(diagnostics: Vec<Diagnostic>) -> Self {
+        Failure::new(diagnostics)
+    }
+}
+
+/// Closest candidate for a misspelt name, for "did you mean" help.
+pub(crate) fn closest<'a>(
+    wanted: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (edit_distance(&wanted.to_lowercase(), &c.to_lowercase()), c))
+        .filter(|(distance, c)| *distance <= (c.len().max(wanted.len()) / 3).max(1))
+        .min()
+        .map(|(_, c)| c)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut previous = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous + usize::from(ca != *cb);
+            previous = row[j + 1];
+            row[j + 1] = substitution.min(row[j] + 1).min(previous + 1);
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_every_part_a_user_needs() {
+        let d = Diagnostic::error("unknown attribute `ur` of construct `Api`")
+            .at(
+                "stack.yaml",
+                Some(Location {
+                    line: 3,
+                    column: 12,
+                }),
+            )
+            .construct("Workflow")
+            .plugin(PluginLabel {
+                name: "express-workflow".into(),
+                origin: "built-in".into(),
+            })
+            .help("did you mean `url`?");
+        assert_eq!(
+            d.to_string(),
+            "error: unknown attribute `ur` of construct `Api`\n  --> stack.yaml:3:12\n   = construct: Workflow\n   = plugin: `express-workflow` (built-in)\n   = help: did you mean `url`?\n"
+        );
+    }
+
+    #[test]
+    fn closest_finds_typos_but_not_strangers() {
+        assert_eq!(closest("ur", ["id", "url", "stage"]), Some("url"));
+        assert_eq!(closest("Workflw", ["Workflow", "Api"]), Some("Workflow"));
+        assert_eq!(closest("banana", ["id", "url", "stage"]), None);
+    }
+}

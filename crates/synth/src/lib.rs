@@ -1,0 +1,18 @@
+//! Stackweave synthesis: from a stack file to one CloudFormation template.
+//!
+//! This crate wires the others together. It reads the stack file (`stackweave-stack`), finds
+//! and loads the plugins (`stackweave-host`, `stackweave-builtin`), checks every reference and
+//! every construct's props against its plugin's schema, runs the constructs in dependency
+//! order, and merges their fragments (`stackweave-template`). Every failure comes back as a
+//! [`Diagnostic`] naming the file, line, construct and plugin. It writes nothing: output files
+//! are the CLI's job.
+
+mod diagnostic;
+mod references;
+mod registry;
+mod run;
+
+pub use diagnostic::{Diagnostic, Failure, PluginLabel, Severity};
+pub use registry::{LoadedPlugin, Origin, Registry};
+pub use run::{Options, PluginUse, Synthesis, synthesize};
+pub use stackweave_host::Limits;

@@ -1,0 +1,173 @@
+//! Checks every `${...}` in props and outputs against what the stack defines, orders the
+//! constructs so each is synthesised after those it references, and turns references into
+//! CloudFormation expressions once their targets exist.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::{Map, Value};
+use stackweave_stack::{Part, Prop, Reference, StackFile};
+use stackweave_template::{Piece, interpolate};
+
+use crate::diagnostic::{Diagnostic, closest};
+
+/// What a reference may name: constructs (with their plugin's attribute names) and parameters.
+pub(crate) struct Namespace<'a> {
+    /// Construct id -> attribute names in the plugin's order (first = default).
+    pub constructs: BTreeMap<&'a str, Vec<String>>,
+    /// The stack's CloudFormation parameters.
+    pub parameters: BTreeSet<&'a str>,
+}
+
+/// What a checked reference points at.
+pub(crate) enum Target<'a> {
+    /// `AWS::Region` and friends.
+    Pseudo(&'a str),
+    /// A stack parameter.
+    Parameter(&'a str),
+    /// An attribute of a construct.
+    Construct { id: &'a str, attribute: String },
+}
+
+impl<'a> Namespace<'a> {
+    /// Resolves a reference's target or says why it cannot be.
+    pub fn check(&self, reference: &'a Reference) -> Result<Target<'a>, Diagnostic> {
+        let target = reference.target.as_str();
+        if reference.is_pseudo() {
+            return Ok(Target::Pseudo(target));
+        }
+        if self.parameters.contains(target) {
+            if let Some(attribute) = &reference.attribute {
+                return Err(Diagnostic::error(format!(
+                    "`{reference}` asks for attribute `{attribute}` of the parameter `{target}`, but parameters have no attributes"
+                ))
+                .help(format!("write `${{{target}}}`")));
+            }
+            return Ok(Target::Parameter(target));
+        }
+        let Some(attributes) = self.constructs.get(target) else {
+            let names = self
+                .constructs
+                .keys()
+                .copied()
+                .chain(self.parameters.iter().copied());
+            let error = Diagnostic::error(format!(
+                "`{reference}` names `{target}`, which is not a construct or parameter of this stack"
+            ));
+            return Err(match closest(target, names) {
+                Some(close) => error.help(format!("did you mean `{close}`?")),
+                None => error.help("reference a construct id from `constructs:`, a parameter, or a pseudo parameter such as `AWS::Region`"),
+            });
+        };
+        let attribute = match &reference.attribute {
+            Some(attribute) if attributes.contains(attribute) => attribute.clone(),
+            Some(attribute) => {
+                let error = Diagnostic::error(format!(
+                    "construct `{target}` has no attribute `{attribute}`"
+                ));
+                return Err(
+                    match closest(attribute, attributes.iter().map(String::as_str)) {
+                        Some(close) => error.help(format!("did you mean `{close}`?")),
+                        None => error.help(format!("its attributes are {}", quoted(attributes))),
+                    },
+                );
+            }
+            None => attributes.first().cloned().ok_or_else(|| {
+                Diagnostic::error(format!(
+                    "construct `{target}` exposes no attributes, so `{reference}` has no value"
+                ))
+            })?,
+        };
+        Ok(Target::Construct {
+            id: target,
+            attribute,
+        })
+    }
+}
+
+/// Construct order: every construct after the ones its props reference, otherwise file order.
+/// On a cycle, returns the ids on it.
+pub(crate) fn synthesis_order(
+    stack: &StackFile,
+    depends_on: &BTreeMap<&str, BTreeSet<&str>>,
+) -> Result<Vec<usize>, Vec<String>> {
+    let mut done = BTreeSet::new();
+    let mut order = Vec::new();
+    while order.len() < stack.constructs.len() {
+        let next = stack.constructs.iter().enumerate().find(|(_, c)| {
+            !done.contains(c.id.as_str())
+                && depends_on
+                    .get(c.id.as_str())
+                    .is_none_or(|deps| deps.iter().all(|d| done.contains(d)))
+        });
+        match next {
+            Some((index, construct)) => {
+                done.insert(construct.id.as_str());
+                order.push(index);
+            }
+            None => {
+                let stuck = stack
+                    .constructs
+                    .iter()
+                    .map(|c| c.id.as_str())
+                    .filter(|id| !done.contains(id));
+                return Err(cycle_among(stuck.collect(), depends_on));
+            }
+        }
+    }
+    Ok(order)
+}
+
+/// One cycle among constructs that cannot be ordered, as ids from start back to start.
+fn cycle_among(stuck: Vec<&str>, depends_on: &BTreeMap<&str, BTreeSet<&str>>) -> Vec<String> {
+    let stuck_set: BTreeSet<&str> = stuck.iter().copied().collect();
+    let mut path: Vec<&str> = Vec::new();
+    let mut current = stuck[0];
+    // Every stuck construct depends on another stuck one, so walking always finds a repeat.
+    while !path.contains(&current) {
+        path.push(current);
+        current = depends_on
+            .get(current)
+            .and_then(|deps| deps.iter().copied().find(|d| stuck_set.contains(d)))
+            .unwrap_or(current);
+    }
+    let start = path.iter().position(|id| *id == current).unwrap_or(0);
+    let mut cycle: Vec<String> = path[start..].iter().map(|s| s.to_string()).collect();
+    cycle.push(current.to_string());
+    cycle
+}
+
+/// Turns written props into the JSON a plugin receives: references become expressions.
+pub(crate) fn resolve(prop: &Prop, expression: &dyn Fn(&Reference) -> Value) -> Value {
+    match prop {
+        Prop::Null => Value::Null,
+        Prop::Bool(b) => Value::Bool(*b),
+        Prop::Number(n) => Value::Number(n.clone()),
+        Prop::Text(text) => interpolate(
+            text.parts
+                .iter()
+                .map(|part| match part {
+                    Part::Literal(s) => Piece::Text(s.clone()),
+                    Part::Ref(reference) => Piece::Expr(expression(reference)),
+                })
+                .collect(),
+        ),
+        Prop::List(items) => {
+            Value::Array(items.iter().map(|item| resolve(item, expression)).collect())
+        }
+        Prop::Map(entries) => Value::Object(
+            entries
+                .iter()
+                .map(|(k, v)| (k.clone(), resolve(v, expression)))
+                .collect::<Map<_, _>>(),
+        ),
+        Prop::Data(value) => value.clone(),
+    }
+}
+
+fn quoted(names: &[String]) -> String {
+    names
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

@@ -1,0 +1,549 @@
+//! One synthesis run: stack file in, merged template (or every diagnostic) out.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use serde_json::{Map, Value};
+use stackweave_host::{Limits, Runtime, SynthContext, SynthOutcome};
+use stackweave_stack::{
+    ConstructDecl, PluginRef, Reference, StackError, StackFile, parse_stack_file,
+};
+use stackweave_template::{
+    Fragment, MergeError, Owner, Quotas, Template, TemplateBuilder, referenced_ids,
+};
+
+use crate::diagnostic::{Diagnostic, Failure};
+use crate::references::{Namespace, Target, resolve, synthesis_order};
+use crate::registry::{LoadedPlugin, Registry};
+
+/// How to run.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// Folders of team plugins besides those the stack file lists.
+    pub plugin_dirs: Vec<PathBuf>,
+    /// The sandbox's limits for every plugin call.
+    pub limits: Limits,
+}
+
+/// A plugin a synthesis used, for the manifest.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct PluginUse {
+    /// Its name.
+    pub name: String,
+    /// Its own version.
+    pub version: String,
+    /// `built-in` or its file, relative to the stack file's folder where possible.
+    pub origin: String,
+    /// Hex sha256 of its bytes.
+    pub sha256: String,
+}
+
+/// A successful synthesis.
+pub struct Synthesis {
+    /// The stack's name.
+    pub stack_name: String,
+    /// The merged, checked template.
+    pub template: Template,
+    /// The quotas in force (CloudFormation's, or what the stack file raised).
+    pub quotas: Quotas,
+    /// The plugins used, sorted by name.
+    pub plugins: Vec<PluginUse>,
+    /// Warnings from plugins.
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Synthesises the stack file at `stack_path`.
+pub fn synthesize(stack_path: &Path, options: &Options) -> Result<Synthesis, Failure> {
+    let stack = parse_stack_file(stack_path).map_err(stack_diagnostics)?;
+    let runtime = Runtime::new(options.limits).map_err(|e| Diagnostic::error(e.to_string()))?;
+    let mut folders = options.plugin_dirs.clone();
+    folders.extend(stack.plugin_dirs.iter().cloned());
+    let mut registry = Registry::discover(runtime, &folders)?;
+    load_plugins(&stack, &mut registry)?;
+    Run::new(&stack, &registry).synthesize()
+}
+
+/// Loads each construct's plugin, reporting every one that cannot be had.
+fn load_plugins(stack: &StackFile, registry: &mut Registry) -> Result<(), Failure> {
+    let mut errors = Vec::new();
+    for construct in &stack.constructs {
+        let loaded = match &construct.plugin {
+            PluginRef::Name(name) => registry.by_name(name).map(|_| ()),
+            PluginRef::File(path) => registry.by_file(path).map(|_| ()),
+        };
+        if let Err(error) = loaded {
+            let at = stack
+                .source_map
+                .locate(&format!("{}/plugin", construct.pointer));
+            errors.push(error.at(&stack.path, Some(at)).construct(&construct.id));
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors.into())
+    }
+}
+
+struct Run<'a> {
+    stack: &'a StackFile,
+    plugins: Vec<&'a LoadedPlugin>,
+    namespace: Namespace<'a>,
+    /// Attributes of each synthesised construct, as template expressions.
+    attributes: BTreeMap<&'a str, BTreeMap<String, Value>>,
+    errors: Vec<Diagnostic>,
+    warnings: Vec<Diagnostic>,
+}
+
+impl<'a> Run<'a> {
+    fn new(stack: &'a StackFile, registry: &'a Registry) -> Self {
+        let plugins: Vec<&LoadedPlugin> = stack
+            .constructs
+            .iter()
+            .map(|c| {
+                registry
+                    .get(&c.plugin)
+                    .expect("load_plugins loaded every construct's plugin")
+            })
+            .collect();
+        let namespace = Namespace {
+            constructs: stack
+                .constructs
+                .iter()
+                .zip(&plugins)
+                .map(|(c, p)| {
+                    (
+                        c.id.as_str(),
+                        p.info().attributes.iter().map(|a| a.name.clone()).collect(),
+                    )
+                })
+                .collect(),
+            parameters: stack
+                .parameters
+                .iter()
+                .map(|(name, _)| name.as_str())
+                .collect(),
+        };
+        Run {
+            stack,
+            plugins,
+            namespace,
+            attributes: BTreeMap::new(),
+            errors: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
+
+    fn synthesize(mut self) -> Result<Synthesis, Failure> {
+        let depends_on = self.check_references();
+        self.check_schemas();
+        if !self.errors.is_empty() {
+            return Err(self.errors.into());
+        }
+        let order = synthesis_order(self.stack, &depends_on).map_err(|cycle| {
+            let first = self.construct(&cycle[0]);
+            Diagnostic::error(format!("constructs reference each other in a cycle: {}", cycle.join(" -> ")))
+                .at(&self.stack.path, Some(self.stack.source_map.locate(&first.pointer)))
+                .construct(&cycle[0])
+                .help("a construct can only use attributes of constructs that do not depend on it; break the cycle")
+        })?;
+
+        let mut builder = TemplateBuilder::new(self.stack.description.clone());
+        for (name, declaration) in &self.stack.parameters {
+            if let Err(error) = builder.add_parameter(name, declaration.clone()) {
+                self.errors.push(self.merge_diagnostic(error));
+            }
+        }
+        for index in order {
+            let blocked = depends_on
+                .get(self.stack.constructs[index].id.as_str())
+                .is_some_and(|deps| deps.iter().any(|d| !self.attributes.contains_key(d)));
+            // A construct whose dependency failed would only report that failure again.
+            if !blocked {
+                self.synthesize_construct(index, &mut builder);
+            }
+        }
+        self.add_outputs(&mut builder);
+        if !self.errors.is_empty() {
+            return Err(Failure::new([self.errors, self.warnings].concat()));
+        }
+        let quotas = self.quotas();
+        let template = builder.finish(&quotas).map_err(|errors| {
+            let mut diagnostics: Vec<Diagnostic> = errors
+                .into_iter()
+                .map(|e| self.merge_diagnostic(e))
+                .collect();
+            diagnostics.extend(self.warnings.iter().cloned());
+            Failure::new(diagnostics)
+        })?;
+        let mut plugins: Vec<PluginUse> = self.plugins.iter().map(|p| self.plugin_use(p)).collect();
+        plugins.sort();
+        plugins.dedup();
+        Ok(Synthesis {
+            stack_name: self.stack.name.clone(),
+            template,
+            quotas,
+            plugins,
+            warnings: self.warnings,
+        })
+    }
+
+    /// Checks every reference; returns which constructs each construct's props reference.
+    fn check_references(&mut self) -> BTreeMap<&'a str, BTreeSet<&'a str>> {
+        let mut depends_on: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+        for construct in &self.stack.constructs {
+            for (pointer, reference) in construct.props.references() {
+                let at = format!("{}/props{pointer}", construct.pointer);
+                match self.namespace.check(reference) {
+                    Ok(Target::Construct { id, .. }) if id == construct.id => {
+                        self.errors.push(
+                            self.at(
+                                Diagnostic::error(format!(
+                                    "construct `{id}` references itself with `{reference}`"
+                                ))
+                                .help(
+                                    "a construct's props can only use other constructs' attributes",
+                                ),
+                                &at,
+                                Some(&construct.id),
+                            ),
+                        );
+                    }
+                    Ok(Target::Construct { id, .. }) => {
+                        depends_on
+                            .entry(construct.id.as_str())
+                            .or_default()
+                            .insert(id);
+                    }
+                    Ok(_) => {}
+                    Err(error) => self.errors.push(self.at(error, &at, Some(&construct.id))),
+                }
+            }
+        }
+        for output in &self.stack.outputs {
+            let props = std::iter::once(&output.value).chain(output.export_name.as_ref());
+            for (field, prop) in ["/value", "/exportName"].into_iter().zip(props) {
+                for (pointer, reference) in prop.references() {
+                    if let Err(error) = self.namespace.check(reference) {
+                        let at = format!("{}{field}{pointer}", output.pointer);
+                        self.errors.push(self.at(error, &at, None));
+                    }
+                }
+            }
+        }
+        depends_on
+    }
+
+    /// Validates each construct's props, as written, against its plugin's JSON Schema.
+    fn check_schemas(&mut self) {
+        for (construct, plugin) in self.stack.constructs.iter().zip(&self.plugins) {
+            let written = construct.props.to_written_json();
+            for error in plugin.schema.iter_errors(&written) {
+                let at = format!(
+                    "{}/props{}",
+                    construct.pointer,
+                    error.instance_path().as_str()
+                );
+                let field = match error.instance_path().as_str() {
+                    "" => "props".to_string(),
+                    path => format!("props{path}"),
+                };
+                self.errors.push(
+                    self.at(
+                        Diagnostic::error(format!("{field}: {error}")),
+                        &at,
+                        Some(&construct.id),
+                    )
+                    .plugin(plugin.label())
+                    .help(format!(
+                        "see the props of `{}` with `stackweave plugins` or in its docs",
+                        plugin.info().name
+                    )),
+                );
+            }
+        }
+    }
+
+    /// Runs one construct's plugin and merges its fragment; on success its attributes are
+    /// recorded for the constructs that reference it.
+    fn synthesize_construct(&mut self, index: usize, builder: &mut TemplateBuilder) {
+        let mut warnings = Vec::new();
+        let result = self.run_plugin(index, builder, &mut warnings);
+        self.warnings.extend(warnings);
+        match result {
+            Ok(attributes) => {
+                self.attributes
+                    .insert(self.stack.constructs[index].id.as_str(), attributes);
+            }
+            Err(errors) => self.errors.extend(errors),
+        }
+    }
+
+    fn run_plugin(
+        &self,
+        index: usize,
+        builder: &mut TemplateBuilder,
+        warnings: &mut Vec<Diagnostic>,
+    ) -> Result<BTreeMap<String, Value>, Vec<Diagnostic>> {
+        let construct = &self.stack.constructs[index];
+        let plugin = self.plugins[index];
+        let props = resolve(&construct.props, &|r| self.expression(r));
+        // Only ids that arrived through `${...}` can clash with the plugin's local ids;
+        // intrinsics written literally in props are the plugin's business.
+        let external_ids: BTreeSet<String> = construct
+            .props
+            .references()
+            .into_iter()
+            .flat_map(|(_, r)| referenced_ids(&self.expression(r)))
+            .collect();
+        let context = SynthContext {
+            stack_name: self.stack.name.clone(),
+            construct_id: construct.id.clone(),
+            construct_path: vec![construct.id.clone()],
+        };
+        let plugin_error = |message: String| {
+            vec![
+                self.at(
+                    Diagnostic::error(message),
+                    &construct.pointer,
+                    Some(&construct.id),
+                )
+                .plugin(plugin.label()),
+            ]
+        };
+        let bug = |message: String| {
+            let mut errors = plugin_error(message);
+            errors[0].help =
+                Some("this is a bug in the plugin: report it to the plugin's authors".into());
+            errors
+        };
+        let outcome = plugin
+            .plugin
+            .synth(&context, &props.to_string())
+            .map_err(|e| plugin_error(format!("plugin {e}")))?;
+        let (template, attributes, plugin_warnings) = match outcome {
+            SynthOutcome::Fragment {
+                template,
+                attributes,
+                warnings,
+            } => (template, attributes, warnings),
+            SynthOutcome::Rejected(diagnostics) => {
+                return Err(diagnostics
+                    .into_iter()
+                    .map(|d| self.plugin_diagnostic(construct, plugin, d))
+                    .collect());
+            }
+        };
+        warnings.extend(
+            plugin_warnings
+                .into_iter()
+                .map(|d| self.plugin_diagnostic(construct, plugin, d)),
+        );
+        let fragment = Fragment::from_json(&template)
+            .map_err(|e| bug(format!("the plugin returned an unusable fragment: {e}")))?;
+        let mut values = Vec::new();
+        for (name, text) in attributes {
+            let value = serde_json::from_str::<Value>(&text)
+                .map_err(|e| bug(format!("the plugin's attribute `{name}` is not JSON: {e}")))?;
+            values.push((name, value));
+        }
+        if let Some(missing) = plugin
+            .info()
+            .attributes
+            .iter()
+            .find(|a| !values.iter().any(|(n, _)| *n == a.name))
+        {
+            return Err(bug(format!(
+                "the plugin did not return its attribute `{}`",
+                missing.name
+            )));
+        }
+        let attributes = builder
+            .add_fragment(
+                &context.construct_path,
+                fragment,
+                &construct.logical_ids,
+                &external_ids,
+                values,
+            )
+            .map_err(|e| vec![self.merge_diagnostic(e)])?;
+        Ok(attributes.into_iter().collect())
+    }
+
+    fn add_outputs(&mut self, builder: &mut TemplateBuilder) {
+        for output in &self.stack.outputs {
+            let mut entry = Map::new();
+            if let Some(description) = &output.description {
+                entry.insert("Description".into(), Value::String(description.clone()));
+            }
+            entry.insert(
+                "Value".into(),
+                resolve(&output.value, &|r| self.expression(r)),
+            );
+            if let Some(name) = &output.export_name {
+                let name = resolve(name, &|r| self.expression(r));
+                entry.insert("Export".into(), serde_json::json!({ "Name": name }));
+            }
+            if let Err(error) = builder.add_output(&output.name, Value::Object(entry)) {
+                let diagnostic =
+                    self.at(Diagnostic::error(error.to_string()), &output.pointer, None);
+                self.errors.push(diagnostic);
+            }
+        }
+    }
+
+    /// The expression a checked reference stands for, once its target is synthesised.
+    fn expression(&self, reference: &Reference) -> Value {
+        match self.namespace.check(reference) {
+            Ok(Target::Pseudo(name) | Target::Parameter(name)) => {
+                serde_json::json!({ "Ref": name })
+            }
+            Ok(Target::Construct { id, attribute }) => self
+                .attributes
+                .get(id)
+                .and_then(|a| a.get(&attribute))
+                .cloned()
+                .unwrap_or(Value::Null),
+            // Unreachable in practice: every reference was checked before synthesis began.
+            Err(_) => Value::Null,
+        }
+    }
+
+    fn plugin_diagnostic(
+        &self,
+        construct: &ConstructDecl,
+        plugin: &LoadedPlugin,
+        diagnostic: stackweave_host::Diagnostic,
+    ) -> Diagnostic {
+        let at = format!(
+            "{}/props{}",
+            construct.pointer,
+            diagnostic.path.as_deref().unwrap_or("")
+        );
+        let base = match diagnostic.severity {
+            stackweave_host::Severity::Error => Diagnostic::error(diagnostic.message),
+            stackweave_host::Severity::Warning => Diagnostic::warning(diagnostic.message),
+        };
+        self.at(base, &at, Some(&construct.id))
+            .plugin(plugin.label())
+    }
+
+    fn merge_diagnostic(&self, error: MergeError) -> Diagnostic {
+        let owner = match &error {
+            MergeError::DuplicateLogicalId { second, .. } => Some(second),
+            MergeError::UnknownPin { owner, .. }
+            | MergeError::InvalidLogicalId { owner, .. }
+            | MergeError::AmbiguousId { owner, .. }
+            | MergeError::DanglingReference { owner, .. } => Some(owner),
+            MergeError::DependencyCycle { cycle } => cycle.first().map(|(_, owner)| owner),
+            MergeError::QuotaExceeded { .. } | MergeError::Render { .. } => None,
+        };
+        let construct = match owner {
+            Some(Owner::Construct(path)) => path.first().map(|id| self.construct(id)),
+            _ => None,
+        };
+        let diagnostic = Diagnostic::error(error.to_string());
+        match construct {
+            Some(construct) => {
+                let index = self
+                    .stack
+                    .constructs
+                    .iter()
+                    .position(|c| c.id == construct.id)
+                    .unwrap_or(0);
+                let pointer = match &error {
+                    MergeError::UnknownPin { .. } | MergeError::InvalidLogicalId { .. } => {
+                        format!("{}/logicalIds", construct.pointer)
+                    }
+                    _ => construct.pointer.clone(),
+                };
+                self.at(diagnostic, &pointer, Some(&construct.id))
+                    .plugin(self.plugins[index].label())
+            }
+            None => diagnostic.at(&self.stack.path, None),
+        }
+    }
+
+    fn construct(&self, id: &str) -> &'a ConstructDecl {
+        let stack: &'a StackFile = self.stack;
+        stack
+            .constructs
+            .iter()
+            .find(|c| c.id == id)
+            .unwrap_or(&stack.constructs[0])
+    }
+
+    /// Locates a diagnostic at `pointer`; a construct itself is located at its id, where a
+    /// reader looks for it, rather than at its first key.
+    fn at(&self, diagnostic: Diagnostic, pointer: &str, construct: Option<&str>) -> Diagnostic {
+        let map = &self.stack.source_map;
+        let is_construct = self.stack.constructs.iter().any(|c| c.pointer == pointer);
+        let location = if is_construct {
+            map.locate_key(pointer)
+        } else {
+            map.locate(pointer)
+        };
+        let diagnostic = diagnostic.at(&self.stack.path, Some(location));
+        match construct {
+            Some(id) => diagnostic.construct(id),
+            None => diagnostic,
+        }
+    }
+
+    fn quotas(&self) -> Quotas {
+        let defaults = Quotas::default();
+        let limits = &self.stack.limits;
+        Quotas {
+            resources: limits.resources.unwrap_or(defaults.resources),
+            outputs: limits.outputs.unwrap_or(defaults.outputs),
+            parameters: limits.parameters.unwrap_or(defaults.parameters),
+            template_bytes: limits.template_bytes.unwrap_or(defaults.template_bytes),
+        }
+    }
+
+    fn plugin_use(&self, plugin: &LoadedPlugin) -> PluginUse {
+        let origin = match &plugin.origin {
+            crate::registry::Origin::BuiltIn => "built-in".to_string(),
+            crate::registry::Origin::File(path) => path
+                .strip_prefix(&self.stack.dir)
+                .unwrap_or(path)
+                .display()
+                .to_string(),
+        };
+        PluginUse {
+            name: plugin.info().name.clone(),
+            version: plugin.info().version.clone(),
+            origin,
+            sha256: plugin.sha256.clone(),
+        }
+    }
+}
+
+fn stack_diagnostics(error: StackError) -> Failure {
+    match error {
+        StackError::Read { path, source } => Diagnostic::error(format!(
+            "cannot read stack file {}: {source}",
+            path.display()
+        ))
+        .help("check the path to the stack file")
+        .into(),
+        StackError::Syntax {
+            path,
+            location,
+            message,
+        } => Diagnostic::error(format!("the stack file is not valid YAML: {message}"))
+            .at(path, location)
+            .help("fix the YAML syntax at that line")
+            .into(),
+        StackError::Invalid(problems) => problems
+            .into_iter()
+            .map(|p| {
+                let mut d = Diagnostic::error(p.message).at(p.path, Some(p.location));
+                d.construct = p.construct;
+                d.help = p.help;
+                d
+            })
+            .collect::<Vec<_>>()
+            .into(),
+    }
+}

@@ -1,0 +1,26 @@
+//! CloudFormation templates for Stackweave: logical ids, construct fragments, string
+//! interpolation, merging fragments into one template, reference and quota checks, and
+//! YAML / JSON output.
+//!
+//! This crate knows CloudFormation and nothing else. It never runs plugins, never reads
+//! or writes files, and never knows the stack-file format: the orchestrator hands it
+//! fragments (JSON text a plugin returned), parameter and output declarations, pins and
+//! quotas, and gets back a checked template or typed errors naming who caused them.
+//!
+//! Merging is deterministic: the same calls in the same order give a byte-identical
+//! template.
+
+pub mod emit;
+pub mod fragment;
+pub mod interpolate;
+pub mod logical_id;
+pub mod merge;
+mod refs;
+
+pub use serde_json::{Map, Value};
+
+pub use fragment::{Fragment, FragmentError};
+pub use interpolate::{Piece, interpolate};
+pub use logical_id::{PSEUDO_PARAMETERS, is_valid_logical_id, logical_id};
+pub use merge::{Format, MergeError, Owner, Quotas, RefKind, Template, TemplateBuilder};
+pub use refs::referenced_ids;

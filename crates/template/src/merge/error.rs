@@ -1,0 +1,239 @@
+//! Merge errors: what can go wrong while combining fragments into one template, each
+//! saying what is wrong, who caused it and what to do about it.
+
+use std::fmt;
+
+use crate::logical_id::invalid_reason;
+use crate::merge::{Owner, Quotas};
+
+/// The kind of a reference, for error messages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RefKind {
+    /// `{"Ref": "X"}`.
+    Ref,
+    /// `{"Fn::GetAtt": ["X", "A"]}` or `{"Fn::GetAtt": "X.A"}`.
+    GetAtt,
+    /// A `${X}` or `${X.A}` variable of `Fn::Sub`.
+    Sub,
+    /// An entry of a resource's `DependsOn`.
+    DependsOn,
+    /// A condition name: a `Condition` attribute, the first argument of `Fn::If`, or
+    /// `{"Condition": "X"}` inside `Fn::And` / `Fn::Or` / `Fn::Not`.
+    Condition,
+}
+
+impl fmt::Display for RefKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            RefKind::Ref => "Ref",
+            RefKind::GetAtt => "Fn::GetAtt",
+            RefKind::Sub => "Fn::Sub",
+            RefKind::DependsOn => "DependsOn",
+            RefKind::Condition => "Condition",
+        })
+    }
+}
+
+/// Why fragments could not be merged into a valid template.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum MergeError {
+    /// Two entries of one namespace got the same logical id.
+    DuplicateLogicalId {
+        /// The contested logical id.
+        logical_id: String,
+        /// Who took the id first.
+        first: Owner,
+        /// Who asked for it again.
+        second: Owner,
+    },
+    /// A pin names a local id that the construct's fragment does not have.
+    UnknownPin {
+        /// The construct with the pin.
+        owner: Owner,
+        /// The local id the pin names.
+        local_id: String,
+    },
+    /// A logical id CloudFormation would reject: not alphanumeric, empty or too long.
+    InvalidLogicalId {
+        /// Who produced it.
+        owner: Owner,
+        /// The rejected id.
+        logical_id: String,
+    },
+    /// A template-level id a construct's properties refer to is also one of the
+    /// construct's own local ids, so the reference could mean either.
+    AmbiguousId {
+        /// The construct.
+        owner: Owner,
+        /// The id that means two things.
+        id: String,
+    },
+    /// A reference to something the template does not have.
+    DanglingReference {
+        /// Who contributed the entry holding the reference.
+        owner: Owner,
+        /// The entry holding it: a resource's logical id, `Outputs.X` or `Conditions.X`.
+        from: String,
+        /// The kind of reference.
+        kind: RefKind,
+        /// What it names; `X.A` for a `Fn::Sub` variable with an attribute.
+        target: String,
+    },
+    /// Resources that depend on each other in a loop, in order; the last depends on the first.
+    DependencyCycle {
+        /// Each resource on the cycle with its owner.
+        cycle: Vec<(String, Owner)>,
+    },
+    /// A CloudFormation quota is exceeded.
+    QuotaExceeded {
+        /// Which quota: `resources`, `outputs`, `parameters` or `templateBytes`.
+        quota: &'static str,
+        /// The limit in force.
+        limit: usize,
+        /// The template's count.
+        actual: usize,
+    },
+    /// The template could not be serialised; this indicates a bug, not a user error.
+    Render {
+        /// The serialiser's message.
+        message: String,
+    },
+}
+
+impl fmt::Display for MergeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            MergeError::DuplicateLogicalId {
+                logical_id,
+                first,
+                second,
+            } if first == second => write!(
+                f,
+                "{first} produces logical id `{logical_id}` twice; \
+                 pin one of its local ids to a different logical id"
+            ),
+            MergeError::DuplicateLogicalId {
+                logical_id,
+                first,
+                second,
+            } => write!(
+                f,
+                "logical id `{logical_id}` is used by both {first} and {second}; \
+                 rename one of them, or pin a different logical id"
+            ),
+            MergeError::UnknownPin { owner, local_id } => write!(
+                f,
+                "{owner} pins local id `{local_id}`, but its plugin contributes no resource, \
+                 condition or output with that local id; fix or remove the pin"
+            ),
+            MergeError::InvalidLogicalId { owner, logical_id } => {
+                let reason = invalid_reason(logical_id).unwrap_or_else(|| "is invalid".into());
+                match owner {
+                    Owner::StackFile => write!(
+                        f,
+                        "the stack file declares `{logical_id}`, which {reason}; rename it"
+                    ),
+                    Owner::Construct(_) => write!(
+                        f,
+                        "{owner} produces logical id `{logical_id}`, which {reason}; \
+                         rename the construct, or pin a valid logical id"
+                    ),
+                }
+            }
+            MergeError::AmbiguousId { owner, id } => write!(
+                f,
+                "{owner} refers to the template's `{id}`, but its plugin also has a local id \
+                 `{id}`, so the reference is ambiguous; rename whatever produces `{id}` in the \
+                 stack file, or pin it to a different logical id"
+            ),
+            MergeError::DanglingReference {
+                owner,
+                from,
+                kind,
+                target,
+            } => {
+                let entry = match (
+                    from.strip_prefix("Outputs."),
+                    from.strip_prefix("Conditions."),
+                ) {
+                    (Some(name), _) => format!("output `{name}`"),
+                    (_, Some(name)) => format!("condition `{name}`"),
+                    _ => format!("resource `{from}`"),
+                };
+                let any = "a resource, parameter or pseudo parameter";
+                let problem = match kind {
+                    RefKind::Ref => format!("a Ref to `{target}`, which is not {any}"),
+                    RefKind::GetAtt => {
+                        format!("a Fn::GetAtt on `{target}`, which is not a resource")
+                    }
+                    RefKind::Sub => match target.split_once('.') {
+                        Some((id, _)) => format!(
+                            "a Fn::Sub variable `${{{target}}}`, but `{id}` is not a resource"
+                        ),
+                        None => format!("a Fn::Sub variable `${{{target}}}`, which is not {any}"),
+                    },
+                    RefKind::DependsOn => {
+                        format!("a DependsOn on `{target}`, which is not a resource")
+                    }
+                    RefKind::Condition => {
+                        format!("a reference to condition `{target}`, which is not a condition")
+                    }
+                };
+                write!(
+                    f,
+                    "{entry} ({owner}) has {problem} of this template; \
+                     check the name, or add the missing entry to the stack"
+                )
+            }
+            MergeError::DependencyCycle { cycle } => {
+                f.write_str("resources depend on each other in a cycle: ")?;
+                for (id, owner) in cycle {
+                    write!(f, "{id} ({owner}) -> ")?;
+                }
+                if let Some((first, _)) = cycle.first() {
+                    f.write_str(first)?;
+                }
+                f.write_str(
+                    "; CloudFormation cannot create them in any order, \
+                     so remove one of these references or DependsOn entries",
+                )
+            }
+            MergeError::QuotaExceeded {
+                quota,
+                limit,
+                actual,
+            } => {
+                let default = Quotas::default();
+                let (default_limit, allowance) = match *quota {
+                    "resources" => (default.resources, "per stack"),
+                    "outputs" => (default.outputs, "per stack"),
+                    "parameters" => (default.parameters, "per stack"),
+                    _ => (
+                        default.template_bytes,
+                        "bytes for a template body uploaded through S3",
+                    ),
+                };
+                if *quota == "templateBytes" {
+                    write!(f, "the rendered template is {actual} bytes; ")?;
+                } else {
+                    write!(f, "the template has {actual} {quota}; ")?;
+                }
+                if *limit == default_limit {
+                    write!(f, "CloudFormation allows {limit} {allowance}")?;
+                } else {
+                    write!(f, "the stack file's `limits.{quota}` allows {limit}")?;
+                }
+                write!(
+                    f,
+                    " — split the stack, or raise `limits.{quota}` in the stack file \
+                     if your account's quota is higher"
+                )
+            }
+            MergeError::Render { message } => write!(
+                f,
+                "could not render the template: {message}; this is a bug in Stackweave, \
+                 please report it"
+            ),
+        }
+    }
+}

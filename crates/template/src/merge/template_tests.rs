@@ -1,0 +1,198 @@
+//! Tests of quotas and of the finished [`Template`]: layout, owners and rendering.
+
+#![allow(clippy::unwrap_used)]
+
+use serde_json::json;
+
+use super::tests::{add, construct};
+use super::*;
+
+#[test]
+fn count_quotas_are_enforced() {
+    let mut builder = TemplateBuilder::new(None);
+    for name in ["P1", "P2"] {
+        builder
+            .add_parameter(name, json!({"Type": "String"}))
+            .unwrap();
+        builder
+            .add_output(name, json!({"Value": {"Ref": name}}))
+            .unwrap();
+    }
+    add(
+        &mut builder,
+        &["A"],
+        json!({"Resources": {"X": {"Type": "T"}, "Y": {"Type": "T"}}}),
+    )
+    .unwrap();
+    let quotas = Quotas {
+        resources: 1,
+        outputs: 1,
+        parameters: 1,
+        ..Quotas::default()
+    };
+    let exceeded = |quota, limit, actual| MergeError::QuotaExceeded {
+        quota,
+        limit,
+        actual,
+    };
+    assert_eq!(
+        builder.clone().finish(&quotas).unwrap_err(),
+        [
+            exceeded("resources", 1, 2),
+            exceeded("outputs", 1, 2),
+            exceeded("parameters", 1, 2)
+        ]
+    );
+    let at_limit = Quotas {
+        resources: 2,
+        outputs: 2,
+        parameters: 2,
+        ..Quotas::default()
+    };
+    assert!(builder.finish(&at_limit).is_ok());
+}
+
+#[test]
+fn default_quotas_are_cloudformations() {
+    assert_eq!(
+        Quotas::default(),
+        Quotas {
+            resources: 500,
+            outputs: 200,
+            parameters: 200,
+            template_bytes: 1_000_000
+        }
+    );
+}
+
+#[test]
+fn quota_messages_name_the_setting() {
+    let resources = MergeError::QuotaExceeded {
+        quota: "resources",
+        limit: 500,
+        actual: 612,
+    };
+    assert_eq!(
+        resources.to_string(),
+        "the template has 612 resources; CloudFormation allows 500 per stack — split the stack, \
+         or raise `limits.resources` in the stack file if your account's quota is higher"
+    );
+    let raised = MergeError::QuotaExceeded {
+        quota: "outputs",
+        limit: 300,
+        actual: 301,
+    };
+    assert!(
+        raised
+            .to_string()
+            .contains("the stack file's `limits.outputs` allows 300"),
+        "{raised}"
+    );
+    let bytes = MergeError::QuotaExceeded {
+        quota: "templateBytes",
+        limit: 1_000_000,
+        actual: 1_000_001,
+    };
+    assert!(bytes.to_string().starts_with(
+        "the rendered template is 1000001 bytes; CloudFormation allows 1000000 bytes"
+    ));
+    assert!(bytes.to_string().contains("`limits.templateBytes`"));
+}
+
+#[test]
+fn template_layout_and_owners() {
+    let mut builder = TemplateBuilder::new(Some("demo".to_owned()));
+    builder
+        .add_output("Out", json!({"Value": {"Ref": "Logs"}}))
+        .unwrap();
+    add(
+        &mut builder,
+        &["Logs"],
+        json!({"Resources": {"Resource": {"Type": "T"}}}),
+    )
+    .unwrap();
+    add(
+        &mut builder,
+        &["Api"],
+        json!({"Resources": {"Resource": {"Type": "T"}}}),
+    )
+    .unwrap();
+    builder
+        .add_parameter("Env", json!({"Type": "String"}))
+        .unwrap();
+    let template = builder.finish(&Quotas::default()).unwrap();
+    let keys: Vec<&String> = template.value().as_object().unwrap().keys().collect();
+    assert_eq!(
+        keys,
+        [
+            "AWSTemplateFormatVersion",
+            "Description",
+            "Parameters",
+            "Resources",
+            "Outputs"
+        ]
+    );
+    assert_eq!(template.value()["AWSTemplateFormatVersion"], "2010-09-09");
+    let resources: Vec<&String> = template.value()["Resources"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .collect();
+    assert_eq!(resources, ["Logs", "Api"]);
+    assert_eq!(template.resource_count(), 2);
+    assert_eq!(template.owner("Api"), Some(&construct(&["Api"])));
+    assert_eq!(template.owner("Env"), Some(&Owner::StackFile));
+    assert_eq!(template.owner("Out"), Some(&Owner::StackFile));
+    assert_eq!(template.owner("Nope"), None);
+}
+
+#[test]
+fn empty_template_keeps_resources() {
+    let template = TemplateBuilder::new(None)
+        .finish(&Quotas::default())
+        .unwrap();
+    assert_eq!(
+        template.value(),
+        &json!({"AWSTemplateFormatVersion": "2010-09-09", "Resources": {}})
+    );
+    assert_eq!(template.resource_count(), 0);
+}
+
+#[test]
+fn render_checks_the_size_quota() {
+    let mut builder = TemplateBuilder::new(None);
+    add(
+        &mut builder,
+        &["Logs"],
+        json!({"Resources": {"Resource": {"Type": "AWS::Logs::LogGroup"}}}),
+    )
+    .unwrap();
+    let template = builder.finish(&Quotas::default()).unwrap();
+    let yaml = template.render(Format::Yaml, &Quotas::default()).unwrap();
+    assert_eq!(
+        yaml,
+        "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Logs:\n    Type: AWS::Logs::LogGroup\n"
+    );
+    let json = template.render(Format::Json, &Quotas::default()).unwrap();
+    assert!(
+        json.starts_with("{\n  \"AWSTemplateFormatVersion\": \"2010-09-09\",")
+            && json.ends_with("}\n")
+    );
+    let tight = Quotas {
+        template_bytes: yaml.len(),
+        ..Quotas::default()
+    };
+    assert!(template.render(Format::Yaml, &tight).is_ok());
+    let tighter = Quotas {
+        template_bytes: yaml.len() - 1,
+        ..Quotas::default()
+    };
+    assert_eq!(
+        template.render(Format::Yaml, &tighter).unwrap_err(),
+        MergeError::QuotaExceeded {
+            quota: "templateBytes",
+            limit: yaml.len() - 1,
+            actual: yaml.len()
+        }
+    );
+}

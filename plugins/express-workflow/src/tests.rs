@@ -1,0 +1,348 @@
+//! Unit tests of the `express-workflow` construct: its output, each diagnostic, and the
+//! schema.
+
+use super::*;
+
+fn synth(props: Value) -> Result<Fragment, Vec<Diagnostic>> {
+    stackweave_plugin::run::<ExpressWorkflow>(&Context::new("shop", "Workflow"), &props.to_string())
+}
+
+fn ok(props: Value) -> Fragment {
+    synth(props).unwrap_or_else(|e| panic!("synth failed: {e:?}"))
+}
+
+fn errors(props: Value) -> Vec<Diagnostic> {
+    match synth(props) {
+        Ok(fragment) => panic!("synth succeeded: {fragment:?}"),
+        Err(errors) => errors,
+    }
+}
+
+fn error(props: Value) -> (String, String) {
+    let mut e = errors(props);
+    assert_eq!(e.len(), 1, "{e:?}");
+    let d = e.remove(0);
+    (d.path.unwrap_or_default(), d.message)
+}
+
+fn hello() -> Value {
+    json!({
+        "StartAt": "Hello",
+        "States": {"Hello": {"Type": "Pass", "Result": {"message": "hello"}, "End": true}}
+    })
+}
+
+fn role() -> Value {
+    json!({"Fn::GetAtt": ["WorkflowRole", "Arn"]})
+}
+
+fn logs() -> Value {
+    json!({"Fn::GetAtt": ["Logs", "Arn"]})
+}
+
+fn props(extra: Value) -> Value {
+    let mut props =
+        json!({"definition": hello(), "role": role(), "logging": {"destination": logs()}});
+    for (key, value) in extra.as_object().into_iter().flatten() {
+        props[key] = value.clone();
+    }
+    props
+}
+
+#[test]
+fn a_logged_workflow_is_an_express_state_machine_without_depends_on() {
+    let fragment = ok(props(json!({})));
+    assert_eq!(
+        fragment.template(),
+        json!({"Resources": {"Resource": {
+            "Type": "AWS::StepFunctions::StateMachine",
+            "Properties": {
+                "StateMachineType": "EXPRESS",
+                "RoleArn": {"Fn::GetAtt": ["WorkflowRole", "Arn"]},
+                "Definition": hello(),
+                "LoggingConfiguration": {
+                    "Destinations": [{
+                        "CloudWatchLogsLogGroup": {"LogGroupArn": {"Fn::GetAtt": ["Logs", "Arn"]}}
+                    }],
+                    "Level": "ALL",
+                    "IncludeExecutionData": true
+                }
+            }
+        }}})
+    );
+    assert_eq!(
+        fragment.attributes(),
+        [
+            ("arn".to_string(), json!({"Ref": "Resource"})),
+            (
+                "name".to_string(),
+                json!({"Fn::GetAtt": ["Resource", "Name"]})
+            ),
+        ]
+    );
+    assert!(fragment.warnings().is_empty());
+}
+
+#[test]
+fn every_optional_prop_is_applied() {
+    let fragment = ok(props(json!({
+        "name": "orders",
+        "logging": {"destination": logs(), "level": "ERROR", "includeExecutionData": false},
+        "tracing": true
+    })));
+    let properties = &fragment.resources()["Resource"]["Properties"];
+    assert_eq!(properties["StateMachineName"], "orders");
+    assert_eq!(properties["LoggingConfiguration"]["Level"], "ERROR");
+    assert_eq!(
+        properties["LoggingConfiguration"]["IncludeExecutionData"],
+        false
+    );
+    assert_eq!(properties["TracingConfiguration"], json!({"Enabled": true}));
+    let fragment = ok(props(json!({"tracing": false})));
+    assert!(
+        fragment.resources()["Resource"]["Properties"]
+            .get("TracingConfiguration")
+            .is_none()
+    );
+}
+
+#[test]
+fn intrinsics_in_the_definition_become_numbered_substitutions() {
+    let handler = json!({"Fn::GetAtt": ["Handler", "Arn"]});
+    let table = json!({"Ref": "Table"});
+    let definition = json!({
+        "StartAt": "Call",
+        "States": {
+            "Call": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::lambda:invoke",
+                "Parameters": {"FunctionName": handler, "Payload.$": "$"},
+                "Next": "Store"
+            },
+            "Store": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::dynamodb:putItem",
+                "Parameters": {"TableName": table, "Item": {"id": {"S.$": "$.id"}}},
+                "Next": "Again"
+            },
+            "Again": {
+                "Type": "Parallel",
+                "Branches": [{"StartAt": "B", "States": {"B": {
+                    "Type": "Task",
+                    "Resource": "arn:aws:states:::lambda:invoke",
+                    "Parameters": {"FunctionName": handler},
+                    "End": true
+                }}}],
+                "End": true
+            }
+        }
+    });
+    let fragment = ok(props(json!({"definition": definition})));
+    let properties = &fragment.resources()["Resource"]["Properties"];
+    assert_eq!(
+        properties["DefinitionSubstitutions"],
+        json!({"DefinitionSubstitution1": handler, "DefinitionSubstitution2": table})
+    );
+    let out = &properties["Definition"]["States"];
+    assert_eq!(
+        out["Call"]["Parameters"]["FunctionName"],
+        "${DefinitionSubstitution1}"
+    );
+    assert_eq!(
+        out["Store"]["Parameters"]["TableName"],
+        "${DefinitionSubstitution2}"
+    );
+    assert_eq!(
+        out["Again"]["Branches"][0]["States"]["B"]["Parameters"]["FunctionName"],
+        "${DefinitionSubstitution1}"
+    );
+    assert!(!stackweave_plugin::cfn::contains_intrinsic(
+        &properties["Definition"]
+    ));
+    // Deterministic: the same input gives the same output.
+    assert_eq!(fragment, ok(props(json!({"definition": definition}))));
+}
+
+#[test]
+fn a_definition_without_intrinsics_has_no_substitutions() {
+    let fragment = ok(props(json!({})));
+    assert!(
+        fragment.resources()["Resource"]["Properties"]
+            .get("DefinitionSubstitutions")
+            .is_none()
+    );
+}
+
+#[test]
+fn missing_logging_is_a_warning() {
+    let fragment = ok(json!({"definition": hello(), "role": role()}));
+    let warnings = fragment.warnings();
+    assert_eq!(warnings.len(), 1);
+    assert!(!warnings[0].is_error());
+    assert_eq!(warnings[0].path, None);
+    assert!(
+        warnings[0]
+            .message
+            .contains("add `logging: {destination: ${Logs.arn}}`")
+    );
+    assert!(
+        fragment.resources()["Resource"]["Properties"]
+            .get("LoggingConfiguration")
+            .is_none()
+    );
+}
+
+#[test]
+fn logging_off_is_a_warning() {
+    let fragment = ok(props(
+        json!({"logging": {"destination": logs(), "level": "OFF"}}),
+    ));
+    let warnings = fragment.warnings();
+    assert_eq!(warnings.len(), 1);
+    assert_eq!(warnings[0].path.as_deref(), Some("/logging/level"));
+}
+
+#[test]
+fn the_definition_must_be_an_object_with_start_at_and_states() {
+    let (path, message) = error(props(json!({"definition": "{\"StartAt\": \"A\"}"})));
+    assert_eq!(path, "/definition");
+    assert!(message.contains("Amazon States Language object"));
+
+    let e = errors(props(json!({"definition": {}})));
+    let messages: Vec<_> = e.iter().map(|d| d.message.as_str()).collect();
+    assert_eq!(e.len(), 2, "{messages:?}");
+    assert!(messages[0].contains("no `States`"));
+    assert!(messages[1].contains("no `StartAt`"));
+
+    let (path, message) = error(props(json!({"definition": {"StartAt": "A", "States": {}}})));
+    assert_eq!(path, "/definition/States");
+    assert!(message.contains("at least one"));
+
+    let (path, message) = error(props(
+        json!({"definition": {"StartAt": 1, "States": hello()["States"]}}),
+    ));
+    assert_eq!(path, "/definition/StartAt");
+    assert!(message.contains("as a string"));
+}
+
+#[test]
+fn start_at_must_name_a_state() {
+    let mut definition = hello();
+    definition["StartAt"] = json!("Goodbye");
+    let (path, message) = error(props(json!({ "definition": definition })));
+    assert_eq!(path, "/definition/StartAt");
+    assert_eq!(
+        message,
+        "`StartAt` names `Goodbye`, which is not a state; write one of Hello"
+    );
+}
+
+#[test]
+fn sync_and_callback_patterns_are_refused_where_they_are() {
+    let definition = json!({
+        "StartAt": "Run/Job",
+        "States": {
+            "Run/Job": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::ecs:runTask.sync",
+                "Next": "Wait"
+            },
+            "Wait": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+                "Next": "Nested"
+            },
+            "Nested": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::states:startExecution.sync:2",
+                "End": true
+            }
+        }
+    });
+    let e = errors(props(json!({ "definition": definition })));
+    let paths: Vec<_> = e.iter().filter_map(|d| d.path.as_deref()).collect();
+    assert_eq!(
+        paths,
+        [
+            "/definition/States/Run~1Job/Resource",
+            "/definition/States/Wait/Resource",
+            "/definition/States/Nested/Resource"
+        ]
+    );
+    assert!(e[1].message.contains("`.waitForTaskToken`"));
+}
+
+#[test]
+fn plain_arns_are_checked() {
+    let (path, message) = error(props(json!({"role": "WorkflowRole"})));
+    assert_eq!(path, "/role");
+    assert!(message.starts_with("`WorkflowRole` is not an ARN"));
+    ok(props(
+        json!({"role": "arn:aws:iam::123456789012:role/orders"}),
+    ));
+
+    let (path, message) = error(props(json!({"logging": {"destination": "/aws/logs"}})));
+    assert_eq!(path, "/logging/destination");
+    assert!(message.contains("`${Logs.arn}`"));
+    let arn = "arn:aws:logs:eu-west-1:123456789012:log-group:orders";
+    let (path, message) = error(props(json!({"logging": {"destination": arn}})));
+    assert_eq!(path, "/logging/destination");
+    assert!(message.contains(&format!("write `{arn}:*`")));
+    ok(props(
+        json!({"logging": {"destination": format!("{arn}:*")}}),
+    ));
+}
+
+#[test]
+fn plain_names_are_checked() {
+    let (path, message) = error(props(json!({"name": "orders workflow"})));
+    assert_eq!(path, "/name");
+    assert!(message.contains("cannot contain ` `"));
+    let (_, message) = error(props(json!({"name": "a".repeat(81)})));
+    assert!(message.contains("has 81"));
+    ok(props(
+        json!({"name": {"Fn::Sub": "${AWS::StackName}-orders"}}),
+    ));
+}
+
+#[test]
+fn the_schema_examples_fit_the_props() {
+    let schema: Value = serde_json::from_str(SCHEMA).expect("schema.json parses");
+    for example in schema["examples"].as_array().into_iter().flatten() {
+        let props: ExpressWorkflowProps =
+            serde_json::from_value(example.clone()).expect("example deserialises");
+        assert!(props.tracing);
+        let fragment = ok(example.clone());
+        assert!(fragment.warnings().is_empty());
+    }
+    let logging = &schema["properties"]["logging"];
+    for example in logging["examples"].as_array().into_iter().flatten() {
+        let logging: Logging =
+            serde_json::from_value(example.clone()).expect("example deserialises");
+        assert_eq!(logging.level, LogLevel::Error);
+    }
+    for properties in [&schema["properties"], &logging["properties"]] {
+        for (name, property) in properties.as_object().into_iter().flatten() {
+            assert!(
+                property["description"].is_string(),
+                "{name} has no description"
+            );
+        }
+    }
+    assert_eq!(
+        logging["properties"]["level"]["default"],
+        LogLevel::default().as_str()
+    );
+    assert_eq!(
+        logging["properties"]["includeExecutionData"]["default"],
+        include_execution_data_by_default()
+    );
+}
+
+#[test]
+fn describe_names_the_construct_and_its_attributes() {
+    let info = stackweave_plugin::describe::<ExpressWorkflow>();
+    assert_eq!(info.name, "express-workflow");
+    let names: Vec<_> = info.attributes.iter().map(|a| a.name.as_str()).collect();
+    assert_eq!(names, ["arn", "name"]);
+}

@@ -1,0 +1,10 @@
+//! End-to-end tests: the real `stackweave` binary, the real standard plugins (built from
+//! `plugins/` and embedded), and test plugins built from `tests/plugins/`.
+
+#[macro_use]
+mod support;
+
+mod example;
+mod merge_errors;
+mod plugin_files;
+mod stack_errors;

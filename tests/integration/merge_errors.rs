@@ -1,0 +1,184 @@
+//! Merging fragments: logical ids, reference checks, cycles and quotas, driven through the
+//! `echo` test plugin so that any fragment can reach the merge from a real plugin.
+
+use stackweave_test_plugins::ECHO;
+
+use crate::support::Project;
+
+/// A project whose constructs (id, echo props as inline YAML) all use the echo plugin.
+fn echo_stack(constructs: &[(&str, &str)], extra: &str) -> Project {
+    let mut stack = String::from("name: Merge\nconstructs:\n");
+    for (id, props) in constructs {
+        stack.push_str(&format!(
+            "  {id}:\n    plugin: ./echo.wasm\n    props: {props}\n"
+        ));
+    }
+    stack.push_str(extra);
+    let project = Project::new(&stack);
+    project.plugin("echo.wasm", ECHO);
+    project
+}
+
+fn resources(json: &str) -> String {
+    format!("{{fragment: {{Resources: {json}}}}}")
+}
+
+#[test]
+fn logical_ids_follow_the_construct_path_and_references_are_rewritten() {
+    let project = echo_stack(
+        &[(
+            "Store",
+            &resources(
+                r#"{Resource: {Type: "AWS::S3::Bucket"}, Policy: {Type: "AWS::S3::BucketPolicy", Properties: {Bucket: {Ref: Resource}, PolicyDocument: {}}}}"#,
+            ),
+        )],
+        "",
+    );
+    let run = project.synth(&["--format", "json"]);
+    let template: serde_json::Value = serde_json::from_str(run.success()).expect("JSON");
+    assert_eq!(template["Resources"]["Store"]["Type"], "AWS::S3::Bucket");
+    assert_eq!(
+        template["Resources"]["StorePolicy"]["Properties"]["Bucket"],
+        serde_json::json!({"Ref": "Store"})
+    );
+}
+
+#[test]
+fn pinned_logical_ids_replace_the_derived_ones() {
+    let project = Project::new(
+        "name: Pin\nconstructs:\n  Logs:\n    plugin: logging\n    logicalIds: {Resource: StepFunctionLogGroup}\n",
+    );
+    let run = project.synth(&[]);
+    assert_contains!(
+        run.success(),
+        "StepFunctionLogGroup:\n    Type: AWS::Logs::LogGroup"
+    );
+}
+
+#[test]
+fn a_pin_naming_no_resource_is_an_error() {
+    let project = Project::new(
+        "name: Pin\nconstructs:\n  Logs:\n    plugin: logging\n    logicalIds: {Resorce: Mine}\n",
+    );
+    let stderr = project.synth(&[]).failure().to_string();
+    assert_contains!(stderr, "Resorce", "construct: Logs", "stack.yaml:5");
+}
+
+#[test]
+fn two_constructs_producing_one_logical_id_are_both_named() {
+    let project = echo_stack(
+        &[
+            ("A", &resources(r#"{BC: {Type: "AWS::SNS::Topic"}}"#)),
+            ("AB", &resources(r#"{C: {Type: "AWS::SNS::Topic"}}"#)),
+        ],
+        "",
+    );
+    let stderr = project.synth(&[]).failure().to_string();
+    assert_contains!(
+        stderr,
+        "ABC",
+        "construct `A`",
+        "construct `AB`",
+        "construct: AB"
+    );
+}
+
+#[test]
+fn references_to_nothing_are_errors_naming_resource_and_construct() {
+    let cases = [
+        (
+            r#"{Resource: {Type: "AWS::SNS::Topic", Properties: {TopicName: {Ref: Nowhere}}}}"#,
+            "Nowhere",
+        ),
+        (
+            r#"{Resource: {Type: "AWS::SNS::Topic", Properties: {TopicName: {"Fn::GetAtt": [Ghost, Name]}}}}"#,
+            "Ghost",
+        ),
+        (
+            r#"{Resource: {Type: "AWS::SNS::Topic", Properties: {TopicName: {"Fn::Sub": "${!Phantom}-x"}}}}"#,
+            "Phantom",
+        ),
+        (
+            r#"{Resource: {Type: "AWS::SNS::Topic", DependsOn: Absent}}"#,
+            "Absent",
+        ),
+    ];
+    for (fragment, target) in cases {
+        let project = echo_stack(&[("Topic", &resources(fragment))], "");
+        let stderr = project.synth(&[]).failure().to_string();
+        assert_contains!(stderr, target, "Topic", "construct: Topic", "stack.yaml:3");
+    }
+}
+
+#[test]
+fn a_dependency_cycle_between_resources_is_listed() {
+    let project = echo_stack(
+        &[(
+            "Pair",
+            &resources(
+                r#"{Left: {Type: "AWS::SNS::Topic", DependsOn: Right}, Right: {Type: "AWS::SNS::Topic", Properties: {TopicName: {"Fn::GetAtt": [Left, TopicName]}}}}"#,
+            ),
+        )],
+        "",
+    );
+    let stderr = project.synth(&[]).failure().to_string();
+    assert_contains!(stderr, "PairLeft", "PairRight", "cycle");
+}
+
+#[test]
+fn a_fragment_that_is_not_a_template_fragment_is_a_plugin_bug() {
+    let project = echo_stack(
+        &[(
+            "Odd",
+            "{fragment: {Resources: {Resource: {Properties: {}}}}}",
+        )],
+        "",
+    );
+    let stderr = project.synth(&[]).failure().to_string();
+    assert_contains!(
+        stderr,
+        "unusable fragment",
+        "Type",
+        "construct: Odd",
+        "bug in the plugin"
+    );
+}
+
+fn many_topics(count: usize) -> String {
+    let topics: Vec<String> = (0..count)
+        .map(|i| format!("T{i}: {{Type: \"AWS::SNS::Topic\"}}"))
+        .collect();
+    resources(&format!("{{{}}}", topics.join(", ")))
+}
+
+#[test]
+fn more_resources_than_cloudformation_allows_is_an_error_naming_the_quota() {
+    let project = echo_stack(&[("Many", &many_topics(501))], "");
+    let stderr = project.synth(&[]).failure().to_string();
+    assert_contains!(stderr, "501 resources", "500", "limits.resources");
+}
+
+#[test]
+fn the_stack_file_may_raise_the_resource_quota() {
+    let project = echo_stack(
+        &[("Many", &many_topics(501))],
+        "limits:\n  resources: 600\n",
+    );
+    project.synth(&[]).success();
+}
+
+#[test]
+fn a_failed_synthesis_writes_nothing() {
+    let project = echo_stack(
+        &[(
+            "Topic",
+            &resources(r#"{Resource: {Type: "AWS::SNS::Topic", DependsOn: Absent}}"#),
+        )],
+        "",
+    );
+    project.synth(&["--out", "out"]).failure();
+    assert!(
+        !project.path("out").exists(),
+        "no output folder after a failure"
+    );
+}

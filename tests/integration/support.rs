@@ -1,0 +1,111 @@
+//! Running the binary against stack files written into temporary folders.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Asserts that `haystack` contains every needle, showing the whole text when it does not.
+macro_rules! assert_contains {
+    ($haystack:expr, $($needle:expr),+ $(,)?) => {{
+        let haystack: &str = &$haystack;
+        $(
+            let needle: &str = &$needle;
+            assert!(haystack.contains(needle), "expected to find {needle:?} in:\n{haystack}");
+        )+
+    }};
+}
+
+/// What a run of the binary did.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    /// Asserts the run failed with exit code 1 and returns its stderr.
+    #[track_caller]
+    pub fn failure(&self) -> &str {
+        assert_eq!(
+            self.code, 1,
+            "expected exit code 1; stdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
+        assert!(
+            !self.stderr.contains("thread 'main' panicked"),
+            "the binary panicked:\n{}",
+            self.stderr
+        );
+        &self.stderr
+    }
+
+    /// Asserts the run succeeded and returns its stdout.
+    #[track_caller]
+    pub fn success(&self) -> &str {
+        assert_eq!(self.code, 0, "expected success; stderr:\n{}", self.stderr);
+        &self.stdout
+    }
+}
+
+/// Runs `stackweave` with `args` in `dir`.
+pub fn stackweave_in(dir: &Path, args: &[&str]) -> Run {
+    let output = Command::new(env!("CARGO_BIN_EXE_stackweave"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("the stackweave binary runs");
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// Runs `stackweave` with `args` from the repository root.
+pub fn stackweave(args: &[&str]) -> Run {
+    stackweave_in(&repo_root(), args)
+}
+
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A temporary folder holding a stack file and whatever else a test puts beside it.
+pub struct Project {
+    pub dir: tempfile::TempDir,
+}
+
+impl Project {
+    /// A folder with `stack.yaml` holding `stack`.
+    pub fn new(stack: &str) -> Project {
+        let project = Project {
+            dir: tempfile::tempdir().expect("a temporary folder"),
+        };
+        project.write("stack.yaml", stack);
+        project
+    }
+
+    pub fn path(&self, relative: &str) -> PathBuf {
+        self.dir.path().join(relative)
+    }
+
+    pub fn write(&self, relative: &str, contents: impl AsRef<[u8]>) {
+        let path = self.path(relative);
+        std::fs::create_dir_all(path.parent().expect("a parent folder")).expect("create folders");
+        std::fs::write(path, contents).expect("write a file");
+    }
+
+    /// Copies a built test plugin into the project.
+    pub fn plugin(&self, relative: &str, built: &str) {
+        self.write(
+            relative,
+            std::fs::read(built).expect("the test plugin was built"),
+        );
+    }
+
+    /// Runs `stackweave synth stack.yaml` plus `args` inside the project.
+    pub fn synth(&self, args: &[&str]) -> Run {
+        let mut all = vec!["synth", "stack.yaml"];
+        all.extend_from_slice(args);
+        stackweave_in(self.dir.path(), &all)
+    }
+}
