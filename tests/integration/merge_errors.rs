@@ -182,3 +182,25 @@ fn a_failed_synthesis_writes_nothing() {
         "no output folder after a failure"
     );
 }
+
+#[test]
+fn a_template_larger_than_the_byte_quota_is_an_error_naming_the_setting() {
+    let project = Project::new(
+        "name: Big\nlimits:\n  templateBytes: 50\nconstructs:\n  Logs:\n    plugin: logging\n",
+    );
+    let stderr = project.synth(&["--out", "out"]).failure().to_string();
+    assert_contains!(stderr, "50", "limits.templateBytes");
+    assert!(!project.path("out").exists(), "nothing written");
+}
+
+#[test]
+fn more_outputs_than_cloudformation_allows_is_an_error() {
+    let outputs: String = (0..201)
+        .map(|i| format!("  O{i}:\n    value: ${{Logs.arn}}\n"))
+        .collect();
+    let project = Project::new(&format!(
+        "name: Outs\nconstructs:\n  Logs:\n    plugin: logging\noutputs:\n{outputs}"
+    ));
+    let stderr = project.synth(&[]).failure().to_string();
+    assert_contains!(stderr, "201 outputs", "200", "limits.outputs");
+}

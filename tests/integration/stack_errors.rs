@@ -118,3 +118,16 @@ fn usage_errors_exit_with_2() {
     let run = stackweave(&["frobnicate"]);
     assert_eq!(run.code, 2, "{}", run.stderr);
 }
+
+#[test]
+fn an_unquoted_reference_in_a_flow_list_gets_a_hint() {
+    let project = Project::new(&format!(
+        "name: Flow\nconstructs:\n{ROLE}  Other:\n    plugin: iam-role\n    props:\n      assumedBy: [states.amazonaws.com]\n      managedPolicies: [${{Role.arn}}]\n"
+    ));
+    let stderr = project.synth(&[]).failure().to_string();
+    assert_contains!(
+        stderr,
+        "stack.yaml:11:",
+        "must be quoted, as in [\"${Role.arn}\"]"
+    );
+}

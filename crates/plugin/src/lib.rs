@@ -82,6 +82,7 @@ mod construct;
 mod diagnostic;
 mod fragment;
 mod guest;
+pub mod testing;
 
 pub use construct::{Construct, Context, Info};
 pub use diagnostic::{Diagnostic, IntoPointer, Severity, pointer_token};

@@ -18,6 +18,20 @@ use crate::location::{Location, SourceMap, join_pointer};
 use crate::model::{Limits, StackFile};
 use crate::suggest::closest;
 
+/// The commonest YAML mistake in a stack file: `[${Role.arn}]`, where YAML reads the `{` as
+/// the start of a flow mapping. Says so when the failing line has a reference in a flow
+/// collection.
+fn flow_reference_hint(text: &str, line: usize) -> &'static str {
+    let failing = text.lines().nth(line.saturating_sub(1)).unwrap_or("");
+    let in_flow = failing.find('[').or_else(|| failing.find(": {"));
+    match (in_flow, failing.find("${")) {
+        (Some(open), Some(reference)) if open < reference => {
+            "; a `${...}` reference inside `[...]` or `{...}` must be quoted, as in [\"${Role.arn}\"]"
+        }
+        _ => "",
+    }
+}
+
 /// Reads and parses the stack file at `path`, reading any `!file` it names.
 pub fn parse_stack_file(path: &Path) -> Result<StackFile, StackError> {
     let text = std::fs::read_to_string(path).map_err(|source| StackError::Read {
@@ -36,10 +50,13 @@ pub fn parse_stack_str(path: &Path, text: &str) -> Result<StackFile, StackError>
         message,
     };
     let (map, duplicates) = SourceMap::scan(text).map_err(|error| {
-        syntax(
-            Some(Location::from_marker(*error.marker())),
-            error.info().to_owned(),
-        )
+        let location = Location::from_marker(*error.marker());
+        let message = format!(
+            "{}{}",
+            error.info(),
+            flow_reference_hint(text, location.line)
+        );
+        syntax(Some(location), message)
     })?;
     let dir = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),

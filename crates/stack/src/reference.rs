@@ -8,17 +8,9 @@
 
 use std::fmt;
 
-/// The pseudo parameters CloudFormation defines; they take no attribute.
-pub const PSEUDO_PARAMETERS: &[&str] = &[
-    "AWS::AccountId",
-    "AWS::NotificationARNs",
-    "AWS::NoValue",
-    "AWS::Partition",
-    "AWS::Region",
-    "AWS::StackId",
-    "AWS::StackName",
-    "AWS::URLSuffix",
-];
+/// The pseudo parameters CloudFormation defines; they take no attribute. The template crate
+/// owns the list, because it checks every `Ref` in the merged template against it too.
+pub use stackweave_template::PSEUDO_PARAMETERS;
 
 /// A reference to a construct, a parameter, or a pseudo parameter.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

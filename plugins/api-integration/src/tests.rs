@@ -2,27 +2,18 @@
 //! diagnostic, and the schema.
 
 use super::*;
-
-fn synth(props: Value) -> Result<Fragment, Vec<Diagnostic>> {
-    stackweave_plugin::run::<ApiIntegration>(&Context::new("shop", "Api"), &props.to_string())
-}
+use stackweave_plugin::testing;
 
 fn ok(props: Value) -> Fragment {
-    synth(props).unwrap_or_else(|e| panic!("synth failed: {e:?}"))
+    testing::ok::<ApiIntegration>("Api", props)
 }
 
 fn errors(props: Value) -> Vec<Diagnostic> {
-    match synth(props) {
-        Ok(fragment) => panic!("synth succeeded: {fragment:?}"),
-        Err(errors) => errors,
-    }
+    testing::errors::<ApiIntegration>("Api", props)
 }
 
 fn error(props: Value) -> (String, String) {
-    let mut e = errors(props);
-    assert_eq!(e.len(), 1, "{e:?}");
-    let d = e.remove(0);
-    (d.path.unwrap_or_default(), d.message)
+    testing::single_error::<ApiIntegration>("Api", props)
 }
 
 fn props(extra: Value) -> Value {

@@ -2,27 +2,18 @@
 //! schema.
 
 use super::*;
-
-fn synth(props: Value) -> Result<Fragment, Vec<Diagnostic>> {
-    stackweave_plugin::run::<ExpressWorkflow>(&Context::new("shop", "Workflow"), &props.to_string())
-}
+use stackweave_plugin::testing;
 
 fn ok(props: Value) -> Fragment {
-    synth(props).unwrap_or_else(|e| panic!("synth failed: {e:?}"))
+    testing::ok::<ExpressWorkflow>("Workflow", props)
 }
 
 fn errors(props: Value) -> Vec<Diagnostic> {
-    match synth(props) {
-        Ok(fragment) => panic!("synth succeeded: {fragment:?}"),
-        Err(errors) => errors,
-    }
+    testing::errors::<ExpressWorkflow>("Workflow", props)
 }
 
 fn error(props: Value) -> (String, String) {
-    let mut e = errors(props);
-    assert_eq!(e.len(), 1, "{e:?}");
-    let d = e.remove(0);
-    (d.path.unwrap_or_default(), d.message)
+    testing::single_error::<ExpressWorkflow>("Workflow", props)
 }
 
 fn hello() -> Value {

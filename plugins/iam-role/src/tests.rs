@@ -1,28 +1,18 @@
 //! Unit tests of the `iam-role` construct: its output, each diagnostic, and the schema.
 
 use super::*;
-
-fn synth(props: Value) -> Result<Fragment, Vec<Diagnostic>> {
-    stackweave_plugin::run::<IamRole>(&Context::new("shop", "WorkflowRole"), &props.to_string())
-}
+use stackweave_plugin::testing;
 
 fn ok(props: Value) -> Fragment {
-    synth(props).unwrap_or_else(|e| panic!("synth failed: {e:?}"))
+    testing::ok::<IamRole>("WorkflowRole", props)
 }
 
 fn errors(props: Value) -> Vec<Diagnostic> {
-    match synth(props) {
-        Ok(fragment) => panic!("synth succeeded: {fragment:?}"),
-        Err(errors) => errors,
-    }
+    testing::errors::<IamRole>("WorkflowRole", props)
 }
 
-/// The one error of `props`, as (path, message).
 fn error(props: Value) -> (String, String) {
-    let mut e = errors(props);
-    assert_eq!(e.len(), 1, "{e:?}");
-    let d = e.remove(0);
-    (d.path.unwrap_or_default(), d.message)
+    testing::single_error::<IamRole>("WorkflowRole", props)
 }
 
 fn with_statement(statement: Value) -> Value {

@@ -157,20 +157,14 @@ stackweave_plugin::export_construct!(Logging);
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn synth(props: Value) -> Result<Fragment, Vec<Diagnostic>> {
-        stackweave_plugin::run::<Logging>(&Context::new("shop", "Logs"), &props.to_string())
-    }
+    use stackweave_plugin::testing;
 
     fn ok(props: Value) -> Fragment {
-        synth(props).unwrap_or_else(|e| panic!("synth failed: {e:?}"))
+        testing::ok::<Logging>("Logs", props)
     }
 
     fn errors(props: Value) -> Vec<Diagnostic> {
-        match synth(props) {
-            Ok(fragment) => panic!("synth succeeded: {fragment:?}"),
-            Err(errors) => errors,
-        }
+        testing::errors::<Logging>("Logs", props)
     }
 
     fn schema() -> Value {
@@ -287,7 +281,7 @@ mod tests {
             let props: LoggingProps =
                 serde_json::from_value(example.clone()).expect("example deserialises");
             assert_eq!(props.deletion_policy, Some(DeletionPolicy::Retain));
-            assert!(synth(example.clone()).is_ok());
+            ok(example.clone());
         }
         for (name, property) in schema["properties"].as_object().into_iter().flatten() {
             assert!(
@@ -296,7 +290,10 @@ mod tests {
             );
             for example in property["examples"].as_array().into_iter().flatten() {
                 let props = json!({ name.as_str(): example });
-                assert!(synth(props.clone()).is_ok(), "{props}");
+                assert!(
+                    testing::synth::<Logging>("Logs", props.clone()).is_ok(),
+                    "{props}"
+                );
             }
         }
     }
