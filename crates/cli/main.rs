@@ -5,6 +5,7 @@ mod output;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use stackweave_synth::{Diagnostic, Limits, Options, Registry, Severity};
@@ -23,6 +24,18 @@ enum Command {
     Synth(SynthArgs),
     /// List the plugins stackweave can see
     Plugins(PluginArgs),
+    /// Record the name, version and sha256 of every plugin a stack uses in `stackweave.lock`
+    /// beside the stack file
+    Lock(LockArgs),
+}
+
+#[derive(clap::Args)]
+struct LockArgs {
+    /// The stack file
+    #[arg(default_value = "stack.yaml")]
+    stack_file: PathBuf,
+    #[command(flatten)]
+    plugins: PluginArgs,
 }
 
 #[derive(clap::Args)]
@@ -39,9 +52,42 @@ struct SynthArgs {
     out: Option<PathBuf>,
     #[command(flatten)]
     plugins: PluginArgs,
+    #[command(flatten)]
+    sandbox: SandboxArgs,
+    /// Fail unless every plugin matches the stack's `stackweave.lock` (for CI)
+    #[arg(long)]
+    locked: bool,
+}
+
+/// Limits on every plugin call; the defaults are documented in docs/sandbox.md.
+#[derive(clap::Args)]
+struct SandboxArgs {
     /// Fuel budget for each plugin call (roughly WebAssembly instructions)
     #[arg(long, value_name = "UNITS", default_value_t = Limits::default().fuel)]
     plugin_fuel: u64,
+    /// Memory cap for each plugin call, in MiB
+    #[arg(long, value_name = "MIB", default_value_t = Limits::default().memory_bytes >> 20)]
+    plugin_memory: usize,
+    /// Wall-clock limit for each plugin call, in seconds
+    #[arg(long, value_name = "SECONDS", default_value_t = Limits::default().timeout.as_secs_f64())]
+    plugin_timeout: f64,
+}
+
+impl SandboxArgs {
+    fn limits(&self) -> Result<Limits, Diagnostic> {
+        let timeout = Duration::try_from_secs_f64(self.plugin_timeout)
+            .ok()
+            .filter(|t| !t.is_zero())
+            .ok_or_else(|| {
+                Diagnostic::error("`--plugin-timeout` must be a positive number of seconds")
+            })?;
+        Ok(Limits {
+            fuel: self.plugin_fuel,
+            memory_bytes: self.plugin_memory.saturating_mul(1 << 20),
+            timeout,
+            ..Limits::default()
+        })
+    }
 }
 
 #[derive(clap::Args)]
@@ -62,16 +108,19 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Synth(args) => synth(args),
         Command::Plugins(args) => plugins(args),
+        Command::Lock(args) => lock(args),
     }
 }
 
 fn synth(args: SynthArgs) -> ExitCode {
+    let limits = match args.sandbox.limits() {
+        Ok(limits) => limits,
+        Err(error) => return usage_error(&error),
+    };
     let options = Options {
         plugin_dirs: args.plugins.dirs,
-        limits: Limits {
-            fuel: args.plugin_fuel,
-            ..Limits::default()
-        },
+        limits,
+        locked: args.locked,
     };
     let synthesis = match stackweave_synth::synthesize(&args.stack_file, &options) {
         Ok(synthesis) => synthesis,
@@ -95,6 +144,25 @@ fn synth(args: SynthArgs) -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        Err(error) => report(&[error]),
+    }
+}
+
+fn lock(args: LockArgs) -> ExitCode {
+    let options = Options {
+        plugin_dirs: args.plugins.dirs,
+        ..Options::default()
+    };
+    let plugins = match stackweave_synth::plugins_of(&args.stack_file, &options) {
+        Ok(plugins) => plugins,
+        Err(failure) => return report(&failure.diagnostics),
+    };
+    let path = stackweave_synth::lockfile_path(&args.stack_file);
+    match output::write_atomically(&path, &stackweave_synth::render_lockfile(&plugins)) {
+        Ok(()) => {
+            eprintln!("locked {} plugins in {}", plugins.len(), path.display());
+            ExitCode::SUCCESS
+        }
         Err(error) => report(&[error]),
     }
 }
@@ -125,6 +193,12 @@ fn plugins(args: PluginArgs) -> ExitCode {
         }
         Err(errors) => report(&errors),
     }
+}
+
+/// Prints a usage problem clap cannot check; exit code 2.
+fn usage_error(diagnostic: &Diagnostic) -> ExitCode {
+    eprint!("{diagnostic}");
+    ExitCode::from(2)
 }
 
 /// Prints diagnostics to stderr; exit code 1 if any is an error.

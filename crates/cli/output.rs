@@ -59,7 +59,8 @@ fn manifest(synthesis: &Synthesis, template_name: &str) -> String {
     )
 }
 
-fn write_atomically(path: &Path, contents: &str) -> Result<(), Diagnostic> {
+/// Writes `contents` to `path` through a temporary file in the same folder, renamed over it.
+pub fn write_atomically(path: &Path, contents: &str) -> Result<(), Diagnostic> {
     let fail = |e: std::io::Error| {
         Diagnostic::error(format!("cannot write {}: {e}", path.display()))
             .help("check that the output folder is writable")

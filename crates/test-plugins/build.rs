@@ -3,7 +3,13 @@
 
 use std::fmt::Write as _;
 
-const PLUGINS: &[&str] = &["echo", "other-world", "newer-contract", "impostor"];
+const PLUGINS: &[&str] = &[
+    "echo",
+    "other-world",
+    "newer-contract",
+    "impostor",
+    "hostile",
+];
 
 fn main() {
     let packages: Vec<String> = PLUGINS

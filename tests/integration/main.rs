@@ -5,6 +5,8 @@
 mod support;
 
 mod example;
+mod lock;
 mod merge_errors;
 mod plugin_files;
+mod sandbox;
 mod stack_errors;

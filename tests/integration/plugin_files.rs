@@ -179,3 +179,36 @@ fn plugin_warnings_are_shown_and_synthesis_succeeds() {
         "construct: Thing"
     );
 }
+
+#[test]
+fn an_error_a_plugin_sends_among_its_warnings_still_fails_the_run() {
+    let project = Project::new(&stack_using(
+        "./echo.wasm",
+        r#"{warn: [{message: this is really an error, severity: error}], fragment: {Resources: {Resource: {Type: "AWS::Logs::LogGroup"}}}}"#,
+    ));
+    project.plugin("echo.wasm", ECHO);
+    let run = project.synth(&[]);
+    assert_contains!(
+        run.failure(),
+        "error: this is really an error",
+        "construct: Thing"
+    );
+    assert_eq!(run.stdout, "", "no template printed");
+}
+
+#[test]
+fn a_refusal_without_an_error_still_fails_the_run() {
+    for reject in ["[]", "[{message: only a warning, severity: warning}]"] {
+        let project = Project::new(&stack_using(
+            "./echo.wasm",
+            &format!("{{reject: {reject}}}"),
+        ));
+        project.plugin("echo.wasm", ECHO);
+        let stderr = project.synth(&[]).failure().to_string();
+        assert_contains!(
+            stderr,
+            "refused the props without an error saying why",
+            "construct: Thing"
+        );
+    }
+}

@@ -49,7 +49,9 @@ pub fn build(packages: &[&str], watch: &[&str]) -> Vec<Built> {
         .env("CARGO_PROFILE_RELEASE_DEBUG", "false")
         .env("CARGO_PROFILE_RELEASE_STRIP", "debuginfo")
         // Flags meant for the host build (and clippy's wrapper) must not reach the guests.
-        .env_remove("CARGO_ENCODED_RUSTFLAGS")
+        // Paths are remapped so a plugin's bytes (and so its sha256 in lockfiles and
+        // manifests) do not depend on where the repository or the cargo home is.
+        .env("CARGO_ENCODED_RUSTFLAGS", remap_flags(&workspace))
         .env_remove("RUSTFLAGS")
         .env_remove("RUSTC_WORKSPACE_WRAPPER");
     for package in packages {
@@ -85,6 +87,28 @@ pub fn build(packages: &[&str], watch: &[&str]) -> Vec<Built> {
             }
         })
         .collect()
+}
+
+fn remap_flags(workspace: &Path) -> String {
+    let cargo_home = env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| env::var_os("HOME").map(|home| PathBuf::from(home).join(".cargo")));
+    let mut flags = Vec::new();
+    if let Some(cargo_home) = cargo_home {
+        flags.push(format!(
+            "--remap-path-prefix={}=/cargo",
+            cargo_home.display()
+        ));
+    }
+    let workspace = workspace
+        .canonicalize()
+        .unwrap_or_else(|_| workspace.to_path_buf());
+    flags.push(format!(
+        "--remap-path-prefix={}=/stackweave",
+        workspace.display()
+    ));
+    // CARGO_ENCODED_RUSTFLAGS separates flags with the ASCII unit separator.
+    flags.join("\x1f")
 }
 
 fn workspace_root() -> PathBuf {

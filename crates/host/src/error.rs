@@ -19,6 +19,20 @@ pub enum LoadError {
         "this is a core WebAssembly module, not a component; build the plugin for the `wasm32-wasip2` target (or wrap the module with `wasm-tools component new`)"
     )]
     CoreModule,
+    /// The file is larger than any plugin needs to be.
+    #[error("the file is {actual} bytes, more than the {limit} a plugin may have")]
+    TooLarge {
+        /// The limit.
+        limit: usize,
+        /// The file's size.
+        actual: usize,
+    },
+    /// Compiling took longer than allowed.
+    #[error("compiling the component took longer than {} s; a plugin this slow to compile is refused", .limit.as_secs())]
+    CompileTimeout {
+        /// The limit.
+        limit: std::time::Duration,
+    },
     /// wasmtime rejected the bytes.
     #[error("not a valid WebAssembly component: {0}")]
     Invalid(String),
@@ -82,8 +96,32 @@ pub enum CallError {
         /// What the plugin wrote to stderr.
         stderr: String,
     },
+    /// The wall-clock backstop fired.
+    #[error("ran longer than {} s of wall-clock time; raise the limit with `--plugin-timeout` if the plugin is legitimate{}", .limit.as_secs_f64(), stderr_suffix(.stderr))]
+    TimedOut {
+        /// The limit.
+        limit: std::time::Duration,
+        /// What the plugin wrote to stderr.
+        stderr: String,
+    },
+    /// The WebAssembly stack limit was reached (deep or endless recursion).
+    #[error("overflowed its {limit}-byte WebAssembly stack (endless or very deep recursion){}", stderr_suffix(.stderr))]
+    StackOverflow {
+        /// The limit.
+        limit: usize,
+        /// What the plugin wrote to stderr.
+        stderr: String,
+    },
+    /// It wrote more to stdout or stderr than is kept.
+    #[error("wrote more than {limit} bytes to stdout or stderr; a plugin should print little or nothing{}", stderr_suffix(.stderr))]
+    TooMuchOutput {
+        /// The limit.
+        limit: usize,
+        /// What the plugin wrote to stderr, up to the limit.
+        stderr: String,
+    },
     /// The memory cap was reached.
-    #[error("tried to use more than {limit} bytes of memory{}", stderr_suffix(.stderr))]
+    #[error("tried to use more than {limit} bytes of memory; raise the limit with `--plugin-memory` if the plugin is legitimate{}", stderr_suffix(.stderr))]
     OutOfMemory {
         /// The cap.
         limit: usize,
@@ -91,7 +129,9 @@ pub enum CallError {
         stderr: String,
     },
     /// The answer was larger than allowed.
-    #[error("returned {actual} bytes of output, more than the {limit} allowed")]
+    #[error(
+        "returned {actual} bytes of output, more than the {limit} allowed (a CloudFormation template is at most 1 MB)"
+    )]
     OutputTooLarge {
         /// The cap.
         limit: usize,

@@ -9,7 +9,7 @@ use crate::bindings::exports::stackweave::plugin::construct as wit;
 use crate::bindings::stackweave::plugin::types::Severity as WitSeverity;
 use crate::contract::{CONTRACT_VERSION, ContractVersion, Found, find_contract};
 use crate::error::{CallError, LoadError};
-use crate::sandbox::{CallStore, Limits, Runtime, Sandbox};
+use crate::sandbox::{CALL_THREAD_STACK, CallStore, Limits, Runtime, Sandbox};
 
 /// What a plugin says about itself (`describe`).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -95,8 +95,7 @@ impl Plugin {
     /// Checks, compiles and describes a plugin from its bytes.
     pub fn load(runtime: &Runtime, bytes: &[u8]) -> Result<Plugin, LoadError> {
         check_header(bytes)?;
-        let component = Component::new(&runtime.engine, bytes)
-            .map_err(|e| LoadError::Invalid(format!("{e:#}")))?;
+        let component = compile(runtime, bytes)?;
         let ty = component.component_type();
         let exports: Vec<String> = ty
             .exports(&runtime.engine)
@@ -207,24 +206,81 @@ impl Plugin {
         }
     }
 
-    /// Instantiates in a fresh store and runs `f`, turning any failure into a `CallError`.
-    fn call<R>(
+    /// Instantiates in a fresh store and runs `f` there, on a thread with a native stack far
+    /// larger than the WebAssembly stack limit (so deep recursion traps instead of aborting
+    /// the process), turning any failure into a `CallError`.
+    fn call<R: Send>(
         &self,
         f: impl FnOnce(
             &crate::bindings::ConstructPlugin,
             &mut wasmtime::Store<Sandbox>,
-        ) -> wasmtime::Result<R>,
+        ) -> wasmtime::Result<R>
+        + Send,
     ) -> Result<R, CallError> {
-        let mut call =
-            CallStore::new(self.pre.engine(), &self.limits).map_err(|e| CallError::Trap {
-                message: format!("{e:#}"),
-                stderr: String::new(),
-            })?;
-        let result = self
-            .pre
-            .instantiate(&mut call.store)
-            .and_then(|plugin| f(&plugin, &mut call.store));
-        result.map_err(|error| classify(error, &call, &self.limits))
+        let run = || {
+            let mut call =
+                CallStore::new(self.pre.engine(), &self.limits).map_err(|e| CallError::Trap {
+                    message: format!("{e:#}"),
+                    stderr: String::new(),
+                })?;
+            let result = self
+                .pre
+                .instantiate(&mut call.store)
+                .and_then(|plugin| f(&plugin, &mut call.store));
+            match result {
+                Ok(_) if call.filled_an_output() => Err(CallError::TooMuchOutput {
+                    limit: self.limits.stderr_bytes,
+                    stderr: call.stderr_text(),
+                }),
+                Ok(answer) => Ok(answer),
+                Err(error) => Err(classify(error, &call, &self.limits)),
+            }
+        };
+        std::thread::scope(|scope| {
+            let thread = std::thread::Builder::new()
+                .name("stackweave-plugin".into())
+                .stack_size(CALL_THREAD_STACK)
+                .spawn_scoped(scope, run)
+                .map_err(|e| CallError::Trap {
+                    message: format!("cannot start a thread for the plugin call: {e}"),
+                    stderr: String::new(),
+                })?;
+            thread.join().unwrap_or_else(|_| {
+                Err(CallError::Trap {
+                    message: "the plugin call's thread panicked (a bug in stackweave)".into(),
+                    stderr: String::new(),
+                })
+            })
+        })
+    }
+}
+
+/// Compiles a component, refusing files over the size limit and giving up after the compile
+/// timeout (a hostile component can be slow to compile; the abandoned compilation finishes
+/// in the background and is dropped).
+fn compile(runtime: &Runtime, bytes: &[u8]) -> Result<Component, LoadError> {
+    let limits = runtime.limits;
+    if bytes.len() > limits.component_bytes {
+        return Err(LoadError::TooLarge {
+            limit: limits.component_bytes,
+            actual: bytes.len(),
+        });
+    }
+    let engine = runtime.engine.clone();
+    let owned = bytes.to_vec();
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::Builder::new()
+        .name("stackweave-compile".into())
+        .spawn(move || {
+            // The receiver may have given up; then nobody needs the result.
+            let _ = sender.send(Component::new(&engine, &owned));
+        })
+        .map_err(|e| LoadError::Engine(format!("cannot start a compiler thread: {e}")))?;
+    match receiver.recv_timeout(limits.compile_timeout) {
+        Ok(compiled) => compiled.map_err(|e| LoadError::Invalid(format!("{e:#}"))),
+        Err(_) => Err(LoadError::CompileTimeout {
+            limit: limits.compile_timeout,
+        }),
     }
 }
 
@@ -236,17 +292,35 @@ fn classify(error: wasmtime::Error, call: &CallStore, limits: &Limits) -> CallEr
             stderr,
         };
     }
-    if let Some(Trap::OutOfFuel) = error.downcast_ref::<Trap>() {
-        return CallError::OutOfFuel {
+    match error.downcast_ref::<Trap>() {
+        Some(Trap::OutOfFuel) => CallError::OutOfFuel {
             limit: limits.fuel,
             stderr,
-        };
+        },
+        Some(Trap::Interrupt) => CallError::TimedOut {
+            limit: limits.timeout,
+            stderr,
+        },
+        Some(Trap::StackOverflow) => CallError::StackOverflow {
+            limit: limits.wasm_stack_bytes,
+            stderr,
+        },
+        Some(trap) => CallError::Trap {
+            message: trap.to_string(),
+            stderr,
+        },
+        // WASI's pipes trap with an error of their own when a plugin writes past the cap.
+        None if format!("{error:#}").contains("write beyond capacity") => {
+            CallError::TooMuchOutput {
+                limit: limits.stderr_bytes,
+                stderr,
+            }
+        }
+        None => CallError::Trap {
+            message: format!("{error:#}"),
+            stderr,
+        },
     }
-    let message = match error.downcast_ref::<Trap>() {
-        Some(trap) => trap.to_string(),
-        None => format!("{error:#}"),
-    };
-    CallError::Trap { message, stderr }
 }
 
 fn check_header(bytes: &[u8]) -> Result<(), LoadError> {
@@ -261,12 +335,13 @@ fn check_header(bytes: &[u8]) -> Result<(), LoadError> {
 }
 
 fn check_description(info: &PluginInfo) -> Result<(), LoadError> {
-    let name_ok = !info.name.is_empty()
-        && info.name.starts_with(|c: char| c.is_ascii_lowercase())
-        && info
-            .name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    // Lowercase words of letters and digits, each starting with a letter, joined by `-`.
+    let name_ok = info.name.split('-').all(|word| {
+        word.starts_with(|c: char| c.is_ascii_lowercase())
+            && word
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+    });
     if !name_ok {
         return Err(LoadError::BadDescription(format!(
             "its name `{}` is not lowercase words joined by `-` (like `express-workflow`)",

@@ -1,6 +1,8 @@
 //! The sandbox every plugin call runs in: one engine per process, a fresh store per call,
 //! WASI with nothing granted, and a budget on fuel, memory and output.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use wasmtime::component::{Linker, ResourceTable};
@@ -19,51 +21,118 @@ pub struct Limits {
     /// Fuel for one call (roughly one unit per WebAssembly instruction). Deterministic: a
     /// plugin that fits on a laptop fits on a slow CI machine.
     pub fuel: u64,
-    /// Bytes of linear memory, across all memories of the instance.
+    /// Wall-clock backstop for one call, for time fuel does not count (host calls, a
+    /// pathological slow path). Checked every [`EPOCH_TICK`].
+    pub timeout: Duration,
+    /// Bytes of linear memory, all the memories of one call's store together.
     pub memory_bytes: usize,
     /// Bytes of the fragment a `synth` call may return.
     pub output_bytes: usize,
-    /// Bytes of stderr kept to show when the plugin fails.
+    /// Bytes of stderr (and, separately, stdout) kept; a plugin that writes more fails.
     pub stderr_bytes: usize,
+    /// Bytes of WebAssembly stack one call may use. Calls run on a thread whose native stack
+    /// is [`CALL_THREAD_STACK`], far larger, so running out is a trap, never an abort.
+    pub wasm_stack_bytes: usize,
+    /// Bytes of a component file; larger files are refused before compiling.
+    pub component_bytes: usize,
+    /// How long compiling one component may take.
+    pub compile_timeout: Duration,
 }
 
 impl Default for Limits {
     fn default() -> Self {
         Limits {
             fuel: 10_000_000_000,
+            timeout: Duration::from_secs(10),
             memory_bytes: 256 << 20,
             output_bytes: 16 << 20,
             stderr_bytes: 64 << 10,
+            wasm_stack_bytes: 1 << 20,
+            component_bytes: 128 << 20,
+            compile_timeout: Duration::from_secs(60),
         }
     }
 }
 
-/// One wasmtime engine and linker, shared by every plugin of a run.
+/// How often the epoch advances: the granularity of [`Limits::timeout`].
+pub const EPOCH_TICK: Duration = Duration::from_millis(10);
+
+/// Native stack of the thread every plugin call runs on.
+pub const CALL_THREAD_STACK: usize = 16 << 20;
+
+/// How many instances, tables and memories one store may create. A Rust component needs a
+/// handful (its own module plus WASI adapter shims); a Python one a few more.
+const MAX_INSTANCES: usize = 32;
+const MAX_TABLES: usize = 32;
+const MAX_MEMORIES: usize = 8;
+/// Elements of one table.
+const MAX_TABLE_ELEMENTS: usize = 100_000;
+
+/// One wasmtime engine and linker, shared by every plugin of a run, and the thread that
+/// advances the engine's epoch for wall-clock deadlines.
 pub struct Runtime {
     pub(crate) engine: Engine,
     pub(crate) linker: Linker<Sandbox>,
     pub(crate) limits: Limits,
+    ticker: Ticker,
 }
 
 impl Runtime {
-    /// Builds the engine with fuel metering and links WASI (capabilities come per store).
+    /// Builds the engine with fuel and epoch interruption, and links WASI (capabilities come
+    /// per store).
     pub fn new(limits: Limits) -> Result<Self, LoadError> {
         let mut config = Config::new();
         config.consume_fuel(true);
+        config.epoch_interruption(true);
+        config.max_wasm_stack(limits.wasm_stack_bytes);
         let engine = Engine::new(&config).map_err(|e| LoadError::Engine(format!("{e:#}")))?;
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker)
             .map_err(|e| LoadError::Engine(format!("{e:#}")))?;
+        let ticker = Ticker::start(engine.clone());
         Ok(Runtime {
             engine,
             linker,
             limits,
+            ticker,
         })
     }
 
     /// The limits every call gets.
     pub fn limits(&self) -> Limits {
         self.limits
+    }
+}
+
+impl Drop for Runtime {
+    fn drop(&mut self) {
+        self.ticker.stop();
+    }
+}
+
+/// Advances the engine's epoch every [`EPOCH_TICK`] until stopped.
+struct Ticker {
+    stop: Arc<AtomicBool>,
+}
+
+impl Ticker {
+    fn start(engine: Engine) -> Ticker {
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = Arc::clone(&stop);
+        // If the thread cannot be spawned, deadlines never fire; fuel still bounds every call.
+        let _ = std::thread::Builder::new()
+            .name("stackweave-epoch".into())
+            .spawn(move || {
+                while !flag.load(Ordering::Relaxed) {
+                    std::thread::sleep(EPOCH_TICK);
+                    engine.increment_epoch();
+                }
+            });
+        Ticker { stop }
+    }
+
+    fn stop(&self) {
+        self.stop.store(true, Ordering::Relaxed);
     }
 }
 
@@ -87,16 +156,19 @@ impl WasiView for Sandbox {
 /// trap came from the memory cap.
 pub(crate) struct CallStore {
     pub store: Store<Sandbox>,
-    pub stderr: MemoryOutputPipe,
+    stdout: MemoryOutputPipe,
+    stderr: MemoryOutputPipe,
+    output_cap: usize,
 }
 
 impl CallStore {
     pub(crate) fn new(engine: &Engine, limits: &Limits) -> Result<Self, wasmtime::Error> {
+        // Both are captured, never inherited: the user's stdout carries the template. Only
+        // stderr is shown, when the plugin fails.
+        let stdout = MemoryOutputPipe::new(limits.stderr_bytes);
         let stderr = MemoryOutputPipe::new(limits.stderr_bytes);
         let wasi = WasiCtxBuilder::new()
-            // Output the user never sees would only hide what a plugin meant to say; stdout
-            // is kept like stderr but only stderr is shown.
-            .stdout(MemoryOutputPipe::new(limits.stderr_bytes))
+            .stdout(stdout.clone())
             .stderr(stderr.clone())
             .wall_clock(FixedClock)
             .monotonic_clock(FixedClock)
@@ -112,45 +184,75 @@ impl CallStore {
             table: ResourceTable::new(),
             memory: MemoryCap {
                 limit: limits.memory_bytes,
+                used: 0,
                 hit: false,
             },
         };
         let mut store = Store::new(engine, sandbox);
         store.limiter(|sandbox| &mut sandbox.memory);
         store.set_fuel(limits.fuel)?;
-        Ok(CallStore { store, stderr })
+        store.epoch_deadline_trap();
+        store.set_epoch_deadline(ticks(limits.timeout));
+        Ok(CallStore {
+            store,
+            stdout,
+            stderr,
+            output_cap: limits.stderr_bytes,
+        })
+    }
+
+    /// Whether the plugin filled stdout or stderr. A full pipe reports "closed" to the
+    /// plugin, which Rust's standard library then ignores, so the call can succeed even
+    /// though the plugin tried to write more than the cap.
+    pub(crate) fn filled_an_output(&self) -> bool {
+        self.stdout.contents().len() >= self.output_cap
+            || self.stderr.contents().len() >= self.output_cap
     }
 
     pub(crate) fn hit_memory_cap(&self) -> bool {
         self.store.data().memory.hit
     }
 
+    /// The end of what the plugin wrote to stderr, for error messages: a panic message is
+    /// the last thing written, and a screenful is all a person reads.
     pub(crate) fn stderr_text(&self) -> String {
-        String::from_utf8_lossy(&self.stderr.contents())
-            .trim_end()
-            .to_string()
+        const SHOWN: usize = 4 << 10;
+        let contents = self.stderr.contents();
+        let text = String::from_utf8_lossy(&contents);
+        let text = text.trim_end();
+        match text.char_indices().rev().nth(SHOWN) {
+            Some((cut, _)) => format!("[... {cut} earlier bytes not shown]\n{}", &text[cut..]),
+            None => text.to_string(),
+        }
     }
 }
 
-/// The memory cap. Records that it was hit so the error can say so instead of showing a
-/// generic trap.
+/// The memory cap, over all the memories of the store together. Records that it was hit so
+/// the error can say so instead of showing a generic trap.
 struct MemoryCap {
     limit: usize,
+    /// Bytes of all memories so far; memories only grow.
+    used: usize,
     hit: bool,
 }
 
 impl ResourceLimiter for MemoryCap {
     fn memory_growing(
         &mut self,
-        _current: usize,
+        current: usize,
         desired: usize,
         maximum: Option<usize>,
     ) -> wasmtime::Result<bool> {
-        if desired > self.limit {
+        let used = self.used.saturating_add(desired.saturating_sub(current));
+        if used > self.limit {
             self.hit = true;
             wasmtime::bail!("memory limit of {} bytes reached", self.limit);
         }
-        Ok(maximum.is_none_or(|max| desired <= max))
+        let allowed = maximum.is_none_or(|max| desired <= max);
+        if allowed {
+            self.used = used;
+        }
+        Ok(allowed)
     }
 
     fn table_growing(
@@ -159,20 +261,27 @@ impl ResourceLimiter for MemoryCap {
         desired: usize,
         maximum: Option<usize>,
     ) -> wasmtime::Result<bool> {
-        Ok(desired <= 1_000_000 && maximum.is_none_or(|max| desired <= max))
+        Ok(desired <= MAX_TABLE_ELEMENTS && maximum.is_none_or(|max| desired <= max))
     }
 
     fn instances(&self) -> usize {
-        100
+        MAX_INSTANCES
     }
 
     fn tables(&self) -> usize {
-        100
+        MAX_TABLES
     }
 
     fn memories(&self) -> usize {
-        100
+        MAX_MEMORIES
     }
+}
+
+/// Epoch ticks in `timeout`, at least one.
+fn ticks(timeout: Duration) -> u64 {
+    u64::try_from(timeout.as_millis() / EPOCH_TICK.as_millis())
+        .unwrap_or(u64::MAX)
+        .max(1)
 }
 
 /// Clocks that always read the same time, so nothing a plugin does depends on when it runs.

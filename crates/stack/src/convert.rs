@@ -43,6 +43,17 @@ fn json_number(n: &serde_yaml::Number) -> Option<serde_json::Number> {
 /// A problem inside a value: pointer relative to the value, message, help.
 type Problem = (String, String, String);
 
+/// Two keys that YAML spells differently but that become the same text (`True` and
+/// `"true"`, `1e0` and `"1.0"`): the raw-text duplicate check cannot see them.
+pub(crate) fn same_key_twice(pointer: &str, key: &str) -> Problem {
+    (
+        join_pointer(pointer, key),
+        format!("two keys of this mapping both mean `{key}`"),
+        "keep one of them; YAML reads spellings such as `True` and `true` as the same key"
+            .to_owned(),
+    )
+}
+
 fn non_string_key(pointer: &str) -> Problem {
     (
         pointer.to_owned(),
@@ -80,7 +91,9 @@ pub(crate) fn yaml_to_json(value: &Yaml, pointer: &str) -> Result<serde_json::Va
             for (key, item) in entries {
                 let key = key_text(key).ok_or_else(|| non_string_key(pointer))?;
                 let item = yaml_to_json(item, &join_pointer(pointer, &key))?;
-                object.insert(key, item);
+                if object.insert(key.clone(), item).is_some() {
+                    return Err(same_key_twice(pointer, &key));
+                }
             }
             serde_json::Value::Object(object)
         }
@@ -123,9 +136,12 @@ impl Converter<'_, '_> {
                     .collect(),
             ),
             Yaml::Mapping(entries) => {
-                let mut out = Vec::with_capacity(entries.len());
+                let mut out: Vec<(String, Prop)> = Vec::with_capacity(entries.len());
                 for (key, item) in entries {
                     match key_text(key) {
+                        Some(key) if out.iter().any(|(k, _)| *k == key) => {
+                            self.report(same_key_twice(pointer, &key));
+                        }
                         Some(key) => {
                             let item = self.prop(item, &join_pointer(pointer, &key));
                             out.push((key, item));
@@ -205,6 +221,19 @@ impl Converter<'_, '_> {
     fn load(&self, relative: &str) -> Result<serde_json::Value, (String, String)> {
         let path = resolve(self.dir, relative)?;
         let shown = path.display();
+        // The lexical check cannot see symbolic links: the file itself must be inside the
+        // stack file's folder once every link is followed.
+        if let (Ok(real), Ok(real_dir)) = (path.canonicalize(), self.dir.canonicalize())
+            && !real.starts_with(&real_dir)
+        {
+            return Err((
+                format!(
+                    "`!file {relative}` is a link to `{}`, outside the stack file's folder",
+                    real.display()
+                ),
+                "copy the file next to the stack file instead of linking to it".to_owned(),
+            ));
+        }
         let text = std::fs::read_to_string(&path).map_err(|error| match error.kind() {
             ErrorKind::NotFound => (
                 format!("`!file {relative}`: file `{shown}` does not exist"),

@@ -26,6 +26,23 @@ impl Location {
     /// The start of a file, used when nothing more precise is known.
     pub const START: Location = Location { line: 1, column: 1 };
 
+    /// yaml-rust2 reports anything at the very end of a file without a final line break
+    /// (a syntax error, an empty value) on the line after the last; point at the end of the
+    /// last line instead.
+    pub(crate) fn within(self, text: &str) -> Self {
+        let lines = text.lines().count().max(1);
+        // After a final line break, the (empty) line after it exists too.
+        let last_line = lines + usize::from(text.ends_with('\n'));
+        if self.line <= last_line {
+            return self;
+        }
+        let last = text.lines().last().unwrap_or("");
+        Location {
+            line: lines,
+            column: last.chars().count() + 1,
+        }
+    }
+
     pub(crate) fn from_marker(mark: Marker) -> Self {
         // yaml-rust2 counts columns from 0 but lines from 1.
         Location {
@@ -115,7 +132,7 @@ impl SourceMap {
         let entries = builder
             .entries
             .into_iter()
-            .map(|(pointer, e)| (pointer, (e.key, e.value)))
+            .map(|(pointer, e)| (pointer, (e.key.within(text), e.value.within(text))))
             .collect();
         Ok((SourceMap { entries }, builder.duplicates))
     }

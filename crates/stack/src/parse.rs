@@ -50,7 +50,7 @@ pub fn parse_stack_str(path: &Path, text: &str) -> Result<StackFile, StackError>
         message,
     };
     let (map, duplicates) = SourceMap::scan(text).map_err(|error| {
-        let location = Location::from_marker(*error.marker());
+        let location = Location::from_marker(*error.marker()).within(text);
         let message = format!(
             "{}{}",
             error.info(),
@@ -231,6 +231,10 @@ impl Analyser<'_, '_> {
         let mut entries = Vec::with_capacity(mapping.len());
         for (key, item) in mapping {
             match key_text(key) {
+                Some(key) if entries.iter().any(|(k, _): &(String, _)| *k == key) => {
+                    let (at, message, help) = crate::convert::same_key_twice(pointer, &key);
+                    self.problems.push(&at, At::Key, message, &help);
+                }
                 Some(key) => entries.push((key, item)),
                 None => self.problems.push(
                     pointer,

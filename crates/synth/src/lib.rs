@@ -8,11 +8,13 @@
 //! are the CLI's job.
 
 mod diagnostic;
+mod lock;
 mod references;
 mod registry;
 mod run;
 
 pub use diagnostic::{Diagnostic, Failure, PluginLabel, Severity};
+pub use lock::{LOCKFILE_NAME, lockfile_path, render as render_lockfile};
 pub use registry::{LoadedPlugin, Origin, Registry};
-pub use run::{Options, PluginUse, Synthesis, synthesize};
+pub use run::{Options, PluginUse, Synthesis, plugins_of, synthesize};
 pub use stackweave_host::Limits;

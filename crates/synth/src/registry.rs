@@ -42,16 +42,27 @@ impl LoadedPlugin {
 /// Where a plugin's bytes came from.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Origin {
-    /// Embedded in the stackweave binary.
-    BuiltIn,
+    /// Embedded in the stackweave binary, under this name.
+    BuiltIn(String),
     /// A file on disk.
     File(PathBuf),
 }
 
+impl Origin {
+    /// How a sentence names the plugin from this origin.
+    fn noun(&self) -> String {
+        match self {
+            Origin::BuiltIn(name) => format!("the standard plugin `{name}`"),
+            Origin::File(path) => format!("plugin {}", path.display()),
+        }
+    }
+}
+
+/// The short form for tables and labels: `built-in`, or the file's path.
 impl std::fmt::Display for Origin {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Origin::BuiltIn => f.write_str("built-in"),
+            Origin::BuiltIn(_) => f.write_str("built-in"),
             Origin::File(path) => write!(f, "{}", path.display()),
         }
     }
@@ -141,7 +152,7 @@ impl Registry {
                 };
                 return Err(error);
             };
-            let plugin = self.load(bytes, Origin::BuiltIn)?;
+            let plugin = self.load(bytes, Origin::BuiltIn(name.to_string()))?;
             if plugin.info().name != name {
                 return Err(Diagnostic::error(format!(
                     "the standard plugin `{name}` describes itself as `{}`",
@@ -201,8 +212,9 @@ impl Registry {
     }
 
     fn load(&self, bytes: &[u8], origin: Origin) -> Result<LoadedPlugin, Diagnostic> {
-        let fail =
-            |message: String| Diagnostic::error(format!("cannot load plugin {origin}: {message}"));
+        let fail = |message: String| {
+            Diagnostic::error(format!("cannot load {}: {message}", origin.noun()))
+        };
         let plugin = Plugin::load(&self.runtime, bytes).map_err(|e| fail(e.to_string()))?;
         let schema: serde_json::Value = serde_json::from_str(&plugin.info().props_schema)
             .map_err(|e| fail(format!("its props schema is not JSON: {e}")))?;

@@ -12,7 +12,8 @@ use stackweave_template::{
     Fragment, MergeError, Owner, Quotas, Template, TemplateBuilder, referenced_ids,
 };
 
-use crate::diagnostic::{Diagnostic, Failure};
+use crate::diagnostic::{Diagnostic, Failure, Severity};
+use crate::lock::Lockfile;
 use crate::references::{Namespace, Target, resolve, synthesis_order};
 use crate::registry::{LoadedPlugin, Registry};
 
@@ -23,6 +24,8 @@ pub struct Options {
     pub plugin_dirs: Vec<PathBuf>,
     /// The sandbox's limits for every plugin call.
     pub limits: Limits,
+    /// Refuse plugins that differ from, or are missing in, the stack's `stackweave.lock`.
+    pub locked: bool,
 }
 
 /// A plugin a synthesis used, for the manifest.
@@ -54,13 +57,65 @@ pub struct Synthesis {
 
 /// Synthesises the stack file at `stack_path`.
 pub fn synthesize(stack_path: &Path, options: &Options) -> Result<Synthesis, Failure> {
+    let (stack, registry) = prepare(stack_path, options)?;
+    let used = plugins_used(&stack, &registry);
+    if options.locked {
+        let refused = Lockfile::read(stack_path)?.check(&used, stack_path);
+        if !refused.is_empty() {
+            return Err(refused.into());
+        }
+    }
+    Run::new(&stack, &registry).synthesize(used)
+}
+
+/// The plugins the stack file at `stack_path` uses, sorted by name, without synthesising:
+/// what `stackweave lock` records.
+pub fn plugins_of(stack_path: &Path, options: &Options) -> Result<Vec<PluginUse>, Failure> {
+    let (stack, registry) = prepare(stack_path, options)?;
+    Ok(plugins_used(&stack, &registry))
+}
+
+/// Reads the stack file, finds the plugin folders' plugins and loads every one it uses.
+fn prepare(stack_path: &Path, options: &Options) -> Result<(StackFile, Registry), Failure> {
     let stack = parse_stack_file(stack_path).map_err(stack_diagnostics)?;
     let runtime = Runtime::new(options.limits).map_err(|e| Diagnostic::error(e.to_string()))?;
     let mut folders = options.plugin_dirs.clone();
     folders.extend(stack.plugin_dirs.iter().cloned());
     let mut registry = Registry::discover(runtime, &folders)?;
     load_plugins(&stack, &mut registry)?;
-    Run::new(&stack, &registry).synthesize()
+    Ok((stack, registry))
+}
+
+/// Each plugin the stack's constructs use, once, sorted by name.
+fn plugins_used(stack: &StackFile, registry: &Registry) -> Vec<PluginUse> {
+    let mut used: Vec<PluginUse> = stack
+        .constructs
+        .iter()
+        .filter_map(|c| registry.get(&c.plugin))
+        .map(|plugin| plugin_use(stack, plugin))
+        .collect();
+    used.sort();
+    used.dedup();
+    used
+}
+
+fn plugin_use(stack: &StackFile, plugin: &LoadedPlugin) -> PluginUse {
+    let origin = match &plugin.origin {
+        crate::registry::Origin::BuiltIn(_) => "built-in".to_string(),
+        // Relative to the stack file's folder, so the manifest and lockfile do not depend on
+        // where the repository is checked out.
+        crate::registry::Origin::File(path) => path
+            .strip_prefix(&stack.dir)
+            .unwrap_or(path)
+            .display()
+            .to_string(),
+    };
+    PluginUse {
+        name: plugin.info().name.clone(),
+        version: plugin.info().version.clone(),
+        origin,
+        sha256: plugin.sha256.clone(),
+    }
 }
 
 /// Loads each construct's plugin, reporting every one that cannot be had.
@@ -134,7 +189,7 @@ impl<'a> Run<'a> {
         }
     }
 
-    fn synthesize(mut self) -> Result<Synthesis, Failure> {
+    fn synthesize(mut self, plugins: Vec<PluginUse>) -> Result<Synthesis, Failure> {
         let depends_on = self.check_references();
         self.check_schemas();
         if !self.errors.is_empty() {
@@ -142,9 +197,8 @@ impl<'a> Run<'a> {
         }
         let order = synthesis_order(self.stack, &depends_on).map_err(|cycle| {
             let first = self.construct(&cycle[0]);
-            Diagnostic::error(format!("constructs reference each other in a cycle: {}", cycle.join(" -> ")))
-                .at(&self.stack.path, Some(self.stack.source_map.locate(&first.pointer)))
-                .construct(&cycle[0])
+            let message = format!("constructs reference each other in a cycle: {}", cycle.join(" -> "));
+            self.at(Diagnostic::error(message), &first.pointer, Some(&cycle[0]))
                 .help("a construct can only use attributes of constructs that do not depend on it; break the cycle")
         })?;
 
@@ -176,9 +230,6 @@ impl<'a> Run<'a> {
             diagnostics.extend(self.warnings.iter().cloned());
             Failure::new(diagnostics)
         })?;
-        let mut plugins: Vec<PluginUse> = self.plugins.iter().map(|p| self.plugin_use(p)).collect();
-        plugins.sort();
-        plugins.dedup();
         Ok(Synthesis {
             stack_name: self.stack.name.clone(),
             template,
@@ -256,7 +307,7 @@ impl<'a> Run<'a> {
                     )
                     .plugin(plugin.label())
                     .help(format!(
-                        "see the props of `{}` with `stackweave plugins` or in its docs",
+                        "see the props of `{}` in its documentation (docs/constructs/ for the standard plugins)",
                         plugin.info().name
                     )),
                 );
@@ -328,17 +379,28 @@ impl<'a> Run<'a> {
                 warnings,
             } => (template, attributes, warnings),
             SynthOutcome::Rejected(diagnostics) => {
-                return Err(diagnostics
+                let mut rejected: Vec<Diagnostic> = diagnostics
                     .into_iter()
                     .map(|d| self.plugin_diagnostic(construct, plugin, d))
-                    .collect());
+                    .collect();
+                // A refusal must fail the run even if the plugin forgot to say why.
+                if !rejected.iter().any(|d| d.severity == Severity::Error) {
+                    rejected.extend(bug(
+                        "the plugin refused the props without an error saying why".into(),
+                    ));
+                }
+                return Err(rejected);
             }
         };
-        warnings.extend(
-            plugin_warnings
-                .into_iter()
-                .map(|d| self.plugin_diagnostic(construct, plugin, d)),
-        );
+        let (errors, plugin_warnings): (Vec<_>, Vec<_>) = plugin_warnings
+            .into_iter()
+            .map(|d| self.plugin_diagnostic(construct, plugin, d))
+            .partition(|d| d.severity == Severity::Error);
+        warnings.extend(plugin_warnings);
+        // The contract says any error fails synthesis, wherever the plugin put it.
+        if !errors.is_empty() {
+            return Err(errors);
+        }
         let fragment = Fragment::from_json(&template)
             .map_err(|e| bug(format!("the plugin returned an unusable fragment: {e}")))?;
         let mut values = Vec::new();
@@ -436,7 +498,9 @@ impl<'a> Run<'a> {
             | MergeError::AmbiguousId { owner, .. }
             | MergeError::DanglingReference { owner, .. } => Some(owner),
             MergeError::DependencyCycle { cycle } => cycle.first().map(|(_, owner)| owner),
-            MergeError::QuotaExceeded { .. } | MergeError::Render { .. } => None,
+            MergeError::QuotaExceeded { .. }
+            | MergeError::NoResources
+            | MergeError::Render { .. } => None,
         };
         let construct = match owner {
             Some(Owner::Construct(path)) => path.first().map(|id| self.construct(id)),
@@ -498,23 +562,6 @@ impl<'a> Run<'a> {
             outputs: limits.outputs.unwrap_or(defaults.outputs),
             parameters: limits.parameters.unwrap_or(defaults.parameters),
             template_bytes: limits.template_bytes.unwrap_or(defaults.template_bytes),
-        }
-    }
-
-    fn plugin_use(&self, plugin: &LoadedPlugin) -> PluginUse {
-        let origin = match &plugin.origin {
-            crate::registry::Origin::BuiltIn => "built-in".to_string(),
-            crate::registry::Origin::File(path) => path
-                .strip_prefix(&self.stack.dir)
-                .unwrap_or(path)
-                .display()
-                .to_string(),
-        };
-        PluginUse {
-            name: plugin.info().name.clone(),
-            version: plugin.info().version.clone(),
-            origin,
-            sha256: plugin.sha256.clone(),
         }
     }
 }

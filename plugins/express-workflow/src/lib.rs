@@ -158,7 +158,7 @@ impl Construct for ExpressWorkflow {
             None => warnings.push(Diagnostic::warning(
                 None,
                 "this workflow logs nothing, and express executions are visible only through \
-                 their logs; add `logging: {destination: ${Logs.arn}}` naming a `logging` \
+                 their logs; add `logging:` with `destination: ${Logs.arn}` naming a `logging` \
                  construct",
             )),
         }

@@ -174,7 +174,7 @@ fn missing_logging_is_a_warning() {
     assert!(
         warnings[0]
             .message
-            .contains("add `logging: {destination: ${Logs.arn}}`")
+            .contains("add `logging:` with `destination: ${Logs.arn}`")
     );
     assert!(
         fragment.resources()["Resource"]["Properties"]

@@ -112,7 +112,8 @@ impl Construct for IamRole {
             description: "an IAM role for AWS services, with a least-privilege inline policy",
             props_schema: serde_json::from_str(SCHEMA)
                 .expect("schema.json is valid JSON, which a unit test checks"),
-            attributes: vec![("name", "the role's name"), ("arn", "the role's ARN")],
+            // ARN first, so a bare `${Role}` means the ARN, as for every standard construct.
+            attributes: vec![("arn", "the role's ARN"), ("name", "the role's name")],
         }
     }
 
@@ -180,8 +181,8 @@ impl Construct for IamRole {
                 "Resource",
                 json!({"Type": "AWS::IAM::Role", "Properties": properties}),
             )
-            .attribute("name", cfn::reference("Resource"))
-            .attribute("arn", cfn::get_att("Resource", "Arn"));
+            .attribute("arn", cfn::get_att("Resource", "Arn"))
+            .attribute("name", cfn::reference("Resource"));
         for warning in warnings {
             fragment = fragment.warning(warning);
         }

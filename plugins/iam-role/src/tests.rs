@@ -41,11 +41,11 @@ fn a_bare_role_has_only_its_trust_policy() {
     assert_eq!(
         fragment.attributes(),
         [
-            ("name".to_string(), json!({"Ref": "Resource"})),
             (
                 "arn".to_string(),
                 json!({"Fn::GetAtt": ["Resource", "Arn"]})
             ),
+            ("name".to_string(), json!({"Ref": "Resource"})),
         ]
     );
     assert!(fragment.warnings().is_empty());
@@ -418,5 +418,5 @@ fn describe_names_the_construct_and_its_attributes() {
     let info = stackweave_plugin::describe::<IamRole>();
     assert_eq!(info.name, "iam-role");
     let names: Vec<_> = info.attributes.iter().map(|a| a.name.as_str()).collect();
-    assert_eq!(names, ["name", "arn"]);
+    assert_eq!(names, ["arn", "name"]);
 }

@@ -83,12 +83,13 @@ impl Construct for Logging {
             description: "a CloudWatch Logs log group with a retention period",
             props_schema: serde_json::from_str(SCHEMA)
                 .expect("schema.json is valid JSON, which a unit test checks"),
+            // ARN first, so a bare `${Logs}` means the ARN, as for every standard construct.
             attributes: vec![
-                ("name", "the log group's name"),
                 (
                     "arn",
                     "the log group's ARN, ending in `:*`, as Step Functions logging expects",
                 ),
+                ("name", "the log group's name"),
             ],
         }
     }
@@ -129,8 +130,8 @@ impl Construct for Logging {
 
         Ok(Fragment::new()
             .resource("Resource", Value::Object(resource))
-            .attribute("name", cfn::reference("Resource"))
-            .attribute("arn", cfn::get_att("Resource", "Arn")))
+            .attribute("arn", cfn::get_att("Resource", "Arn"))
+            .attribute("name", cfn::reference("Resource")))
     }
 }
 
@@ -184,11 +185,11 @@ mod tests {
         assert_eq!(
             fragment.attributes(),
             [
-                ("name".to_string(), json!({"Ref": "Resource"})),
                 (
                     "arn".to_string(),
                     json!({"Fn::GetAtt": ["Resource", "Arn"]})
                 ),
+                ("name".to_string(), json!({"Ref": "Resource"})),
             ]
         );
         assert!(fragment.warnings().is_empty());
@@ -312,6 +313,6 @@ mod tests {
         let info = stackweave_plugin::describe::<Logging>();
         assert_eq!(info.name, "logging");
         let names: Vec<_> = info.attributes.iter().map(|a| a.name.as_str()).collect();
-        assert_eq!(names, ["name", "arn"]);
+        assert_eq!(names, ["arn", "name"]);
     }
 }

@@ -358,3 +358,59 @@ fn all_problems_are_reported_in_file_order_and_displayed() {
     // Every problem says what to do.
     assert!(invalid(text).iter().all(|p| p.help.is_some()));
 }
+
+#[test]
+fn keys_spelt_differently_but_meaning_the_same_are_refused() {
+    // Found by fuzzing: `True` and "true" both became the key `true`, and one value was lost.
+    for stack in [
+        "name: S\nconstructs:\n  A:\n    plugin: p\n    props:\n      True: x\n      \"true\": y\n",
+        "name: S\nconstructs:\n  True:\n    plugin: p\n  \"true\":\n    plugin: q\n",
+        "name: S\nconstructs:\n  A:\n    plugin: p\n    props:\n      list:\n        - {1e0: a, \"1.0\": b}\n",
+    ] {
+        let error = stackweave_stack::parse_stack_str(std::path::Path::new("stack.yaml"), stack)
+            .expect_err("two keys meaning the same must be refused");
+        assert!(error.to_string().contains("both mean"), "{error}");
+    }
+}
+
+#[test]
+fn an_error_at_the_end_of_a_file_points_inside_the_file() {
+    // Found by fuzzing: without a final line break the parser reported the line after the last.
+    for text in [":\no", "!"] {
+        let at = match stackweave_stack::parse_stack_str(std::path::Path::new("stack.yaml"), text) {
+            Err(stackweave_stack::StackError::Syntax {
+                location: Some(at), ..
+            }) => at,
+            Err(stackweave_stack::StackError::Invalid(problems)) => problems[0].location,
+            other => panic!("expected an error for {text:?}, got {other:?}"),
+        };
+        assert!(
+            at.line <= text.lines().count(),
+            "{text:?} -> line {}",
+            at.line
+        );
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_file_linked_from_outside_the_stack_folder_is_refused() {
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("secret.json"), "{\"a\": 1}").unwrap();
+    let stack_dir = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(
+        outside.path().join("secret.json"),
+        stack_dir.path().join("def.json"),
+    )
+    .unwrap();
+    let path = stack_dir.path().join("stack.yaml");
+    let text =
+        "name: S\nconstructs:\n  A:\n    plugin: p\n    props:\n      definition: !file def.json\n";
+    let error = stackweave_stack::parse_stack_str(&path, text).unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("outside the stack file's folder"),
+        "{error}"
+    );
+}

@@ -19,6 +19,10 @@ type Found = (RefKind, String, Option<String>);
 /// Runs every check and returns all errors found.
 pub(super) fn check(builder: &TemplateBuilder, quotas: &Quotas) -> Vec<MergeError> {
     let mut errors = Vec::new();
+    // CloudFormation refuses a template without resources.
+    if builder.resources.entries.is_empty() {
+        errors.push(MergeError::NoResources);
+    }
     let resolves = |found: &Found| -> bool {
         let (kind, id, sub_attribute) = found;
         let is_resource = builder.resources.entries.contains_key(id);

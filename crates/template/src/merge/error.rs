@@ -84,6 +84,8 @@ pub enum MergeError {
         /// Each resource on the cycle with its owner.
         cycle: Vec<(String, Owner)>,
     },
+    /// No construct contributed a resource; CloudFormation needs at least one.
+    NoResources,
     /// A CloudFormation quota is exceeded.
     QuotaExceeded {
         /// Which quota: `resources`, `outputs`, `parameters` or `templateBytes`.
@@ -229,6 +231,10 @@ impl fmt::Display for MergeError {
                      if your account's quota is higher"
                 )
             }
+            MergeError::NoResources => f.write_str(
+                "the template has no resources, and CloudFormation deploys none without one; \
+                 add a construct that creates a resource",
+            ),
             MergeError::Render { message } => write!(
                 f,
                 "could not render the template: {message}; this is a bug in Stackweave, \

@@ -147,15 +147,12 @@ fn template_layout_and_owners() {
 }
 
 #[test]
-fn empty_template_keeps_resources() {
-    let template = TemplateBuilder::new(None)
+fn a_template_without_resources_is_refused() {
+    let errors = TemplateBuilder::new(None)
         .finish(&Quotas::default())
-        .unwrap();
-    assert_eq!(
-        template.value(),
-        &json!({"AWSTemplateFormatVersion": "2010-09-09", "Resources": {}})
-    );
-    assert_eq!(template.resource_count(), 0);
+        .unwrap_err();
+    assert!(matches!(errors[..], [MergeError::NoResources]));
+    assert!(errors[0].to_string().contains("no resources"));
 }
 
 #[test]

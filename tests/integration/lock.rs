@@ -1,0 +1,93 @@
+//! `stackweave lock` and `synth --locked`: trust on first use for plugin bytes.
+
+use stackweave_test_plugins::ECHO;
+
+use crate::support::{Project, stackweave};
+
+const STACK: &str = "name: Locked\nconstructs:\n  Logs:\n    plugin: logging\n  Thing:\n    plugin: ./team/thing.wasm\n    props: {fragment: {Resources: {Resource: {Type: \"AWS::SNS::Topic\"}}}}\n";
+
+fn locked_project() -> Project {
+    let project = Project::new(STACK);
+    project.plugin("team/thing.wasm", ECHO);
+    let run = crate::support::stackweave_in(project.dir.path(), &["lock", "stack.yaml"]);
+    assert_contains!(run.stderr, "locked 2 plugins in stackweave.lock");
+    assert_eq!(run.code, 0);
+    project
+}
+
+#[test]
+fn lock_records_every_plugin_with_its_sha256_and_locked_synthesis_passes() {
+    let project = locked_project();
+    let lock: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(project.path("stackweave.lock")).expect("written"),
+    )
+    .expect("JSON");
+    let names: Vec<&str> = lock["plugins"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|p| p["name"].as_str())
+        .collect();
+    assert_eq!(names, ["echo", "logging"]);
+    assert_eq!(lock["plugins"][0]["origin"], "team/thing.wasm");
+    assert_eq!(lock["plugins"][1]["origin"], "built-in");
+    assert_eq!(lock["plugins"][1]["stackweave"], env!("CARGO_PKG_VERSION"));
+    project.synth(&["--locked"]).success();
+}
+
+#[test]
+fn locked_synthesis_refuses_a_plugin_whose_bytes_changed_naming_both_hashes() {
+    let project = locked_project();
+    let locked = std::fs::read_to_string(project.path("stackweave.lock")).expect("written");
+    // Same name, other bytes: a rebuilt or swapped plugin.
+    let mut bytes = std::fs::read(ECHO).expect("echo was built");
+    // A custom section named `test`: still a valid component, but other bytes.
+    bytes.extend_from_slice(&[0x00, 0x05, 0x04, b't', b'e', b's', b't']);
+    project.write("team/thing.wasm", &bytes);
+    let stderr = project
+        .synth(&["--locked", "--out", "out"])
+        .failure()
+        .to_string();
+    let old_sha = locked
+        .split("\"sha256\": \"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("a sha");
+    assert_contains!(
+        stderr,
+        "plugin `echo` (team/thing.wasm) is not the one locked",
+        old_sha,
+        "stackweave lock stack.yaml"
+    );
+    assert!(!project.path("out").exists());
+}
+
+#[test]
+fn locked_synthesis_refuses_a_plugin_missing_from_the_lockfile() {
+    let project = locked_project();
+    let extended = format!("{STACK}  Other:\n    plugin: ./team/other.wasm\n");
+    project.write("stack.yaml", extended);
+    project.plugin("team/other.wasm", ECHO);
+    let stderr = project.synth(&["--locked"]).failure().to_string();
+    assert_contains!(
+        stderr,
+        "plugin `echo` (team/other.wasm) is not in the lockfile",
+        "stackweave lock stack.yaml"
+    );
+}
+
+#[test]
+fn locked_synthesis_without_a_lockfile_says_how_to_make_one() {
+    let project = Project::new("name: NoLock\nconstructs:\n  Logs:\n    plugin: logging\n");
+    let stderr = project.synth(&["--locked"]).failure().to_string();
+    assert_contains!(
+        stderr,
+        "stackweave.lock",
+        "run `stackweave lock stack.yaml`"
+    );
+}
+
+#[test]
+fn the_reference_examples_lockfile_is_current() {
+    stackweave(&["synth", "--locked", "examples/api-to-express/stack.yaml"]).success();
+}

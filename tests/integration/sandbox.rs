@@ -1,0 +1,401 @@
+//! Hostile plugins: every way a plugin can misbehave ends in exit code 1 with a message naming
+//! the construct, the plugin and the cause (and the limit it hit), and nothing on disk is
+//! created or changed. Driven by the `hostile` test plugin (see `tests/plugins/README.md`),
+//! whose `mode` prop picks the misbehaviour.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use stackweave_test_plugins::{ECHO, HOSTILE, OTHER_WORLD};
+
+use crate::support::{Project, Run};
+
+/// Fuel for tests that must run out quickly; describing the plugin needs far less.
+const SMALL_FUEL: &str = "50000000";
+
+/// A project whose construct `Probe` runs the hostile plugin in `mode`, with an `out/` folder
+/// already holding a template and manifest, so a test can tell whether anything touched it.
+fn hostile(mode: &str) -> Project {
+    let project = Project::new(&format!(
+        "name: Sandbox\nconstructs:\n  Probe:\n    plugin: ./hostile.wasm\n    props: {{mode: {mode}}}\n"
+    ));
+    project.plugin("hostile.wasm", HOSTILE);
+    sentinel(&project);
+    project
+}
+
+/// Earlier output in `out/`, under the names a successful run would write.
+fn sentinel(project: &Project) {
+    project.write(
+        "out/Sandbox.template.yaml",
+        "# sentinel: an earlier run's template\n",
+    );
+    project.write("out/manifest.json", "{\"sentinel\": true}\n");
+}
+
+/// Every file under `dir` with its bytes.
+fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    fn walk(root: &Path, dir: &Path, files: &mut BTreeMap<PathBuf, Vec<u8>>) {
+        for entry in std::fs::read_dir(dir).expect("list a folder") {
+            let path = entry.expect("a folder entry").path();
+            if path.is_dir() {
+                walk(root, &path, files);
+                files.insert(
+                    path.strip_prefix(root).expect("inside").join(""),
+                    Vec::new(),
+                );
+            } else {
+                let bytes = std::fs::read(&path).expect("read a file");
+                files.insert(
+                    path.strip_prefix(root).expect("inside").to_path_buf(),
+                    bytes,
+                );
+            }
+        }
+    }
+    let mut files = BTreeMap::new();
+    walk(dir, dir, &mut files);
+    files
+}
+
+/// Runs `synth stack.yaml --out out` plus `args`; asserts exit code 1, no panic, nothing on
+/// stdout, the construct and plugin named, and the project folder (`out/` included) exactly
+/// as it was. Returns stderr.
+#[track_caller]
+fn fails_touching_nothing(project: &Project, construct: &str, args: &[&str]) -> String {
+    let before = snapshot(project.dir.path());
+    let mut all = vec!["--out", "out"];
+    all.extend_from_slice(args);
+    let run = project.synth(&all);
+    let stderr = run.failure().to_string();
+    assert_no_crash(&run);
+    assert_contains!(stderr, format!("construct: {construct}"));
+    assert_eq!(run.stdout, "", "nothing printed on a failure");
+    let after = snapshot(project.dir.path());
+    assert!(
+        before == after,
+        "the project folder changed: before {:?}, after {:?}",
+        before.keys().collect::<Vec<_>>(),
+        after.keys().collect::<Vec<_>>()
+    );
+    stderr
+}
+
+/// Like [`fails_touching_nothing`] for the hostile plugin, which must also be named.
+#[track_caller]
+fn hostile_fails(mode: &str, args: &[&str]) -> String {
+    let project = hostile(mode);
+    let stderr = fails_touching_nothing(&project, "Probe", args);
+    assert_contains!(stderr, "plugin: `hostile` (", "hostile.wasm)");
+    stderr
+}
+
+/// No sign of a panic or abort of the binary itself. What the plugin wrote to its stderr
+/// (quoted in messages as `  | ...` lines, a Rust plugin's panic included) is not the
+/// binary's; an abort or a signal would already have failed [`Run::failure`]'s exit code 1.
+#[track_caller]
+fn assert_no_crash(run: &Run) {
+    let own = run
+        .stderr
+        .lines()
+        .filter(|line| !line.trim_start().starts_with('|'));
+    for line in own {
+        for sign in [
+            "panicked at",
+            "RUST_BACKTRACE",
+            "fatal runtime error",
+            "Aborted",
+        ] {
+            assert!(
+                !line.contains(sign),
+                "the binary crashed ({sign}):\n{}",
+                run.stderr
+            );
+        }
+    }
+}
+
+#[test]
+fn an_endless_loop_runs_out_of_fuel() {
+    let stderr = hostile_fails("loop", &["--plugin-fuel", SMALL_FUEL]);
+    assert_contains!(
+        stderr,
+        "plugin ran out of fuel after 50000000 units",
+        "--plugin-fuel"
+    );
+}
+
+#[test]
+fn an_endless_loop_with_unlimited_fuel_hits_the_wall_clock_backstop() {
+    let started = Instant::now();
+    let stderr = hostile_fails(
+        "loop",
+        &[
+            "--plugin-fuel",
+            &u64::MAX.to_string(),
+            "--plugin-timeout",
+            "0.2",
+        ],
+    );
+    assert_contains!(
+        stderr,
+        "plugin ran longer than 0.2 s of wall-clock time",
+        "--plugin-timeout"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "the 0.2 s backstop took {:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn a_memory_bomb_hits_the_memory_cap() {
+    let stderr = hostile_fails("allocate", &["--plugin-memory", "32"]);
+    assert_contains!(
+        stderr,
+        format!("tried to use more than {} bytes of memory", 32 << 20),
+        "--plugin-memory"
+    );
+}
+
+#[test]
+fn a_memory_bomb_hits_the_default_memory_cap() {
+    let stderr = hostile_fails("allocate", &[]);
+    assert_contains!(
+        stderr,
+        format!("tried to use more than {} bytes of memory", 256 << 20)
+    );
+}
+
+#[test]
+fn unbounded_recursion_overflows_the_wasm_stack() {
+    let stderr = hostile_fails("recurse", &[]);
+    assert_contains!(
+        stderr,
+        format!("overflowed its {}-byte WebAssembly stack", 1 << 20),
+        "recursion"
+    );
+}
+
+#[test]
+fn a_100_mb_output_is_refused() {
+    let stderr = hostile_fails("huge-output", &[]);
+    assert_contains!(
+        stderr,
+        "bytes of output, more than the 16777216 allowed",
+        "returned 1048576"
+    );
+}
+
+#[test]
+fn output_that_is_not_json_is_a_plugin_bug() {
+    let stderr = hostile_fails("not-json", &[]);
+    assert_contains!(stderr, "unusable fragment", "bug in the plugin");
+}
+
+#[test]
+fn flooding_stderr_fails_naming_the_cap() {
+    let stderr = hostile_fails("spam-stderr", &[]);
+    assert_contains!(
+        stderr,
+        format!("wrote more than {} bytes to stdout or stderr", 64 << 10)
+    );
+    assert!(
+        stderr.len() < 8 << 10,
+        "the plugin's stderr shown to the user is cut to its end, not 10 MB ({} bytes)",
+        stderr.len()
+    );
+}
+
+#[test]
+fn an_unknown_mode_is_the_plugin_refusing_its_props() {
+    let stderr = hostile_fails("dance", &[]);
+    assert_contains!(stderr, "unknown mode `dance`");
+}
+
+/// Where the file the `read-file` mode tries to write would land if the sandbox let it.
+const ESCAPE: &str = "/tmp/stackweave-escape";
+
+#[test]
+fn a_plugin_cannot_read_list_or_write_files() {
+    let existed = Path::new(ESCAPE).exists();
+    let stderr = hostile_fails("read-file", &[]);
+    assert_contains!(
+        stderr,
+        "error: sandboxed:",
+        "read /etc/passwd:",
+        "list /:",
+        "write /tmp/stackweave-escape:"
+    );
+    assert!(!stderr.contains("root:"), "/etc/passwd leaked:\n{stderr}");
+    if !existed {
+        assert!(!Path::new(ESCAPE).exists(), "the plugin wrote {ESCAPE}");
+    }
+}
+
+/// A value no plugin could guess, put in the binary's environment.
+const CANARY: &str = "canary-4b1d-sandbox";
+
+#[test]
+fn a_plugin_sees_no_environment_variables() {
+    let project = hostile("read-env");
+    let before = snapshot(project.dir.path());
+    let output = Command::new(env!("CARGO_BIN_EXE_stackweave"))
+        .args(["synth", "stack.yaml", "--out", "out"])
+        .current_dir(project.dir.path())
+        .env("STACKWEAVE_CANARY", CANARY)
+        .env("HOME", "/home/canary-4b1d")
+        .output()
+        .expect("the stackweave binary runs");
+    let run = Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    };
+    let stderr = run.failure();
+    assert_no_crash(&run);
+    assert_contains!(
+        stderr,
+        "error: sandboxed:",
+        "the environment is empty",
+        "HOME:",
+        "there are no arguments",
+        "construct: Probe",
+        "hostile.wasm"
+    );
+    assert!(
+        !stderr.contains("canary-4b1d"),
+        "the environment leaked:\n{stderr}"
+    );
+    assert_eq!(snapshot(project.dir.path()), before, "nothing written");
+}
+
+#[test]
+fn a_plugin_cannot_open_sockets_or_resolve_names() {
+    let stderr = hostile_fails("open-socket", &[]);
+    assert_contains!(
+        stderr,
+        "error: sandboxed:",
+        "tcp connect 127.0.0.1:9:",
+        "udp bind 127.0.0.1:0:",
+        "resolve localhost:80:"
+    );
+}
+
+#[test]
+fn clocks_and_randomness_are_fixed_so_output_is_deterministic() {
+    let stack = "name: Clock\nconstructs:\n  Probe:\n    plugin: ./hostile.wasm\n    props: {mode: clock}\n";
+    let first = Project::new(stack);
+    first.plugin("hostile.wasm", HOSTILE);
+    let second = Project::new(stack);
+    second.plugin("hostile.wasm", HOSTILE);
+    let a = first.synth(&["--format", "json"]);
+    let b = second.synth(&["--format", "json"]);
+    assert_eq!(a.success(), b.success(), "two runs give the same bytes");
+    let template: serde_json::Value = serde_json::from_str(a.success()).expect("JSON");
+    let metadata = &template["Resources"]["Probe"]["Metadata"];
+    // 2000-01-01T00:00:00Z, the host's fixed wall clock.
+    assert_eq!(
+        metadata["Now"],
+        serde_json::json!({"seconds": 946_684_800u64, "nanos": 0})
+    );
+    assert!(
+        metadata["Random"].as_str().is_some_and(|r| r.len() == 16),
+        "a hash keyed by the random state: {metadata}"
+    );
+}
+
+#[test]
+fn one_failing_construct_means_no_construct_is_written_anywhere() {
+    // `Logs` succeeds and is synthesised first; `Probe` then fails.
+    let stack = "name: Sandbox\nconstructs:\n  Logs:\n    plugin: logging\n  Probe:\n    plugin: ./hostile.wasm\n    props: {mode: not-json, after: '${Logs.arn}'}\n";
+    let fresh = Project::new(stack);
+    fresh.plugin("hostile.wasm", HOSTILE);
+    fails_touching_nothing(&fresh, "Probe", &[]);
+    assert!(!fresh.path("out").exists(), "no output folder created");
+
+    let earlier = Project::new(stack);
+    earlier.plugin("hostile.wasm", HOSTILE);
+    sentinel(&earlier);
+    let stderr = fails_touching_nothing(&earlier, "Probe", &[]);
+    assert!(
+        !stderr.contains("LogGroup"),
+        "the good construct's result is not shown:\n{stderr}"
+    );
+}
+
+/// One of the hostile plugins the other test files cover, run here with `--out`.
+struct Elsewhere {
+    /// The construct the message must name.
+    construct: &'static str,
+    /// The `constructs:` section.
+    constructs: String,
+    /// What `echo.wasm` holds.
+    component: Vec<u8>,
+    /// Part of the message saying what went wrong.
+    cause: &'static str,
+}
+
+#[test]
+fn every_other_hostile_plugin_leaves_the_output_folder_untouched() {
+    let echo =
+        |id: &str, props: &str| format!("  {id}:\n    plugin: ./echo.wasm\n    props: {props}\n");
+    let built = std::fs::read(ECHO).expect("echo was built");
+    let cases = [
+        Elsewhere {
+            construct: "Thing",
+            constructs: echo("Thing", "{panic: boom}"),
+            component: built.clone(),
+            cause: "crashed",
+        },
+        Elsewhere {
+            construct: "Thing",
+            constructs: echo(
+                "Thing",
+                r#"{fragment: {Resources: {Resource: {Type: "AWS::SNS::Topic", Properties: {TopicName: {Ref: Nowhere}}}}}}"#,
+            ),
+            component: built.clone(),
+            cause: "Nowhere",
+        },
+        Elsewhere {
+            construct: "AB",
+            constructs: echo(
+                "A",
+                r#"{fragment: {Resources: {BC: {Type: "AWS::SNS::Topic"}}}}"#,
+            ) + &echo(
+                "AB",
+                r#"{fragment: {Resources: {C: {Type: "AWS::SNS::Topic"}}}}"#,
+            ),
+            component: built.clone(),
+            cause: "ABC",
+        },
+        Elsewhere {
+            construct: "Thing",
+            constructs: echo("Thing", "{}"),
+            component: built[..built.len() / 2].to_vec(),
+            cause: "not a valid WebAssembly component",
+        },
+        Elsewhere {
+            construct: "Thing",
+            constructs: echo("Thing", "{}"),
+            component: b"\0asm\x01\0\0\0".to_vec(),
+            cause: "core WebAssembly module",
+        },
+        Elsewhere {
+            construct: "Thing",
+            constructs: echo("Thing", "{}"),
+            component: std::fs::read(OTHER_WORLD).expect("other-world was built"),
+            cause: "not a Stackweave construct plugin",
+        },
+    ];
+    for case in cases {
+        let project = Project::new(&format!("name: Sandbox\nconstructs:\n{}", case.constructs));
+        project.write("echo.wasm", &case.component);
+        sentinel(&project);
+        let stderr = fails_touching_nothing(&project, case.construct, &[]);
+        assert_contains!(stderr, "echo.wasm", case.cause);
+    }
+}
