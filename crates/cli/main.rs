@@ -81,6 +81,11 @@ impl SandboxArgs {
             .ok_or_else(|| {
                 Diagnostic::error("`--plugin-timeout` must be a positive number of seconds")
             })?;
+        if self.plugin_fuel == 0 || self.plugin_memory == 0 {
+            return Err(Diagnostic::error(
+                "`--plugin-fuel` and `--plugin-memory` must be greater than 0",
+            ));
+        }
         Ok(Limits {
             fuel: self.plugin_fuel,
             memory_bytes: self.plugin_memory.saturating_mul(1 << 20),

@@ -121,7 +121,7 @@ pub enum CallError {
         stderr: String,
     },
     /// The memory cap was reached.
-    #[error("tried to use more than {limit} bytes of memory; raise the limit with `--plugin-memory` if the plugin is legitimate{}", stderr_suffix(.stderr))]
+    #[error("tried to use more than {} MiB of memory; raise the limit with `--plugin-memory` (in MiB) if the plugin is legitimate{}", .limit >> 20, stderr_suffix(.stderr))]
     OutOfMemory {
         /// The cap.
         limit: usize,
@@ -138,7 +138,7 @@ pub enum CallError {
         /// What it returned.
         actual: usize,
     },
-    /// Any other trap: a panic, an `unreachable`, a stack overflow.
+    /// Any other trap: a panic, an `unreachable`, a failed host call.
     #[error("crashed: {message}{}", stderr_suffix(.stderr))]
     Trap {
         /// wasmtime's description of the trap.

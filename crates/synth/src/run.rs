@@ -121,7 +121,12 @@ fn plugin_use(stack: &StackFile, plugin: &LoadedPlugin) -> PluginUse {
 /// Loads each construct's plugin, reporting every one that cannot be had.
 fn load_plugins(stack: &StackFile, registry: &mut Registry) -> Result<(), Failure> {
     let mut errors = Vec::new();
+    // A plugin that cannot be loaded is reported once, at its first construct.
+    let mut failed: Vec<&PluginRef> = Vec::new();
     for construct in &stack.constructs {
+        if failed.contains(&&construct.plugin) {
+            continue;
+        }
         let loaded = match &construct.plugin {
             PluginRef::Name(name) => registry.by_name(name).map(|_| ()),
             PluginRef::File(path) => registry.by_file(path).map(|_| ()),
@@ -130,6 +135,7 @@ fn load_plugins(stack: &StackFile, registry: &mut Registry) -> Result<(), Failur
             let at = stack
                 .source_map
                 .locate(&format!("{}/plugin", construct.pointer));
+            failed.push(&construct.plugin);
             errors.push(error.at(&stack.path, Some(at)).construct(&construct.id));
         }
     }
