@@ -21,4 +21,4 @@ pub use error::{CallError, LoadError};
 pub use plugin::{
     AttributeInfo, Diagnostic, Plugin, PluginInfo, Severity, SynthContext, SynthOutcome,
 };
-pub use sandbox::{Limits, Runtime};
+pub use sandbox::{CALL_THREAD_STACK, EPOCH_TICK, Limits, Runtime};
