@@ -476,6 +476,8 @@ struct Checker<'v> {
     dangling: Vec<String>,
 }
 
+/// CloudFormation's pseudo parameters, written out again (as in the property tests) so the
+/// checker owes nothing to the library's list it is checking.
 const PSEUDO: &[&str] = &[
     "AWS::AccountId",
     "AWS::NotificationARNs",
