@@ -1,7 +1,9 @@
 //! Builds the standard construct plugins in `plugins/` and writes `$OUT_DIR/standard.rs`,
-//! which embeds each component's bytes.
+//! which embeds each component's bytes and their sha256 (so a run need not hash them).
 
 use std::fmt::Write as _;
+
+use sha2::{Digest, Sha256};
 
 /// The standard plugins: folder under `plugins/`, which is also the construct name.
 const STANDARD: &[&str] = &["logging", "iam-role", "express-workflow", "api-integration"];
@@ -20,9 +22,11 @@ fn main() {
     );
     for (name, guest) in STANDARD.iter().zip(&built) {
         let path = guest.wasm.display().to_string();
+        let bytes = std::fs::read(&guest.wasm).expect("the guest build wrote the component");
+        let sha256: [u8; 32] = Sha256::digest(&bytes).into();
         writeln!(
             generated,
-            "    Embedded {{ name: {name:?}, bytes: include_bytes!({path:?}) }},"
+            "    Embedded {{ name: {name:?}, bytes: include_bytes!({path:?}), sha256: {sha256:?} }},"
         )
         .expect("writing to a String cannot fail");
     }

@@ -3,12 +3,13 @@
 
 mod output;
 
+use std::num::NonZeroUsize;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use stackweave_synth::{Diagnostic, Limits, Options, Registry, Severity};
+use stackweave_synth::{CompileCache, Diagnostic, Limits, Options, Registry, Severity};
 
 /// Synthesise AWS CloudFormation templates from stacks of sandboxed WebAssembly constructs.
 #[derive(Parser)]
@@ -23,7 +24,7 @@ enum Command {
     /// Synthesise a stack file into one CloudFormation template
     Synth(SynthArgs),
     /// List the plugins stackweave can see
-    Plugins(PluginArgs),
+    Plugins(PluginsArgs),
     /// Record the name, version and sha256 of every plugin a stack uses in `stackweave.lock`
     /// beside the stack file
     Lock(LockArgs),
@@ -36,6 +37,16 @@ struct LockArgs {
     stack_file: PathBuf,
     #[command(flatten)]
     plugins: PluginArgs,
+    #[command(flatten)]
+    cache: CacheArgs,
+}
+
+#[derive(clap::Args)]
+struct PluginsArgs {
+    #[command(flatten)]
+    plugins: PluginArgs,
+    #[command(flatten)]
+    cache: CacheArgs,
 }
 
 #[derive(clap::Args)]
@@ -54,9 +65,47 @@ struct SynthArgs {
     plugins: PluginArgs,
     #[command(flatten)]
     sandbox: SandboxArgs,
+    #[command(flatten)]
+    cache: CacheArgs,
     /// Fail unless every plugin matches the stack's `stackweave.lock` (for CI)
     #[arg(long)]
     locked: bool,
+    /// How many plugin calls to run at once [default: one per core]
+    #[arg(long, value_name = "N")]
+    jobs: Option<NonZeroUsize>,
+}
+
+/// Where compiled plugins are kept between runs (docs/performance.md).
+#[derive(clap::Args)]
+struct CacheArgs {
+    /// Folder of compiled plugins [default: `stackweave/compiled` in the user's cache folder]
+    #[arg(long, value_name = "DIR", env = "STACKWEAVE_CACHE_DIR")]
+    cache_dir: Option<PathBuf>,
+    /// Compile every plugin afresh and keep nothing (wins over `--cache-dir` and
+    /// `STACKWEAVE_CACHE_DIR`)
+    #[arg(long)]
+    no_cache: bool,
+}
+
+impl CacheArgs {
+    /// The cache to use, if any. A folder that cannot be used is a warning, not an error:
+    /// synthesis only gets slower.
+    fn open(&self) -> Option<CompileCache> {
+        if self.no_cache {
+            return None;
+        }
+        let dir = self
+            .cache_dir
+            .clone()
+            .or_else(|| dirs::cache_dir().map(|d| d.join("stackweave").join("compiled")))?;
+        match CompileCache::open(&dir) {
+            Ok(cache) => Some(cache),
+            Err(unusable) => {
+                report(&[Diagnostic::warning(unusable.to_string())]);
+                None
+            }
+        }
+    }
 }
 
 /// Limits on every plugin call; the defaults are documented in docs/sandbox.md.
@@ -126,6 +175,8 @@ fn synth(args: SynthArgs) -> ExitCode {
         plugin_dirs: args.plugins.dirs,
         limits,
         locked: args.locked,
+        cache: args.cache.open(),
+        jobs: args.jobs,
     };
     let synthesis = match stackweave_synth::synthesize(&args.stack_file, &options) {
         Ok(synthesis) => synthesis,
@@ -156,6 +207,7 @@ fn synth(args: SynthArgs) -> ExitCode {
 fn lock(args: LockArgs) -> ExitCode {
     let options = Options {
         plugin_dirs: args.plugins.dirs,
+        cache: args.cache.open(),
         ..Options::default()
     };
     let plugins = match stackweave_synth::plugins_of(&args.stack_file, &options) {
@@ -172,8 +224,13 @@ fn lock(args: LockArgs) -> ExitCode {
     }
 }
 
-fn plugins(args: PluginArgs) -> ExitCode {
-    let listed = Registry::discover_default(&args.dirs).and_then(|mut registry| {
+fn plugins(args: PluginsArgs) -> ExitCode {
+    let options = Options {
+        plugin_dirs: args.plugins.dirs,
+        cache: args.cache.open(),
+        ..Options::default()
+    };
+    let listed = Registry::for_options(&options, &[]).and_then(|mut registry| {
         let rows = registry
             .all()
             .map_err(|e| vec![e])?

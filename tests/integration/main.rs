@@ -4,9 +4,11 @@
 #[macro_use]
 mod support;
 
+mod cache;
 mod example;
 mod lock;
 mod merge_errors;
+mod parallel;
 mod plugin_files;
 mod sandbox;
 mod stack_errors;

@@ -51,6 +51,9 @@ pub fn stackweave_in(dir: &Path, args: &[&str]) -> Run {
     let output = Command::new(env!("CARGO_BIN_EXE_stackweave"))
         .args(args)
         .current_dir(dir)
+        // One compiled-plugin cache for the whole suite, never the user's own; tests of
+        // the cache itself pass `--cache-dir` or `--no-cache`, which take precedence.
+        .env("STACKWEAVE_CACHE_DIR", shared_cache_dir())
         .output()
         .expect("the stackweave binary runs");
     Run {
@@ -63,6 +66,12 @@ pub fn stackweave_in(dir: &Path, args: &[&str]) -> Run {
 /// Runs `stackweave` with `args` from the repository root.
 pub fn stackweave(args: &[&str]) -> Run {
     stackweave_in(&repo_root(), args)
+}
+
+/// The compiled-plugin cache the suite shares (concurrent runs may fill it: entries are
+/// written atomically).
+pub fn shared_cache_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("plugin-cache")
 }
 
 pub fn repo_root() -> PathBuf {

@@ -12,6 +12,8 @@ pub struct Embedded {
     pub name: &'static str,
     /// The component's bytes.
     pub bytes: &'static [u8],
+    /// The sha256 of `bytes`, computed when they were embedded.
+    pub sha256: [u8; 32],
 }
 
 include!(concat!(env!("OUT_DIR"), "/standard.rs"));
@@ -31,6 +33,15 @@ mod tests {
                 "{} is not a component",
                 plugin.name
             );
+        }
+    }
+
+    #[test]
+    fn the_embedded_digests_are_the_bytes_digests() {
+        use sha2::{Digest, Sha256};
+        for plugin in STANDARD {
+            let actual: [u8; 32] = Sha256::digest(plugin.bytes).into();
+            assert_eq!(plugin.sha256, actual, "{}", plugin.name);
         }
     }
 }

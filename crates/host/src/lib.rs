@@ -11,14 +11,16 @@
 //! between machines), and every store has a fuel budget and a memory cap.
 
 mod bindings;
+mod cache;
 mod contract;
 mod error;
 mod plugin;
 mod sandbox;
 
+pub use cache::{CacheUnusable, CompileCache, Compiled};
 pub use contract::{CONTRACT_VERSION, ContractVersion};
 pub use error::{CallError, LoadError};
 pub use plugin::{
     AttributeInfo, Diagnostic, Plugin, PluginInfo, Severity, SynthContext, SynthOutcome,
 };
-pub use sandbox::{CALL_THREAD_STACK, EPOCH_TICK, Limits, Runtime};
+pub use sandbox::{CALL_THREAD_STACK, EPOCH_TICK, Limits, Runtime, spawn_call_thread};

@@ -7,9 +7,10 @@ use wasmtime::component::Component;
 use crate::bindings::ConstructPluginPre;
 use crate::bindings::exports::stackweave::plugin::construct as wit;
 use crate::bindings::stackweave::plugin::types::Severity as WitSeverity;
+use crate::cache::Compiled;
 use crate::contract::{CONTRACT_VERSION, ContractVersion, Found, find_contract};
 use crate::error::{CallError, LoadError};
-use crate::sandbox::{CALL_THREAD_STACK, CallStore, Limits, Runtime, Sandbox};
+use crate::sandbox::{CallStore, Limits, Runtime, Sandbox, on_call_thread, run_on_call_thread};
 
 /// What a plugin says about itself (`describe`).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -89,13 +90,16 @@ pub struct Plugin {
     pre: ConstructPluginPre<Sandbox>,
     info: PluginInfo,
     limits: Limits,
+    compiled: Compiled,
 }
 
 impl Plugin {
-    /// Checks, compiles and describes a plugin from its bytes.
-    pub fn load(runtime: &Runtime, bytes: &[u8]) -> Result<Plugin, LoadError> {
+    /// Checks, compiles (or takes from the runtime's cache) and describes a plugin from its
+    /// bytes. `sha256` is the digest of `bytes`, which callers have already computed to
+    /// identify the plugin; it names the plugin's cache entry.
+    pub fn load(runtime: &Runtime, bytes: &[u8], sha256: &[u8; 32]) -> Result<Plugin, LoadError> {
         check_header(bytes)?;
-        let component = compile(runtime, bytes)?;
+        let (component, compiled) = compile_or_reuse(runtime, bytes, sha256)?;
         let ty = component.component_type();
         let exports: Vec<String> = ty
             .exports(&runtime.engine)
@@ -123,6 +127,7 @@ impl Plugin {
                 contract,
             },
             limits: runtime.limits,
+            compiled,
         };
         plugin.info = plugin.describe(contract)?;
         Ok(plugin)
@@ -131,6 +136,11 @@ impl Plugin {
     /// What the plugin said about itself.
     pub fn info(&self) -> &PluginInfo {
         &self.info
+    }
+
+    /// Whether this run compiled the plugin or took it from the cache.
+    pub fn compiled(&self) -> Compiled {
+        self.compiled
     }
 
     fn describe(&self, contract: ContractVersion) -> Result<PluginInfo, LoadError> {
@@ -236,29 +246,25 @@ impl Plugin {
                 Err(error) => Err(classify(error, &call, &self.limits)),
             }
         };
-        std::thread::scope(|scope| {
-            let thread = std::thread::Builder::new()
-                .name("stackweave-plugin".into())
-                .stack_size(CALL_THREAD_STACK)
-                .spawn_scoped(scope, run)
-                .map_err(|e| CallError::Trap {
-                    message: format!("cannot start a thread for the plugin call: {e}"),
-                    stderr: String::new(),
-                })?;
-            thread.join().unwrap_or_else(|_| {
-                Err(CallError::Trap {
-                    message: "the plugin call's thread panicked (a bug in stackweave)".into(),
-                    stderr: String::new(),
-                })
+        if on_call_thread() {
+            return run();
+        }
+        run_on_call_thread(run).unwrap_or_else(|message| {
+            Err(CallError::Trap {
+                message,
+                stderr: String::new(),
             })
         })
     }
 }
 
-/// Compiles a component, refusing files over the size limit and giving up after the compile
-/// timeout (a hostile component can be slow to compile; the abandoned compilation finishes
-/// in the background and is dropped).
-fn compile(runtime: &Runtime, bytes: &[u8]) -> Result<Component, LoadError> {
+/// The compiled component: from the runtime's cache when it holds a sound entry, otherwise
+/// compiled now and stored there. Files over the size limit are refused either way.
+fn compile_or_reuse(
+    runtime: &Runtime,
+    bytes: &[u8],
+    sha256: &[u8; 32],
+) -> Result<(Component, Compiled), LoadError> {
     let limits = runtime.limits;
     if bytes.len() > limits.component_bytes {
         return Err(LoadError::TooLarge {
@@ -266,6 +272,22 @@ fn compile(runtime: &Runtime, bytes: &[u8]) -> Result<Component, LoadError> {
             actual: bytes.len(),
         });
     }
+    let Some(cache) = &runtime.cache else {
+        return Ok((compile(runtime, bytes)?, Compiled::Fresh));
+    };
+    if let Some(component) = cache.get(&runtime.engine, sha256) {
+        return Ok((component, Compiled::FromCache));
+    }
+    let component = compile(runtime, bytes)?;
+    // A cache that cannot be written costs only speed: the next run compiles again.
+    let _ = cache.put(&runtime.engine, sha256, &component);
+    Ok((component, Compiled::Fresh))
+}
+
+/// Compiles a component, giving up after the compile timeout (a hostile component can be
+/// slow to compile; the abandoned compilation finishes in the background and is dropped).
+fn compile(runtime: &Runtime, bytes: &[u8]) -> Result<Component, LoadError> {
+    let limits = runtime.limits;
     let engine = runtime.engine.clone();
     let owned = bytes.to_vec();
     let (sender, receiver) = std::sync::mpsc::channel();

@@ -1,18 +1,20 @@
 //! The sandbox every plugin call runs in: one engine per process, a fresh store per call,
 //! WASI with nothing granted, and a budget on fuel, memory and output.
 
+use std::cell::Cell;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use wasmtime::component::{Linker, ResourceTable};
-use wasmtime::{Config, Engine, ResourceLimiter, Store};
+use wasmtime::{Config, Engine, OptLevel, ResourceLimiter, Store};
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use wasmtime_wasi::random::Deterministic;
 use wasmtime_wasi::{
     HostMonotonicClock, HostWallClock, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView,
 };
 
+use crate::cache::CompileCache;
 use crate::error::LoadError;
 
 /// What one plugin call may use. Every store gets all of these.
@@ -68,12 +70,13 @@ const MAX_MEMORIES: usize = 8;
 /// Elements of one table.
 const MAX_TABLE_ELEMENTS: usize = 100_000;
 
-/// One wasmtime engine and linker, shared by every plugin of a run, and the thread that
-/// advances the engine's epoch for wall-clock deadlines.
+/// One wasmtime engine and linker, shared by every plugin of a run, the thread that
+/// advances the engine's epoch for wall-clock deadlines, and the compiled-plugin cache.
 pub struct Runtime {
     pub(crate) engine: Engine,
     pub(crate) linker: Linker<Sandbox>,
     pub(crate) limits: Limits,
+    pub(crate) cache: Option<CompileCache>,
     ticker: Ticker,
 }
 
@@ -85,6 +88,14 @@ impl Runtime {
         config.consume_fuel(true);
         config.epoch_interruption(true);
         config.max_wasm_stack(limits.wasm_stack_bytes);
+        // A plugin call takes microseconds to milliseconds, while compiling the plugins is
+        // most of a run without a warm cache: Cranelift's optimisations cost a quarter of
+        // compile time and saved nothing measurable on a 1,000-construct stack
+        // (docs/performance.md).
+        config.cranelift_opt_level(OptLevel::None);
+        // Address maps serve WebAssembly backtraces, which no message shows; without them
+        // compiled plugins are a tenth smaller, so cache entries load faster.
+        config.generate_address_map(false);
         let engine = Engine::new(&config).map_err(|e| LoadError::Engine(format!("{e:#}")))?;
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker)
@@ -94,8 +105,15 @@ impl Runtime {
             engine,
             linker,
             limits,
+            cache: None,
             ticker,
         })
+    }
+
+    /// Keeps compiled plugins in `cache`, and takes them from there.
+    pub fn with_cache(mut self, cache: CompileCache) -> Self {
+        self.cache = Some(cache);
+        self
     }
 
     /// The limits every call gets.
@@ -108,6 +126,41 @@ impl Drop for Runtime {
     fn drop(&mut self) {
         self.ticker.stop();
     }
+}
+
+thread_local! {
+    /// Whether this thread's native stack is [`CALL_THREAD_STACK`].
+    static ON_CALL_THREAD: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Spawns a scoped thread with a [`CALL_THREAD_STACK`] native stack that runs `work`.
+/// Plugin calls made on it run directly instead of starting a thread each, which is what
+/// a caller making many calls (one worker per core) wants.
+pub fn spawn_call_thread<'scope, T: Send + 'scope>(
+    scope: &'scope std::thread::Scope<'scope, '_>,
+    work: impl FnOnce() -> T + Send + 'scope,
+) -> std::io::Result<std::thread::ScopedJoinHandle<'scope, T>> {
+    std::thread::Builder::new()
+        .name("stackweave-plugin".into())
+        .stack_size(CALL_THREAD_STACK)
+        .spawn_scoped(scope, move || {
+            ON_CALL_THREAD.with(|on| on.set(true));
+            work()
+        })
+}
+
+pub(crate) fn on_call_thread() -> bool {
+    ON_CALL_THREAD.with(Cell::get)
+}
+
+/// Runs `work` on a new call thread and waits for it; the error says why it could not.
+pub(crate) fn run_on_call_thread<T: Send>(work: impl FnOnce() -> T + Send) -> Result<T, String> {
+    std::thread::scope(|scope| {
+        spawn_call_thread(scope, work)
+            .map_err(|e| format!("cannot start a thread for the plugin call: {e}"))?
+            .join()
+            .map_err(|_| "the plugin call's thread panicked (a bug in stackweave)".to_string())
+    })
 }
 
 /// Advances the engine's epoch every [`EPOCH_TICK`] until stopped.

@@ -29,17 +29,11 @@ impl Location {
     /// yaml-rust2 reports anything at the very end of a file without a final line break
     /// (a syntax error, an empty value) on the line after the last; point at the end of the
     /// last line instead.
-    pub(crate) fn within(self, text: &str) -> Self {
-        let lines = text.lines().count().max(1);
-        // After a final line break, the (empty) line after it exists too.
-        let last_line = lines + usize::from(text.ends_with('\n'));
-        if self.line <= last_line {
-            return self;
-        }
-        let last = text.lines().last().unwrap_or("");
-        Location {
-            line: lines,
-            column: last.chars().count() + 1,
+    pub(crate) fn within(self, end: &TextEnd) -> Self {
+        if self.line <= end.last_line {
+            self
+        } else {
+            end.end_of_last_line
         }
     }
 
@@ -48,6 +42,29 @@ impl Location {
         Location {
             line: mark.line().max(1),
             column: mark.col() + 1,
+        }
+    }
+}
+
+/// Where a text ends, measured once so that clamping every location in a large stack file
+/// stays linear.
+pub(crate) struct TextEnd {
+    /// The last line a location may be on: after a final line break, the (empty) line
+    /// after it exists too.
+    last_line: usize,
+    end_of_last_line: Location,
+}
+
+impl TextEnd {
+    pub(crate) fn of(text: &str) -> Self {
+        let lines = text.lines().count().max(1);
+        let last = text.lines().last().unwrap_or("");
+        TextEnd {
+            last_line: lines + usize::from(text.ends_with('\n')),
+            end_of_last_line: Location {
+                line: lines,
+                column: last.chars().count() + 1,
+            },
         }
     }
 }
@@ -129,10 +146,11 @@ impl SourceMap {
         let mut parser = Parser::new_from_str(text);
         // Only the first document is indexed; serde_yaml rejects streams of several.
         parser.load(&mut builder, false)?;
+        let end = TextEnd::of(text);
         let entries = builder
             .entries
             .into_iter()
-            .map(|(pointer, e)| (pointer, (e.key.within(text), e.value.within(text))))
+            .map(|(pointer, e)| (pointer, (e.key.within(&end), e.value.within(&end))))
             .collect();
         Ok((SourceMap { entries }, builder.duplicates))
     }

@@ -14,7 +14,7 @@ use crate::error::{At, Problems, StackError};
 use crate::format::{
     MAX_DESCRIPTION, REQUIRED_TOP_LEVEL_KEYS, STACK_NAME_PATTERN, TOP_LEVEL_KEYS, is_stack_name,
 };
-use crate::location::{Location, SourceMap, join_pointer};
+use crate::location::{Location, SourceMap, TextEnd, join_pointer};
 use crate::model::{Limits, StackFile};
 use crate::suggest::closest;
 
@@ -50,7 +50,7 @@ pub fn parse_stack_str(path: &Path, text: &str) -> Result<StackFile, StackError>
         message,
     };
     let (map, duplicates) = SourceMap::scan(text).map_err(|error| {
-        let location = Location::from_marker(*error.marker()).within(text);
+        let location = Location::from_marker(*error.marker()).within(&TextEnd::of(text));
         let message = format!(
             "{}{}",
             error.info(),

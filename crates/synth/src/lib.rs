@@ -9,6 +9,7 @@
 
 mod diagnostic;
 mod lock;
+mod parallel;
 mod references;
 mod registry;
 mod run;
@@ -17,4 +18,4 @@ pub use diagnostic::{Diagnostic, Failure, PluginLabel, Severity};
 pub use lock::{LOCKFILE_NAME, lockfile_path, render as render_lockfile};
 pub use registry::{LoadedPlugin, Origin, Registry};
 pub use run::{Options, PluginUse, Synthesis, plugins_of, synthesize};
-pub use stackweave_host::Limits;
+pub use stackweave_host::{CacheUnusable, CompileCache, Compiled, Limits};

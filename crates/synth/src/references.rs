@@ -90,29 +90,47 @@ pub(crate) fn synthesis_order(
     stack: &StackFile,
     depends_on: &BTreeMap<&str, BTreeSet<&str>>,
 ) -> Result<Vec<usize>, Vec<String>> {
-    let mut done = BTreeSet::new();
-    let mut order = Vec::new();
-    while order.len() < stack.constructs.len() {
-        let next = stack.constructs.iter().enumerate().find(|(_, c)| {
-            !done.contains(c.id.as_str())
-                && depends_on
-                    .get(c.id.as_str())
-                    .is_none_or(|deps| deps.iter().all(|d| done.contains(d)))
-        });
-        match next {
-            Some((index, construct)) => {
-                done.insert(construct.id.as_str());
-                order.push(index);
-            }
-            None => {
-                let stuck = stack
-                    .constructs
-                    .iter()
-                    .map(|c| c.id.as_str())
-                    .filter(|id| !done.contains(id));
-                return Err(cycle_among(stuck.collect(), depends_on));
+    // Kahn's algorithm, always taking the earliest declared construct that is ready.
+    let index: BTreeMap<&str, usize> = stack
+        .constructs
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.id.as_str(), i))
+        .collect();
+    let mut waiting_on = vec![0usize; stack.constructs.len()];
+    let mut needed_by: Vec<Vec<usize>> = vec![Vec::new(); stack.constructs.len()];
+    for (id, deps) in depends_on {
+        let Some(&dependent) = index.get(id) else {
+            continue;
+        };
+        for dep in deps {
+            if let Some(&dep) = index.get(dep) {
+                waiting_on[dependent] += 1;
+                needed_by[dep].push(dependent);
             }
         }
+    }
+    let mut ready: BTreeSet<usize> = (0..stack.constructs.len())
+        .filter(|&i| waiting_on[i] == 0)
+        .collect();
+    let mut order = Vec::with_capacity(stack.constructs.len());
+    while let Some(next) = ready.pop_first() {
+        order.push(next);
+        for &dependent in &needed_by[next] {
+            waiting_on[dependent] -= 1;
+            if waiting_on[dependent] == 0 {
+                ready.insert(dependent);
+            }
+        }
+    }
+    if order.len() < stack.constructs.len() {
+        let stuck = stack
+            .constructs
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| waiting_on[*i] > 0)
+            .map(|(_, c)| c.id.as_str());
+        return Err(cycle_among(stuck.collect(), depends_on));
     }
     Ok(order)
 }

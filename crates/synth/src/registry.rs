@@ -1,16 +1,20 @@
 //! Where plugins come from: the embedded standard plugins, every `*.wasm` under the plugin
-//! folders (found with walkdir), and files a construct names directly. Each is loaded once,
-//! its props schema compiled once, and identified by name, origin and sha256.
+//! folders (found with walkdir), and files a construct names directly. Each is loaded once
+//! (several at a time: compiling is the slow part of a cold run), its props schema compiled
+//! once, and identified by name, origin and sha256.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
+use stackweave_builtin::Embedded;
 use stackweave_host::{Plugin, PluginInfo, Runtime};
 use stackweave_stack::PluginRef;
 use walkdir::WalkDir;
 
 use crate::diagnostic::{Diagnostic, PluginLabel};
+use crate::parallel;
+use crate::run::Options;
 
 /// A plugin ready for use, with what identifies it.
 pub struct LoadedPlugin {
@@ -71,8 +75,8 @@ impl std::fmt::Display for Origin {
 /// Every plugin a run can see, by name.
 pub struct Registry {
     runtime: Runtime,
-    /// Standard plugins not yet loaded: most runs use only some, and loading compiles.
-    builtin_bytes: BTreeMap<&'static str, &'static [u8]>,
+    /// The standard plugins, loaded on first use: most runs use only some.
+    builtins: BTreeMap<&'static str, &'static Embedded>,
     by_name: BTreeMap<String, LoadedPlugin>,
     /// Files named directly by constructs, by path.
     by_file: BTreeMap<PathBuf, LoadedPlugin>,
@@ -84,16 +88,17 @@ impl Registry {
     pub fn discover(runtime: Runtime, folders: &[PathBuf]) -> Result<Registry, Vec<Diagnostic>> {
         let mut registry = Registry {
             runtime,
-            builtin_bytes: stackweave_builtin::STANDARD
+            builtins: stackweave_builtin::STANDARD
                 .iter()
-                .map(|p| (p.name, p.bytes))
+                .map(|p| (p.name, p))
                 .collect(),
             by_name: BTreeMap::new(),
             by_file: BTreeMap::new(),
         };
         let mut errors = Vec::new();
-        for file in wasm_files(folders, &mut errors) {
-            match registry.load_file(&file) {
+        let files = wasm_files(folders, &mut errors);
+        for loaded in parallel::map(&files, |file| registry.load_file(file)) {
+            match loaded {
                 Ok(plugin) => {
                     if let Err(error) = registry.insert(plugin) {
                         errors.push(error);
@@ -109,16 +114,25 @@ impl Registry {
         }
     }
 
-    /// `discover` with a runtime of default limits (for listing plugins).
-    pub fn discover_default(folders: &[PathBuf]) -> Result<Registry, Vec<Diagnostic>> {
-        let runtime = Runtime::new(stackweave_host::Limits::default())
-            .map_err(|e| vec![Diagnostic::error(e.to_string())])?;
-        Registry::discover(runtime, folders)
+    /// `discover` over `options.plugin_dirs` and `more_folders`, with a runtime of
+    /// `options`' limits and cache.
+    pub fn for_options(
+        options: &Options,
+        more_folders: &[PathBuf],
+    ) -> Result<Registry, Vec<Diagnostic>> {
+        let mut runtime =
+            Runtime::new(options.limits).map_err(|e| vec![Diagnostic::error(e.to_string())])?;
+        if let Some(cache) = &options.cache {
+            runtime = runtime.with_cache(cache.clone());
+        }
+        let mut folders = options.plugin_dirs.clone();
+        folders.extend_from_slice(more_folders);
+        Registry::discover(runtime, &folders)
     }
 
     fn insert(&mut self, plugin: LoadedPlugin) -> Result<(), Diagnostic> {
         let name = plugin.info().name.clone();
-        if self.builtin_bytes.contains_key(name.as_str()) {
+        if self.builtins.contains_key(name.as_str()) {
             return Err(Diagnostic::error(format!(
                 "the plugin in {} is named `{name}`, the name of a standard plugin",
                 plugin.origin
@@ -139,43 +153,74 @@ impl Registry {
 
     /// The plugin a construct asks for by name.
     pub fn by_name(&mut self, name: &str) -> Result<&LoadedPlugin, Diagnostic> {
-        if !self.by_name.contains_key(name) {
-            let Some(bytes) = self.builtin_bytes.get(name).copied() else {
-                let known: Vec<String> = self.names();
-                let mut error = Diagnostic::error(format!("no plugin is named `{name}`"));
-                error = match crate::diagnostic::closest(name, known.iter().map(String::as_str)) {
-                    Some(close) => error.help(format!("did you mean `{close}`?")),
-                    None => error.help(format!(
-                        "the plugins available are {}; add a folder of team plugins with `--plugins DIR` or the stack file's `plugins:` list",
-                        list(&known)
-                    )),
-                };
-                return Err(error);
-            };
-            let plugin = self.load(bytes, Origin::BuiltIn(name.to_string()))?;
-            if plugin.info().name != name {
-                return Err(Diagnostic::error(format!(
-                    "the standard plugin `{name}` describes itself as `{}`",
-                    plugin.info().name
-                ))
-                .help("this is a bug in stackweave's build; please report it"));
-            }
-            self.by_name.insert(name.to_string(), plugin);
-        }
-        self.by_name
-            .get(name)
+        let wanted = PluginRef::Name(name.to_string());
+        self.load_all(std::slice::from_ref(&wanted)).remove(0)?;
+        self.get(&wanted)
             .ok_or_else(|| Diagnostic::error(format!("no plugin is named `{name}`")))
     }
 
     /// The plugin in a file a construct names directly.
     pub fn by_file(&mut self, path: &Path) -> Result<&LoadedPlugin, Diagnostic> {
-        if !self.by_file.contains_key(path) {
-            let plugin = self.load_file(path)?;
-            self.by_file.insert(path.to_path_buf(), plugin);
-        }
-        self.by_file
-            .get(path)
+        let wanted = PluginRef::File(path.to_path_buf());
+        self.load_all(std::slice::from_ref(&wanted)).remove(0)?;
+        self.get(&wanted)
             .ok_or_else(|| Diagnostic::error(format!("cannot load {}", path.display())))
+    }
+
+    /// Loads every plugin in `wanted` not loaded yet, several at a time; says for each
+    /// whether it can be had.
+    pub fn load_all(&mut self, wanted: &[PluginRef]) -> Vec<Result<(), Diagnostic>> {
+        let fetched = parallel::map(wanted, |plugin_ref| self.fetch(plugin_ref));
+        wanted
+            .iter()
+            .zip(fetched)
+            .map(|(plugin_ref, fetched)| {
+                if let Some(plugin) = fetched? {
+                    match plugin_ref {
+                        PluginRef::Name(name) => self.by_name.insert(name.clone(), plugin),
+                        PluginRef::File(path) => self.by_file.insert(path.clone(), plugin),
+                    };
+                }
+                Ok(())
+            })
+            .collect()
+    }
+
+    /// Loads the plugin `plugin_ref` means, or `None` if it is loaded already.
+    fn fetch(&self, plugin_ref: &PluginRef) -> Result<Option<LoadedPlugin>, Diagnostic> {
+        if self.get(plugin_ref).is_some() {
+            return Ok(None);
+        }
+        let name = match plugin_ref {
+            PluginRef::File(path) => return self.load_file(path).map(Some),
+            PluginRef::Name(name) => name,
+        };
+        let Some(embedded) = self.builtins.get(name.as_str()) else {
+            let known: Vec<String> = self.names();
+            let error = Diagnostic::error(format!("no plugin is named `{name}`"));
+            return Err(
+                match crate::diagnostic::closest(name, known.iter().map(String::as_str)) {
+                    Some(close) => error.help(format!("did you mean `{close}`?")),
+                    None => error.help(format!(
+                        "the plugins available are {}; add a folder of team plugins with `--plugins DIR` or the stack file's `plugins:` list",
+                        list(&known)
+                    )),
+                },
+            );
+        };
+        let plugin = self.load(
+            embedded.bytes,
+            &embedded.sha256,
+            Origin::BuiltIn(name.to_string()),
+        )?;
+        if plugin.info().name != *name {
+            return Err(Diagnostic::error(format!(
+                "the standard plugin `{name}` describes itself as `{}`",
+                plugin.info().name
+            ))
+            .help("this is a bug in stackweave's build; please report it"));
+        }
+        Ok(Some(plugin))
     }
 
     /// A plugin already loaded for a construct's `plugin:` (see `by_name` and `by_file`).
@@ -188,7 +233,7 @@ impl Registry {
 
     /// Every plugin name a stack could use, sorted.
     pub fn names(&self) -> Vec<String> {
-        let mut names: Vec<String> = self.builtin_bytes.keys().map(|n| n.to_string()).collect();
+        let mut names: Vec<String> = self.builtins.keys().map(|n| n.to_string()).collect();
         names.extend(self.by_name.keys().cloned());
         names.sort();
         names.dedup();
@@ -197,8 +242,13 @@ impl Registry {
 
     /// Loads every standard plugin too, then lists all by name (for `stackweave plugins`).
     pub fn all(&mut self) -> Result<Vec<&LoadedPlugin>, Diagnostic> {
-        for name in self.builtin_bytes.keys().copied().collect::<Vec<_>>() {
-            self.by_name(name)?;
+        let builtins: Vec<PluginRef> = self
+            .builtins
+            .keys()
+            .map(|name| PluginRef::Name(name.to_string()))
+            .collect();
+        for loaded in self.load_all(&builtins) {
+            loaded?;
         }
         Ok(self.by_name.values().collect())
     }
@@ -208,14 +258,20 @@ impl Registry {
             Diagnostic::error(format!("cannot read plugin file {}: {e}", path.display()))
                 .help("check the path; plugin paths are relative to the stack file")
         })?;
-        self.load(&bytes, Origin::File(path.to_path_buf()))
+        let sha256: [u8; 32] = Sha256::digest(&bytes).into();
+        self.load(&bytes, &sha256, Origin::File(path.to_path_buf()))
     }
 
-    fn load(&self, bytes: &[u8], origin: Origin) -> Result<LoadedPlugin, Diagnostic> {
+    fn load(
+        &self,
+        bytes: &[u8],
+        sha256: &[u8; 32],
+        origin: Origin,
+    ) -> Result<LoadedPlugin, Diagnostic> {
         let fail = |message: String| {
             Diagnostic::error(format!("cannot load {}: {message}", origin.noun()))
         };
-        let plugin = Plugin::load(&self.runtime, bytes).map_err(|e| fail(e.to_string()))?;
+        let plugin = Plugin::load(&self.runtime, bytes, sha256).map_err(|e| fail(e.to_string()))?;
         let schema: serde_json::Value = serde_json::from_str(&plugin.info().props_schema)
             .map_err(|e| fail(format!("its props schema is not JSON: {e}")))?;
         let schema = jsonschema::validator_for(&schema)
@@ -223,7 +279,7 @@ impl Registry {
         Ok(LoadedPlugin {
             plugin,
             origin,
-            sha256: hex_sha256(bytes),
+            sha256: sha256.iter().map(|b| format!("{b:02x}")).collect(),
             schema,
         })
     }
@@ -249,13 +305,6 @@ fn wasm_files(folders: &[PathBuf], errors: &mut Vec<Diagnostic>) -> Vec<PathBuf>
         }
     }
     files
-}
-
-fn hex_sha256(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }
 
 fn list(names: &[String]) -> String {

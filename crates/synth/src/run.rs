@@ -1,10 +1,11 @@
 //! One synthesis run: stack file in, merged template (or every diagnostic) out.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
-use stackweave_host::{Limits, Runtime, SynthContext, SynthOutcome};
+use stackweave_host::{CallError, CompileCache, Limits, SynthContext, SynthOutcome};
 use stackweave_stack::{
     ConstructDecl, PluginRef, Reference, StackError, StackFile, parse_stack_file,
 };
@@ -14,6 +15,7 @@ use stackweave_template::{
 
 use crate::diagnostic::{Diagnostic, Failure, Severity};
 use crate::lock::Lockfile;
+use crate::parallel::{self, Merge};
 use crate::references::{Namespace, Target, resolve, synthesis_order};
 use crate::registry::{LoadedPlugin, Registry};
 
@@ -26,6 +28,11 @@ pub struct Options {
     pub limits: Limits,
     /// Refuse plugins that differ from, or are missing in, the stack's `stackweave.lock`.
     pub locked: bool,
+    /// Where compiled plugins are kept between runs; `None` compiles every plugin every run.
+    pub cache: Option<CompileCache>,
+    /// How many plugin calls may run at once; `None` means one per core. The template is
+    /// the same whatever the number.
+    pub jobs: Option<NonZeroUsize>,
 }
 
 /// A plugin a synthesis used, for the manifest.
@@ -65,7 +72,10 @@ pub fn synthesize(stack_path: &Path, options: &Options) -> Result<Synthesis, Fai
             return Err(refused.into());
         }
     }
-    Run::new(&stack, &registry).synthesize(used)
+    let jobs = options
+        .jobs
+        .map_or_else(parallel::default_jobs, NonZeroUsize::get);
+    Run::new(&stack, &registry).synthesize(used, jobs)
 }
 
 /// The plugins the stack file at `stack_path` uses, sorted by name, without synthesising:
@@ -78,10 +88,7 @@ pub fn plugins_of(stack_path: &Path, options: &Options) -> Result<Vec<PluginUse>
 /// Reads the stack file, finds the plugin folders' plugins and loads every one it uses.
 fn prepare(stack_path: &Path, options: &Options) -> Result<(StackFile, Registry), Failure> {
     let stack = parse_stack_file(stack_path).map_err(stack_diagnostics)?;
-    let runtime = Runtime::new(options.limits).map_err(|e| Diagnostic::error(e.to_string()))?;
-    let mut folders = options.plugin_dirs.clone();
-    folders.extend(stack.plugin_dirs.iter().cloned());
-    let mut registry = Registry::discover(runtime, &folders)?;
+    let mut registry = Registry::for_options(options, &stack.plugin_dirs)?;
     load_plugins(&stack, &mut registry)?;
     Ok((stack, registry))
 }
@@ -118,24 +125,23 @@ fn plugin_use(stack: &StackFile, plugin: &LoadedPlugin) -> PluginUse {
     }
 }
 
-/// Loads each construct's plugin, reporting every one that cannot be had.
+/// Loads each construct's plugin, reporting every one that cannot be had once, at the
+/// first construct that uses it.
 fn load_plugins(stack: &StackFile, registry: &mut Registry) -> Result<(), Failure> {
-    let mut errors = Vec::new();
-    // A plugin that cannot be loaded is reported once, at its first construct.
-    let mut failed: Vec<&PluginRef> = Vec::new();
+    let mut wanted: Vec<PluginRef> = Vec::new();
+    let mut first_users: Vec<&ConstructDecl> = Vec::new();
     for construct in &stack.constructs {
-        if failed.contains(&&construct.plugin) {
-            continue;
+        if !wanted.contains(&construct.plugin) {
+            wanted.push(construct.plugin.clone());
+            first_users.push(construct);
         }
-        let loaded = match &construct.plugin {
-            PluginRef::Name(name) => registry.by_name(name).map(|_| ()),
-            PluginRef::File(path) => registry.by_file(path).map(|_| ()),
-        };
+    }
+    let mut errors = Vec::new();
+    for (loaded, construct) in registry.load_all(&wanted).into_iter().zip(first_users) {
         if let Err(error) = loaded {
             let at = stack
                 .source_map
                 .locate(&format!("{}/plugin", construct.pointer));
-            failed.push(&construct.plugin);
             errors.push(error.at(&stack.path, Some(at)).construct(&construct.id));
         }
     }
@@ -195,7 +201,7 @@ impl<'a> Run<'a> {
         }
     }
 
-    fn synthesize(mut self, plugins: Vec<PluginUse>) -> Result<Synthesis, Failure> {
+    fn synthesize(mut self, plugins: Vec<PluginUse>, jobs: usize) -> Result<Synthesis, Failure> {
         let depends_on = self.check_references();
         self.check_schemas();
         if !self.errors.is_empty() {
@@ -214,15 +220,30 @@ impl<'a> Run<'a> {
                 self.errors.push(self.merge_diagnostic(error));
             }
         }
-        for index in order {
-            let blocked = depends_on
-                .get(self.stack.constructs[index].id.as_str())
-                .is_some_and(|deps| deps.iter().any(|d| !self.attributes.contains_key(d)));
-            // A construct whose dependency failed would only report that failure again.
-            if !blocked {
-                self.synthesize_construct(index, &mut builder);
-            }
-        }
+        // Constructs run in `order`, each after the constructs it references (whose
+        // attributes its props need); independent ones run at the same time. A construct
+        // whose dependency failed is skipped: it would only report that failure again.
+        let position: BTreeMap<&str, usize> = order
+            .iter()
+            .enumerate()
+            .map(|(task, &index)| (self.stack.constructs[index].id.as_str(), task))
+            .collect();
+        let needs: Vec<Vec<usize>> = order
+            .iter()
+            .map(|&index| {
+                depends_on
+                    .get(self.stack.constructs[index].id.as_str())
+                    .map_or_else(Vec::new, |deps| deps.iter().map(|d| position[d]).collect())
+            })
+            .collect();
+        let mut merging = Merging {
+            run: &mut self,
+            builder: &mut builder,
+            order: &order,
+        };
+        parallel::pipeline(jobs, &needs, &mut merging, |call: Call<'a>| {
+            call.plugin.plugin.synth(&call.context, &call.props)
+        });
         self.add_outputs(&mut builder);
         if !self.errors.is_empty() {
             return Err(Failure::new([self.errors, self.warnings].concat()));
@@ -321,30 +342,32 @@ impl<'a> Run<'a> {
         }
     }
 
-    /// Runs one construct's plugin and merges its fragment; on success its attributes are
-    /// recorded for the constructs that reference it.
-    fn synthesize_construct(&mut self, index: usize, builder: &mut TemplateBuilder) {
-        let mut warnings = Vec::new();
-        let result = self.run_plugin(index, builder, &mut warnings);
-        self.warnings.extend(warnings);
-        match result {
-            Ok(attributes) => {
-                self.attributes
-                    .insert(self.stack.constructs[index].id.as_str(), attributes);
-            }
-            Err(errors) => self.errors.extend(errors),
+    /// The call of a construct's plugin, with its props' references resolved (the
+    /// constructs it references have been merged).
+    fn call(&self, index: usize) -> Call<'a> {
+        let construct = &self.stack.constructs[index];
+        Call {
+            plugin: self.plugins[index],
+            context: SynthContext {
+                stack_name: self.stack.name.clone(),
+                construct_id: construct.id.clone(),
+                construct_path: vec![construct.id.clone()],
+            },
+            props: resolve(&construct.props, &|r| self.expression(r)).to_string(),
         }
     }
 
-    fn run_plugin(
+    /// Checks what a construct's plugin answered and merges its fragment; returns the
+    /// construct's attributes as template expressions.
+    fn merge_answer(
         &self,
         index: usize,
+        answer: Result<SynthOutcome, CallError>,
         builder: &mut TemplateBuilder,
         warnings: &mut Vec<Diagnostic>,
     ) -> Result<BTreeMap<String, Value>, Vec<Diagnostic>> {
         let construct = &self.stack.constructs[index];
         let plugin = self.plugins[index];
-        let props = resolve(&construct.props, &|r| self.expression(r));
         // Only ids that arrived through `${...}` can clash with the plugin's local ids;
         // intrinsics written literally in props are the plugin's business.
         let external_ids: BTreeSet<String> = construct
@@ -353,11 +376,6 @@ impl<'a> Run<'a> {
             .into_iter()
             .flat_map(|(_, r)| referenced_ids(&self.expression(r)))
             .collect();
-        let context = SynthContext {
-            stack_name: self.stack.name.clone(),
-            construct_id: construct.id.clone(),
-            construct_path: vec![construct.id.clone()],
-        };
         let plugin_error = |message: String| {
             vec![
                 self.at(
@@ -374,10 +392,7 @@ impl<'a> Run<'a> {
                 Some("this is a bug in the plugin: report it to the plugin's authors".into());
             errors
         };
-        let outcome = plugin
-            .plugin
-            .synth(&context, &props.to_string())
-            .map_err(|e| plugin_error(format!("plugin {e}")))?;
+        let outcome = answer.map_err(|e| plugin_error(format!("plugin {e}")))?;
         let (template, attributes, plugin_warnings) = match outcome {
             SynthOutcome::Fragment {
                 template,
@@ -428,7 +443,7 @@ impl<'a> Run<'a> {
         }
         let attributes = builder
             .add_fragment(
-                &context.construct_path,
+                std::slice::from_ref(&construct.id),
                 fragment,
                 &construct.logical_ids,
                 &external_ids,
@@ -568,6 +583,50 @@ impl<'a> Run<'a> {
             outputs: limits.outputs.unwrap_or(defaults.outputs),
             parameters: limits.parameters.unwrap_or(defaults.parameters),
             template_bytes: limits.template_bytes.unwrap_or(defaults.template_bytes),
+        }
+    }
+}
+
+/// One plugin call, ready to run on any thread.
+struct Call<'a> {
+    plugin: &'a LoadedPlugin,
+    context: SynthContext,
+    props: String,
+}
+
+/// The merging half of synthesis (see [`parallel::pipeline`]): task `t` is the construct
+/// `order[t]`.
+struct Merging<'r, 'a> {
+    run: &'r mut Run<'a>,
+    builder: &'r mut TemplateBuilder,
+    order: &'r [usize],
+}
+
+impl<'a> Merge for Merging<'_, 'a> {
+    type Input = Call<'a>;
+    type Output = Result<SynthOutcome, CallError>;
+
+    fn prepare(&mut self, task: usize) -> Call<'a> {
+        self.run.call(self.order[task])
+    }
+
+    fn merge(&mut self, task: usize, answer: Self::Output) -> bool {
+        let index = self.order[task];
+        let mut warnings = Vec::new();
+        let merged = self
+            .run
+            .merge_answer(index, answer, self.builder, &mut warnings);
+        self.run.warnings.extend(warnings);
+        match merged {
+            Ok(attributes) => {
+                let id = self.run.stack.constructs[index].id.as_str();
+                self.run.attributes.insert(id, attributes);
+                true
+            }
+            Err(errors) => {
+                self.run.errors.extend(errors);
+                false
+            }
         }
     }
 }
