@@ -1,6 +1,7 @@
 //! The `stackweave` command line: parses arguments, calls the synthesis library, prints
 //! diagnostics and writes output files. Everything else lives in the library crates.
 
+mod new;
 mod output;
 
 use std::num::NonZeroUsize;
@@ -28,6 +29,35 @@ enum Command {
     /// Record the name, version and sha256 of every plugin a stack uses in `stackweave.lock`
     /// beside the stack file
     Lock(LockArgs),
+    /// Start a new plugin crate or stack file
+    #[command(subcommand)]
+    New(NewCommand),
+}
+
+#[derive(Subcommand)]
+enum NewCommand {
+    /// Write a plugin crate for a team construct, ready to build with
+    /// `cargo build --release --target wasm32-wasip2`
+    Plugin {
+        /// The construct's name, as stack files will write it: lowercase words joined by `-`
+        name: String,
+        /// The folder to create [default: NAME]
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+        /// The Stackweave plugin SDK (`crates/plugin`) to depend on [default: the one this
+        /// stackweave was built from]
+        #[arg(long, value_name = "DIR")]
+        sdk: Option<PathBuf>,
+    },
+    /// Write a starter stack file
+    Stack {
+        /// The file to write
+        #[arg(default_value = "stack.yaml")]
+        path: PathBuf,
+        /// The stack's name
+        #[arg(long, default_value = "MyStack")]
+        name: String,
+    },
 }
 
 #[derive(clap::Args)]
@@ -163,6 +193,26 @@ fn main() -> ExitCode {
         Command::Synth(args) => synth(args),
         Command::Plugins(args) => plugins(args),
         Command::Lock(args) => lock(args),
+        Command::New(what) => new(what),
+    }
+}
+
+fn new(what: NewCommand) -> ExitCode {
+    let written = match &what {
+        NewCommand::Plugin { name, dir, sdk } => {
+            let dir = dir.clone().unwrap_or_else(|| PathBuf::from(name));
+            new::plugin(name, &dir, sdk.as_deref())
+        }
+        NewCommand::Stack { path, name } => new::stack(path, name),
+    };
+    match written {
+        Ok(files) => {
+            for file in files {
+                eprintln!("created {}", file.display());
+            }
+            ExitCode::SUCCESS
+        }
+        Err(error) => report(&[error]),
     }
 }
 

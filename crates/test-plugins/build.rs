@@ -9,6 +9,7 @@ const PLUGINS: &[&str] = &[
     "newer-contract",
     "impostor",
     "hostile",
+    "contract-0-1",
 ];
 
 fn main() {

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::support::{Project, repo_root, stackweave, stackweave_in};
+use crate::support::{Project, assert_golden, repo_root, stackweave, stackweave_in};
 
 const EXAMPLE: &str = "examples/api-to-express/stack.yaml";
 const GOLDEN: &str = "examples/api-to-express/expected/ApiToExpress.template.yaml";
@@ -12,18 +12,7 @@ const GOLDEN: &str = "examples/api-to-express/expected/ApiToExpress.template.yam
 fn reference_example_matches_its_golden_template() {
     let run = stackweave(&["synth", EXAMPLE]);
     let template = run.success();
-    let golden = repo_root().join(GOLDEN);
-    if std::env::var_os("STACKWEAVE_BLESS").is_some() {
-        std::fs::create_dir_all(golden.parent().expect("a folder")).expect("create expected/");
-        std::fs::write(&golden, template).expect("write the golden file");
-        return;
-    }
-    let expected = std::fs::read_to_string(&golden)
-        .expect("the golden file exists (STACKWEAVE_BLESS=1 writes it)");
-    assert!(
-        template == expected,
-        "the synthesised template differs from {GOLDEN}; if the change is deliberate, run `STACKWEAVE_BLESS=1 cargo test --workspace` and review the diff\n--- synthesised:\n{template}"
-    );
+    assert_golden(GOLDEN, template);
 }
 
 fn example_json() -> Value {

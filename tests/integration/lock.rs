@@ -10,7 +10,8 @@ fn locked_project() -> Project {
     let project = Project::new(STACK);
     project.plugin("team/thing.wasm", ECHO);
     let run = crate::support::stackweave_in(project.dir.path(), &["lock", "stack.yaml"]);
-    assert_contains!(run.stderr, "locked 2 plugins in stackweave.lock");
+    // Echo speaks contract 0.2, so it could create children with any plugin: all are locked.
+    assert_contains!(run.stderr, "locked 5 plugins in stackweave.lock");
     assert_eq!(run.code, 0);
     project
 }
@@ -28,10 +29,19 @@ fn lock_records_every_plugin_with_its_sha256_and_locked_synthesis_passes() {
         .iter()
         .filter_map(|p| p["name"].as_str())
         .collect();
-    assert_eq!(names, ["echo", "logging"]);
-    assert_eq!(lock["plugins"][0]["origin"], "team/thing.wasm");
-    assert_eq!(lock["plugins"][1]["origin"], "built-in");
-    assert_eq!(lock["plugins"][1]["stackweave"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(
+        names,
+        [
+            "api-integration",
+            "echo",
+            "express-workflow",
+            "iam-role",
+            "logging"
+        ]
+    );
+    assert_eq!(lock["plugins"][1]["origin"], "team/thing.wasm");
+    assert_eq!(lock["plugins"][4]["origin"], "built-in");
+    assert_eq!(lock["plugins"][4]["stackweave"], env!("CARGO_PKG_VERSION"));
     project.synth(&["--locked"]).success();
 }
 
@@ -48,11 +58,10 @@ fn locked_synthesis_refuses_a_plugin_whose_bytes_changed_naming_both_hashes() {
         .synth(&["--locked", "--out", "out"])
         .failure()
         .to_string();
-    let old_sha = locked
-        .split("\"sha256\": \"")
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .expect("a sha");
+    let locked: serde_json::Value = serde_json::from_str(&locked).expect("JSON");
+    let old_sha = locked["plugins"][1]["sha256"]
+        .as_str()
+        .expect("echo's sha256");
     assert_contains!(
         stderr,
         "plugin `echo` (team/thing.wasm) is not the one locked",

@@ -5,10 +5,14 @@
 mod support;
 
 mod cache;
+mod compose;
 mod example;
 mod lock;
 mod merge_errors;
+mod new;
 mod parallel;
 mod plugin_files;
+mod python;
 mod sandbox;
 mod stack_errors;
+mod team_construct;

@@ -94,7 +94,7 @@ fn a_plugin_built_for_a_newer_contract_asks_for_an_upgrade() {
     assert_contains!(
         stderr,
         "future.wasm",
-        "contract 0.2.0",
+        "contract 0.3.0",
         "upgrade stackweave"
     );
 }
@@ -111,7 +111,10 @@ fn a_broken_file_in_a_plugin_folder_is_named() {
 fn two_plugins_with_one_name_are_an_error_listing_both() {
     let project = Project::new(&stack_using("echo", LOG_GROUP));
     project.plugin("a/echo.wasm", ECHO);
-    project.plugin("b/echo-copy.wasm", ECHO);
+    // Other bytes, same name: echo with a custom section (id 0, 3 bytes: the name "hi").
+    let mut other = std::fs::read(ECHO).expect("echo was built");
+    other.extend_from_slice(&[0x00, 0x03, 0x02, b'h', b'i']);
+    project.write("b/echo-copy.wasm", other);
     let stderr = project
         .synth(&["--plugins", "a", "--plugins", "b"])
         .failure()
@@ -122,6 +125,15 @@ fn two_plugins_with_one_name_are_an_error_listing_both() {
         "a/echo.wasm",
         "b/echo-copy.wasm"
     );
+}
+
+#[test]
+fn identical_copies_of_a_plugin_are_one_plugin() {
+    // As in Cargo's `release` folder, which holds a second copy under `deps/`.
+    let project = Project::new(&stack_using("echo", LOG_GROUP));
+    project.plugin("release/echo.wasm", ECHO);
+    project.plugin("release/deps/echo.wasm", ECHO);
+    project.synth(&["--plugins", "release"]).success();
 }
 
 #[test]

@@ -2,6 +2,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::Mutex;
 
 /// Asserts that `haystack` contains every needle, showing the whole text when it does not.
 macro_rules! assert_contains {
@@ -117,4 +118,53 @@ impl Project {
         all.extend_from_slice(args);
         stackweave_in(self.dir.path(), &all)
     }
+}
+
+/// Asserts that `actual` is the golden file at `relative` (from the repository root), or
+/// writes it when `STACKWEAVE_BLESS` is set.
+#[track_caller]
+pub fn assert_golden(relative: &str, actual: &str) {
+    let golden = repo_root().join(relative);
+    if std::env::var_os("STACKWEAVE_BLESS").is_some() {
+        std::fs::create_dir_all(golden.parent().expect("a folder")).expect("create the folder");
+        std::fs::write(&golden, actual).expect("write the golden file");
+        return;
+    }
+    let expected = std::fs::read_to_string(&golden)
+        .expect("the golden file exists (STACKWEAVE_BLESS=1 writes it)");
+    assert!(
+        actual == expected,
+        "the synthesised template differs from {relative}; if the change is deliberate, run `STACKWEAVE_BLESS=1 cargo test --workspace` and review the diff\n--- synthesised:\n{actual}"
+    );
+}
+
+/// Builds a plugin crate of its own (not in this workspace) the way its README says,
+/// `cargo build --release --target wasm32-wasip2`, and returns the folder holding the
+/// `.wasm`. One target folder, kept between test runs, serves every such crate: they share
+/// the SDK's dependencies, which the first build compiles.
+pub fn build_standalone_plugin(crate_dir: &Path) -> PathBuf {
+    // Cargo would wait for its lock anyway; this keeps the waiting visible and in order.
+    static BUILDING: Mutex<()> = Mutex::new(());
+    let _one_at_a_time = BUILDING
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let target = Path::new(env!("CARGO_TARGET_TMPDIR")).join("standalone-plugins");
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let output = Command::new(cargo)
+        .args(["build", "--release", "--target", "wasm32-wasip2"])
+        .current_dir(crate_dir)
+        .env("CARGO_TARGET_DIR", &target)
+        // Flags meant for this repository's build must not reach the plugin's.
+        .env_remove("RUSTFLAGS")
+        .env_remove("CARGO_ENCODED_RUSTFLAGS")
+        .env_remove("RUSTC_WORKSPACE_WRAPPER")
+        .output()
+        .expect("cargo runs");
+    assert!(
+        output.status.success(),
+        "{} did not build:\n{}",
+        crate_dir.display(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    target.join("wasm32-wasip2/release")
 }

@@ -17,12 +17,23 @@ pub struct ContractVersion {
     pub patch: u32,
 }
 
-/// The newest contract this host speaks.
+/// The newest contract this host speaks: what new plugins should be built against.
 pub const CONTRACT_VERSION: ContractVersion = ContractVersion {
     major: 0,
-    minor: 1,
+    minor: 2,
     patch: 0,
 };
+
+/// Every contract this host loads plugins of, oldest first: each release line it still
+/// keeps bindings for (`wit/since_vX.Y.Z/`), at its newest patch.
+pub const SUPPORTED_CONTRACTS: &[ContractVersion] = &[
+    ContractVersion {
+        major: 0,
+        minor: 1,
+        patch: 0,
+    },
+    CONTRACT_VERSION,
+];
 
 impl ContractVersion {
     fn parse(text: &str) -> Option<Self> {
@@ -40,6 +51,12 @@ impl ContractVersion {
     pub fn loads_in(self, host: ContractVersion) -> bool {
         let same_line = self.major == host.major && (self.major != 0 || self.minor == host.minor);
         same_line && self <= host
+    }
+
+    /// Whether this host loads a plugin built against `self`: it belongs to one of the
+    /// [`SUPPORTED_CONTRACTS`] lines.
+    pub fn is_supported(self) -> bool {
+        SUPPORTED_CONTRACTS.iter().any(|&host| self.loads_in(host))
     }
 }
 
@@ -94,6 +111,16 @@ mod tests {
         assert!(!v(0, 2, 0).loads_in(v(0, 1, 0)));
         assert!(!v(1, 0, 0).loads_in(v(0, 1, 0)));
         assert!(v(1, 0, 0).loads_in(v(1, 2, 0)));
+    }
+
+    #[test]
+    fn both_the_old_and_the_new_line_load() {
+        assert!(v(0, 1, 0).is_supported());
+        assert!(v(0, 2, 0).is_supported());
+        assert!(!v(0, 2, 1).is_supported());
+        assert!(!v(0, 3, 0).is_supported());
+        assert!(!v(0, 0, 9).is_supported());
+        assert!(!v(1, 0, 0).is_supported());
     }
 
     #[test]

@@ -18,9 +18,9 @@ mod plugin;
 mod sandbox;
 
 pub use cache::{CacheUnusable, CompileCache, Compiled};
-pub use contract::{CONTRACT_VERSION, ContractVersion};
+pub use contract::{CONTRACT_VERSION, ContractVersion, SUPPORTED_CONTRACTS};
 pub use error::{CallError, LoadError};
 pub use plugin::{
-    AttributeInfo, Diagnostic, Plugin, PluginInfo, Severity, SynthContext, SynthOutcome,
+    AttributeInfo, Composer, Diagnostic, Plugin, PluginInfo, Severity, SynthContext, SynthOutcome,
 };
 pub use sandbox::{CALL_THREAD_STACK, EPOCH_TICK, Limits, Runtime, spawn_call_thread};

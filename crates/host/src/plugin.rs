@@ -1,14 +1,15 @@
 //! A loaded construct plugin: compiled once, described once, then called in a fresh store
 //! for every construct that uses it.
 
-use wasmtime::Trap;
-use wasmtime::component::Component;
+use std::sync::Arc;
 
-use crate::bindings::ConstructPluginPre;
-use crate::bindings::exports::stackweave::plugin::construct as wit;
-use crate::bindings::stackweave::plugin::types::Severity as WitSeverity;
+use wasmtime::component::{Component, InstancePre};
+use wasmtime::{Store, Trap};
+
+use crate::bindings::v0_1::stackweave::plugin::types as wit;
+use crate::bindings::{v0_1, v0_2};
 use crate::cache::Compiled;
-use crate::contract::{CONTRACT_VERSION, ContractVersion, Found, find_contract};
+use crate::contract::{ContractVersion, Found, find_contract};
 use crate::error::{CallError, LoadError};
 use crate::sandbox::{CallStore, Limits, Runtime, Sandbox, on_call_thread, run_on_call_thread};
 
@@ -27,6 +28,8 @@ pub struct PluginInfo {
     pub attributes: Vec<AttributeInfo>,
     /// The contract version the plugin was built against.
     pub contract: ContractVersion,
+    /// Whether it imports `composition`, and so may create child constructs.
+    pub composes: bool,
 }
 
 /// One attribute a construct exposes.
@@ -85,9 +88,86 @@ pub enum SynthOutcome {
     Rejected(Vec<Diagnostic>),
 }
 
+/// Creates the child constructs a plugin asks for while it synthesises (contract 0.2's
+/// `composition` import). The caller of [`Plugin::synth`] provides one per call, since
+/// children belong to the construct being synthesised.
+pub trait Composer: Send + Sync {
+    /// Synthesises the child `id` of the current construct with the plugin named `plugin`
+    /// and `props` (JSON text). Returns the child's attributes (name and CloudFormation
+    /// expression as JSON text, over the template's logical ids), or diagnostics for the
+    /// calling plugin (the child's own problems are the composer's to report).
+    fn add_child(
+        &self,
+        plugin: &str,
+        id: &str,
+        props: &str,
+    ) -> Result<Vec<(String, String)>, Vec<Diagnostic>>;
+}
+
+/// The pre-instantiated component, by the contract version it speaks.
+enum Pre {
+    V0_1(v0_1::ConstructPluginPre<Sandbox>),
+    V0_2(v0_2::ConstructPluginPre<Sandbox>),
+}
+
+/// An instance of the component in a call's store.
+enum Instance {
+    V0_1(v0_1::ConstructPlugin),
+    V0_2(v0_2::ConstructPlugin),
+}
+
+impl Pre {
+    fn new(contract: ContractVersion, pre: InstancePre<Sandbox>) -> wasmtime::Result<Pre> {
+        Ok(if (contract.major, contract.minor) == (0, 1) {
+            Pre::V0_1(v0_1::ConstructPluginPre::new(pre)?)
+        } else {
+            Pre::V0_2(v0_2::ConstructPluginPre::new(pre)?)
+        })
+    }
+
+    fn engine(&self) -> &wasmtime::Engine {
+        match self {
+            Pre::V0_1(pre) => pre.engine(),
+            Pre::V0_2(pre) => pre.engine(),
+        }
+    }
+
+    fn instantiate(&self, store: &mut Store<Sandbox>) -> wasmtime::Result<Instance> {
+        Ok(match self {
+            Pre::V0_1(pre) => Instance::V0_1(pre.instantiate(store)?),
+            Pre::V0_2(pre) => Instance::V0_2(pre.instantiate(store)?),
+        })
+    }
+}
+
+impl Instance {
+    fn describe(&self, store: &mut Store<Sandbox>) -> wasmtime::Result<wit::ConstructInfo> {
+        match self {
+            Instance::V0_1(plugin) => plugin.stackweave_plugin_construct().call_describe(store),
+            Instance::V0_2(plugin) => plugin.stackweave_plugin_construct().call_describe(store),
+        }
+    }
+
+    fn synth(
+        &self,
+        store: &mut Store<Sandbox>,
+        context: &wit::SynthContext,
+        props: &str,
+    ) -> wasmtime::Result<Result<wit::Fragment, Vec<wit::Diagnostic>>> {
+        match self {
+            Instance::V0_1(plugin) => plugin
+                .stackweave_plugin_construct()
+                .call_synth(store, context, props),
+            Instance::V0_2(plugin) => plugin
+                .stackweave_plugin_construct()
+                .call_synth(store, context, props),
+        }
+    }
+}
+
 /// A construct plugin ready to run.
 pub struct Plugin {
-    pre: ConstructPluginPre<Sandbox>,
+    pre: Pre,
     info: PluginInfo,
     limits: Limits,
     compiled: Compiled,
@@ -106,15 +186,19 @@ impl Plugin {
             .map(|(name, _)| name.to_string())
             .collect();
         let contract = match find_contract(exports.iter().map(String::as_str)) {
-            Found::Contract(version) if version.loads_in(CONTRACT_VERSION) => version,
+            Found::Contract(version) if version.is_supported() => version,
             Found::Contract(found) => return Err(LoadError::IncompatibleContract { found }),
             Found::Other(exports) => return Err(LoadError::NotAPlugin { exports }),
         };
+        // A plugin that never calls `add-child` does not import it (the linker drops it).
+        let composes = ty
+            .imports(&runtime.engine)
+            .any(|(name, _)| name.starts_with("stackweave:plugin/composition@"));
         let instance_pre = runtime
             .linker
             .instantiate_pre(&component)
             .map_err(|e| LoadError::Unlinkable(format!("{e:#}")))?;
-        let pre = ConstructPluginPre::new(instance_pre)
+        let pre = Pre::new(contract, instance_pre)
             .map_err(|e| LoadError::WrongShape(format!("{e:#}")))?;
         let mut plugin = Plugin {
             pre,
@@ -125,11 +209,12 @@ impl Plugin {
                 props_schema: String::new(),
                 attributes: Vec::new(),
                 contract,
+                composes,
             },
             limits: runtime.limits,
             compiled,
         };
-        plugin.info = plugin.describe(contract)?;
+        plugin.info = plugin.describe(contract, composes)?;
         Ok(plugin)
     }
 
@@ -143,9 +228,9 @@ impl Plugin {
         self.compiled
     }
 
-    fn describe(&self, contract: ContractVersion) -> Result<PluginInfo, LoadError> {
+    fn describe(&self, contract: ContractVersion, composes: bool) -> Result<PluginInfo, LoadError> {
         let answer = self
-            .call(|plugin, store| plugin.stackweave_plugin_construct().call_describe(store))
+            .call(None, |plugin, store| plugin.describe(store))
             .map_err(|e| LoadError::Describe(Box::new(e)))?;
         let info = PluginInfo {
             name: answer.name,
@@ -161,26 +246,27 @@ impl Plugin {
                 })
                 .collect(),
             contract,
+            composes,
         };
         check_description(&info)?;
         Ok(info)
     }
 
-    /// Runs `synth` for one construct in a fresh store.
+    /// Runs `synth` for one construct in a fresh store. `composer` answers the plugin's
+    /// requests for child constructs; without one, such a request fails.
     pub fn synth(
         &self,
         context: &SynthContext,
         props_json: &str,
+        composer: Option<Arc<dyn Composer>>,
     ) -> Result<SynthOutcome, CallError> {
         let context = wit::SynthContext {
             stack_name: context.stack_name.clone(),
             construct_id: context.construct_id.clone(),
             construct_path: context.construct_path.clone(),
         };
-        let answer = self.call(|plugin, store| {
-            plugin
-                .stackweave_plugin_construct()
-                .call_synth(store, &context, props_json)
+        let answer = self.call(composer, |plugin, store| {
+            plugin.synth(store, &context, props_json)
         })?;
         match answer {
             Ok(fragment) => {
@@ -221,17 +307,16 @@ impl Plugin {
     /// the process), turning any failure into a `CallError`.
     fn call<R: Send>(
         &self,
-        f: impl FnOnce(
-            &crate::bindings::ConstructPlugin,
-            &mut wasmtime::Store<Sandbox>,
-        ) -> wasmtime::Result<R>
-        + Send,
+        composer: Option<Arc<dyn Composer>>,
+        f: impl FnOnce(&Instance, &mut Store<Sandbox>) -> wasmtime::Result<R> + Send,
     ) -> Result<R, CallError> {
         let run = || {
             let mut call =
-                CallStore::new(self.pre.engine(), &self.limits).map_err(|e| CallError::Trap {
-                    message: format!("{e:#}"),
-                    stderr: String::new(),
+                CallStore::new(self.pre.engine(), &self.limits, composer).map_err(|e| {
+                    CallError::Trap {
+                        message: format!("{e:#}"),
+                        stderr: String::new(),
+                    }
                 })?;
             let result = self
                 .pre
@@ -386,8 +471,21 @@ impl From<wit::Diagnostic> for Diagnostic {
     fn from(d: wit::Diagnostic) -> Self {
         Diagnostic {
             severity: match d.severity {
-                WitSeverity::Error => Severity::Error,
-                WitSeverity::Warning => Severity::Warning,
+                wit::Severity::Error => Severity::Error,
+                wit::Severity::Warning => Severity::Warning,
+            },
+            message: d.message,
+            path: d.path,
+        }
+    }
+}
+
+impl From<Diagnostic> for wit::Diagnostic {
+    fn from(d: Diagnostic) -> Self {
+        wit::Diagnostic {
+            severity: match d.severity {
+                Severity::Error => wit::Severity::Error,
+                Severity::Warning => wit::Severity::Warning,
             },
             message: d.message,
             path: d.path,

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use wasmtime::component::{Linker, ResourceTable};
+use wasmtime::component::{HasSelf, Linker, ResourceTable};
 use wasmtime::{Config, Engine, OptLevel, ResourceLimiter, Store};
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use wasmtime_wasi::random::Deterministic;
@@ -14,8 +14,11 @@ use wasmtime_wasi::{
     HostMonotonicClock, HostWallClock, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView,
 };
 
+use crate::bindings::v0_1::stackweave::plugin::types as wit;
+use crate::bindings::v0_2;
 use crate::cache::CompileCache;
 use crate::error::LoadError;
+use crate::plugin::{Composer, Diagnostic, Severity};
 
 /// What one plugin call may use. Every store gets all of these.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -99,6 +102,9 @@ impl Runtime {
         let engine = Engine::new(&config).map_err(|e| LoadError::Engine(format!("{e:#}")))?;
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker)
+            .map_err(|e| LoadError::Engine(format!("{e:#}")))?;
+        // Contract 0.2's imports; plugins built against 0.1 import none of them.
+        v0_2::ConstructPlugin::add_to_linker::<Sandbox, HasSelf<Sandbox>>(&mut linker, |s| s)
             .map_err(|e| LoadError::Engine(format!("{e:#}")))?;
         let ticker = Ticker::start(engine.clone());
         Ok(Runtime {
@@ -189,12 +195,43 @@ impl Ticker {
     }
 }
 
-/// Per-store state: the WASI context (granting nothing) and the memory cap.
+/// Per-store state: the WASI context (granting nothing), the memory cap, and who answers
+/// requests for child constructs.
 pub(crate) struct Sandbox {
     wasi: WasiCtx,
     table: ResourceTable,
     memory: MemoryCap,
+    composer: Option<Arc<dyn Composer>>,
 }
+
+impl v0_2::stackweave::plugin::composition::Host for Sandbox {
+    fn add_child(
+        &mut self,
+        plugin: String,
+        id: String,
+        props: String,
+    ) -> Result<Vec<wit::AttributeValue>, Vec<wit::Diagnostic>> {
+        let Some(composer) = &self.composer else {
+            return Err(vec![
+                Diagnostic {
+                    severity: Severity::Error,
+                    message: "child constructs can only be added during `synth`".into(),
+                    path: None,
+                }
+                .into(),
+            ]);
+        };
+        match composer.add_child(&plugin, &id, &props) {
+            Ok(attributes) => Ok(attributes
+                .into_iter()
+                .map(|(name, value)| wit::AttributeValue { name, value })
+                .collect()),
+            Err(diagnostics) => Err(diagnostics.into_iter().map(Into::into).collect()),
+        }
+    }
+}
+
+impl wit::Host for Sandbox {}
 
 impl WasiView for Sandbox {
     fn ctx(&mut self) -> WasiCtxView<'_> {
@@ -215,7 +252,11 @@ pub(crate) struct CallStore {
 }
 
 impl CallStore {
-    pub(crate) fn new(engine: &Engine, limits: &Limits) -> Result<Self, wasmtime::Error> {
+    pub(crate) fn new(
+        engine: &Engine,
+        limits: &Limits,
+        composer: Option<Arc<dyn Composer>>,
+    ) -> Result<Self, wasmtime::Error> {
         // Both are captured, never inherited: the user's stdout carries the template. Only
         // stderr is shown, when the plugin fails.
         let stdout = MemoryOutputPipe::new(limits.stderr_bytes);
@@ -240,6 +281,7 @@ impl CallStore {
                 used: 0,
                 hit: false,
             },
+            composer,
         };
         let mut store = Store::new(engine, sandbox);
         store.limiter(|sandbox| &mut sandbox.memory);

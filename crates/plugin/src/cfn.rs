@@ -3,6 +3,8 @@
 //! Local ids given to these helpers are rewritten by the core into the template's logical ids,
 //! so a plugin writes `reference("Resource")` and never needs to know its construct's path.
 
+use std::collections::BTreeMap;
+
 use serde_json::{Map, Value, json};
 
 /// The pseudo parameter that removes a property when a condition is false (`{"Ref":
@@ -28,6 +30,16 @@ pub fn sub(text: &str) -> Value {
 /// be any expression (such as a resolved reference to another construct).
 pub fn sub_with(text: &str, variables: Map<String, Value>) -> Value {
     json!({ "Fn::Sub": [text, variables] })
+}
+
+/// CloudFormation `Tags`, `[{"Key": key, "Value": value}, ...]`, from a map of tags: in key
+/// order, so the template does not depend on the order a stack file wrote them in.
+pub fn tags(tags: &BTreeMap<String, Value>) -> Value {
+    Value::Array(
+        tags.iter()
+            .map(|(key, value)| json!({ "Key": key, "Value": value }))
+            .collect(),
+    )
 }
 
 /// `{"Fn::Join": [delimiter, parts]}`.
@@ -58,6 +70,21 @@ pub fn contains_intrinsic(value: &Value) -> bool {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn tags_are_in_key_order() {
+        let tags: std::collections::BTreeMap<String, Value> = [
+            ("team".to_string(), json!("platform")),
+            ("env".to_string(), json!({"Ref": "Env"})),
+        ]
+        .into_iter()
+        .collect();
+        assert_eq!(
+            super::tags(&tags),
+            json!([{"Key": "env", "Value": {"Ref": "Env"}}, {"Key": "team", "Value": "platform"}])
+        );
+    }
+
     use super::*;
 
     #[test]

@@ -25,8 +25,10 @@ impl Context {
     }
 }
 
-/// What a plugin says about itself.
-#[derive(Debug, Clone, PartialEq)]
+/// What a plugin says about itself. Its props schema is not here: the SDK derives it from
+/// [`Construct::Props`] (see [`props_schema`](crate::props_schema)), so it cannot drift
+/// from what `synth` accepts.
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Info {
     /// The name stack files use in `plugin:`; lowercase words joined by `-`.
     pub name: &'static str,
@@ -34,23 +36,26 @@ pub struct Info {
     pub version: &'static str,
     /// One line for people.
     pub description: &'static str,
-    /// A JSON Schema (draft 2020-12) of the props. The host validates props against it before
-    /// `synth` with references still unexpanded, so a prop that may hold a reference must
-    /// accept a string here even though it arrives as a CloudFormation expression.
-    pub props_schema: serde_json::Value,
     /// `(name, doc)` of every attribute, in order; the first is what a bare `${Id}` means.
     pub attributes: Vec<(&'static str, &'static str)>,
 }
 
 /// A construct: typed props in, a template fragment out.
 pub trait Construct {
-    /// The props, deserialised from the JSON the host sends.
+    /// The props, deserialised from the JSON the host sends; their JSON Schema, which the host
+    /// validates the props against before `synth`, is derived from this type.
     ///
-    /// Use `#[serde(deny_unknown_fields, rename_all = "camelCase")]`, and
-    /// `serde_json::Value` for any prop that may hold a reference to another construct: it
-    /// arrives as a CloudFormation expression (an object) or a plain string, and is embedded
-    /// as it is.
-    type Props: serde::de::DeserializeOwned;
+    /// Derive `Deserialize` and [`JsonSchema`](crate::JsonSchema) (with
+    /// `use stackweave_plugin::schemars;` in scope, which that derive names), and
+    /// `Serialize` on your types that fields default to, so the defaults show in the schema;
+    /// use
+    /// `#[serde(deny_unknown_fields, rename_all = "camelCase")]`, and document every field for
+    /// the stack file's author: doc comments become the schema's descriptions. Give a prop
+    /// that may hold a reference to another construct the type `serde_json::Value` and
+    /// `#[schemars(with = "String")]`: it is a string as written, and arrives as a
+    /// CloudFormation expression (an object) or a plain string, to embed as it is. The
+    /// [`schema`](crate::schema) module lists the attributes that shape the schema.
+    type Props: serde::de::DeserializeOwned + schemars::JsonSchema;
 
     /// Describes the construct; must depend on nothing but the plugin's own code.
     fn info() -> Info;

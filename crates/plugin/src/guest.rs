@@ -7,15 +7,17 @@ use crate::bindings::stackweave::plugin::types as wit;
 use crate::{Construct, Context, Diagnostic, Fragment, Info, Severity, pointer_token};
 use serde_json::Value;
 
-/// The `describe` export: [`Construct::info`] in the WIT shape.
+/// The `describe` export: [`Construct::info`] in the WIT shape, with the props schema derived
+/// from [`Construct::Props`] ([`props_schema`](crate::props_schema)).
 pub fn describe<C: Construct>() -> wit::ConstructInfo {
+    let info = C::info();
+    let props_schema = crate::schema::schema_of::<C>(&info);
     let Info {
         name,
         version,
         description,
-        props_schema,
         attributes,
-    } = C::info();
+    } = info;
     wit::ConstructInfo {
         name: name.to_owned(),
         version: version.to_owned(),
@@ -185,13 +187,14 @@ fn to_wit(diagnostic: &Diagnostic) -> wit::Diagnostic {
 mod tests {
     use super::*;
     use crate::cfn;
+    use schemars::JsonSchema;
     use serde::Deserialize;
     use serde_json::json;
 
     /// A construct whose behaviour the props choose, to drive every branch of the adapters.
     struct Probe;
 
-    #[derive(Deserialize)]
+    #[derive(Deserialize, JsonSchema)]
     #[serde(deny_unknown_fields, rename_all = "camelCase")]
     struct ProbeProps {
         mode: String,
@@ -202,7 +205,7 @@ mod tests {
         nested: Vec<Nested>,
     }
 
-    #[derive(Deserialize)]
+    #[derive(Deserialize, JsonSchema)]
     #[serde(deny_unknown_fields)]
     struct Nested {
         #[allow(dead_code)]
@@ -217,7 +220,6 @@ mod tests {
                 name: "probe",
                 version: "1.2.3",
                 description: "a construct for tests",
-                props_schema: json!({"type": "object"}),
                 attributes: vec![("arn", "the ARN"), ("name", "the name")],
             }
         }
@@ -266,7 +268,10 @@ mod tests {
         let info = describe::<Probe>();
         assert_eq!(info.name, "probe");
         assert_eq!(info.version, "1.2.3");
-        assert_eq!(info.props_schema, r#"{"type":"object"}"#);
+        let schema: Value = serde_json::from_str(&info.props_schema).unwrap_or_default();
+        assert_eq!(schema, crate::props_schema::<Probe>());
+        assert_eq!(schema["title"], "probe");
+        assert_eq!(schema["required"], json!(["mode"]));
         let names: Vec<_> = info.attributes.iter().map(|a| a.name.as_str()).collect();
         assert_eq!(names, ["arn", "name"]);
         assert_eq!(info.attributes[1].doc, "the name");

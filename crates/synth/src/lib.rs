@@ -7,6 +7,8 @@
 //! [`Diagnostic`] naming the file, line, construct and plugin. It writes nothing: output files
 //! are the CLI's job.
 
+mod answer;
+mod compose;
 mod diagnostic;
 mod lock;
 mod parallel;

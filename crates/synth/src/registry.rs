@@ -141,6 +141,11 @@ impl Registry {
             .help("a team plugin never replaces a standard one: give it another name in its `describe`"));
         }
         if let Some(existing) = self.by_name.get(&name) {
+            // The same bytes twice (Cargo's `release` folder holds a copy under `deps/`) are
+            // one plugin, not a clash.
+            if existing.sha256 == plugin.sha256 {
+                return Ok(());
+            }
             return Err(Diagnostic::error(format!(
                 "two plugins are named `{name}`: {} and {}",
                 existing.origin, plugin.origin
@@ -238,6 +243,11 @@ impl Registry {
         names.sort();
         names.dedup();
         names
+    }
+
+    /// Every plugin loaded so far: by name, then files named directly.
+    pub(crate) fn loaded(&self) -> impl Iterator<Item = &LoadedPlugin> {
+        self.by_name.values().chain(self.by_file.values())
     }
 
     /// Loads every standard plugin too, then lists all by name (for `stackweave plugins`).

@@ -3,17 +3,18 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, PoisonError};
 
 use serde_json::{Map, Value};
 use stackweave_host::{CallError, CompileCache, Limits, SynthContext, SynthOutcome};
 use stackweave_stack::{
     ConstructDecl, PluginRef, Reference, StackError, StackFile, parse_stack_file,
 };
-use stackweave_template::{
-    Fragment, MergeError, Owner, Quotas, Template, TemplateBuilder, referenced_ids,
-};
+use stackweave_template::{MergeError, Owner, Quotas, Template, TemplateBuilder, referenced_ids};
 
-use crate::diagnostic::{Diagnostic, Failure, Severity};
+use crate::answer::{self, BUG_HELP, Problem};
+use crate::compose::{CHILD_FAILED, Child, Children, Composition};
+use crate::diagnostic::{Diagnostic, Failure};
 use crate::lock::Lockfile;
 use crate::parallel::{self, Merge};
 use crate::references::{Namespace, Target, resolve, synthesis_order};
@@ -75,6 +76,8 @@ pub fn synthesize(stack_path: &Path, options: &Options) -> Result<Synthesis, Fai
     let jobs = options
         .jobs
         .map_or_else(parallel::default_jobs, NonZeroUsize::get);
+    // Shared with the composers of plugin calls, which run on worker threads.
+    let registry = Arc::new(registry);
     Run::new(&stack, &registry).synthesize(used, jobs)
 }
 
@@ -93,12 +96,21 @@ fn prepare(stack_path: &Path, options: &Options) -> Result<(StackFile, Registry)
     Ok((stack, registry))
 }
 
-/// Each plugin the stack's constructs use, once, sorted by name.
+/// Each plugin the stack's constructs use, once, sorted by name. When a plugin can create
+/// child constructs, every plugin a child could name counts as used, so that `--locked`
+/// covers whatever the children turn out to be.
 fn plugins_used(stack: &StackFile, registry: &Registry) -> Vec<PluginUse> {
-    let mut used: Vec<PluginUse> = stack
-        .constructs
-        .iter()
-        .filter_map(|c| registry.get(&c.plugin))
+    let plugins: Vec<&LoadedPlugin> = if can_compose(stack, registry) {
+        registry.loaded().collect()
+    } else {
+        stack
+            .constructs
+            .iter()
+            .filter_map(|c| registry.get(&c.plugin))
+            .collect()
+    };
+    let mut used: Vec<PluginUse> = plugins
+        .into_iter()
         .map(|plugin| plugin_use(stack, plugin))
         .collect();
     used.sort();
@@ -145,6 +157,13 @@ fn load_plugins(stack: &StackFile, registry: &mut Registry) -> Result<(), Failur
             errors.push(error.at(&stack.path, Some(at)).construct(&construct.id));
         }
     }
+    // Children name their plugins only while synthesising: have every plugin ready.
+    if errors.is_empty()
+        && can_compose(stack, registry)
+        && let Err(error) = registry.all()
+    {
+        errors.push(error);
+    }
     if errors.is_empty() {
         Ok(())
     } else {
@@ -152,8 +171,18 @@ fn load_plugins(stack: &StackFile, registry: &mut Registry) -> Result<(), Failur
     }
 }
 
+/// Whether a plugin of the stack can create child constructs (it imports `composition`).
+fn can_compose(stack: &StackFile, registry: &Registry) -> bool {
+    stack
+        .constructs
+        .iter()
+        .filter_map(|c| registry.get(&c.plugin))
+        .any(|p| p.info().composes)
+}
+
 struct Run<'a> {
     stack: &'a StackFile,
+    registry: &'a Arc<Registry>,
     plugins: Vec<&'a LoadedPlugin>,
     namespace: Namespace<'a>,
     /// Attributes of each synthesised construct, as template expressions.
@@ -163,7 +192,7 @@ struct Run<'a> {
 }
 
 impl<'a> Run<'a> {
-    fn new(stack: &'a StackFile, registry: &'a Registry) -> Self {
+    fn new(stack: &'a StackFile, registry: &'a Arc<Registry>) -> Self {
         let plugins: Vec<&LoadedPlugin> = stack
             .constructs
             .iter()
@@ -193,6 +222,7 @@ impl<'a> Run<'a> {
         };
         Run {
             stack,
+            registry,
             plugins,
             namespace,
             attributes: BTreeMap::new(),
@@ -242,7 +272,13 @@ impl<'a> Run<'a> {
             order: &order,
         };
         parallel::pipeline(jobs, &needs, &mut merging, |call: Call<'a>| {
-            call.plugin.plugin.synth(&call.context, &call.props)
+            let answer = call
+                .plugin
+                .plugin
+                .synth(&call.context, &call.props, Some(call.composer));
+            let children =
+                std::mem::take(&mut *call.children.lock().unwrap_or_else(PoisonError::into_inner));
+            (answer, children)
         });
         self.add_outputs(&mut builder);
         if !self.errors.is_empty() {
@@ -346,8 +382,17 @@ impl<'a> Run<'a> {
     /// constructs it references have been merged).
     fn call(&self, index: usize) -> Call<'a> {
         let construct = &self.stack.constructs[index];
+        let plugin = self.plugins[index];
+        let (composer, children) = Composition::root(
+            Arc::clone(self.registry),
+            &self.stack.name,
+            &construct.id,
+            &plugin.info().name,
+        );
         Call {
-            plugin: self.plugins[index],
+            plugin,
+            composer,
+            children,
             context: SynthContext {
                 stack_name: self.stack.name.clone(),
                 construct_id: construct.id.clone(),
@@ -357,100 +402,140 @@ impl<'a> Run<'a> {
         }
     }
 
-    /// Checks what a construct's plugin answered and merges its fragment; returns the
-    /// construct's attributes as template expressions.
+    /// Checks what a construct's plugin answered and merges its children's fragments, then
+    /// its own; returns the construct's attributes as template expressions.
     fn merge_answer(
         &self,
         index: usize,
         answer: Result<SynthOutcome, CallError>,
+        children: Vec<Child>,
         builder: &mut TemplateBuilder,
         warnings: &mut Vec<Diagnostic>,
     ) -> Result<BTreeMap<String, Value>, Vec<Diagnostic>> {
         let construct = &self.stack.constructs[index];
         let plugin = self.plugins[index];
-        // Only ids that arrived through `${...}` can clash with the plugin's local ids;
-        // intrinsics written literally in props are the plugin's business.
-        let external_ids: BTreeSet<String> = construct
+        // Only ids that arrived through `${...}` or from children can clash with the
+        // plugin's local ids; intrinsics written literally in props are its business.
+        let mut external_ids: BTreeSet<String> = construct
             .props
             .references()
             .into_iter()
             .flat_map(|(_, r)| referenced_ids(&self.expression(r)))
             .collect();
-        let plugin_error = |message: String| {
-            vec![
-                self.at(
-                    Diagnostic::error(message),
-                    &construct.pointer,
-                    Some(&construct.id),
-                )
-                .plugin(plugin.label()),
-            ]
-        };
-        let bug = |message: String| {
-            let mut errors = plugin_error(message);
-            errors[0].help =
-                Some("this is a bug in the plugin: report it to the plugin's authors".into());
-            errors
-        };
-        let outcome = answer.map_err(|e| plugin_error(format!("plugin {e}")))?;
-        let (template, attributes, plugin_warnings) = match outcome {
-            SynthOutcome::Fragment {
-                template,
-                attributes,
-                warnings,
-            } => (template, attributes, warnings),
-            SynthOutcome::Rejected(diagnostics) => {
-                let mut rejected: Vec<Diagnostic> = diagnostics
-                    .into_iter()
-                    .map(|d| self.plugin_diagnostic(construct, plugin, d))
-                    .collect();
-                // A refusal must fail the run even if the plugin forgot to say why.
-                if !rejected.iter().any(|d| d.severity == Severity::Error) {
-                    rejected.extend(bug(
-                        "the plugin refused the props without an error saying why".into(),
-                    ));
-                }
-                return Err(rejected);
+        let children_failed = children.iter().any(|c| c.result.is_err());
+        let mut errors = Vec::new();
+        for child in children {
+            let (located, child_errors) = self.merge_child(construct, child, builder, warnings);
+            external_ids.extend(located);
+            errors.extend(child_errors);
+        }
+        let checked = answer::check(plugin, answer, children_failed);
+        warnings.extend(
+            checked
+                .warnings
+                .into_iter()
+                .map(|d| self.plugin_diagnostic(construct, plugin, d)),
+        );
+        let answer = match checked.result {
+            Ok(answer) if errors.is_empty() => answer,
+            Ok(_) => return Err(errors),
+            Err(problems) => {
+                // A parent passing on its child's failure adds nothing to the child's errors.
+                let own = problems.into_iter().filter(
+                    |p| !matches!(p, Problem::Plugin(d) if d.message.starts_with(CHILD_FAILED)),
+                );
+                errors.extend(own.map(|p| self.problem(construct, plugin, p)));
+                return Err(errors);
             }
         };
-        let (errors, plugin_warnings): (Vec<_>, Vec<_>) = plugin_warnings
-            .into_iter()
-            .map(|d| self.plugin_diagnostic(construct, plugin, d))
-            .partition(|d| d.severity == Severity::Error);
-        warnings.extend(plugin_warnings);
-        // The contract says any error fails synthesis, wherever the plugin put it.
-        if !errors.is_empty() {
-            return Err(errors);
-        }
-        let fragment = Fragment::from_json(&template)
-            .map_err(|e| bug(format!("the plugin returned an unusable fragment: {e}")))?;
-        let mut values = Vec::new();
-        for (name, text) in attributes {
-            let value = serde_json::from_str::<Value>(&text)
-                .map_err(|e| bug(format!("the plugin's attribute `{name}` is not JSON: {e}")))?;
-            values.push((name, value));
-        }
-        if let Some(missing) = plugin
-            .info()
-            .attributes
-            .iter()
-            .find(|a| !values.iter().any(|(n, _)| *n == a.name))
-        {
-            return Err(bug(format!(
-                "the plugin did not return its attribute `{}`",
-                missing.name
-            )));
-        }
         let attributes = builder
             .add_fragment(
                 std::slice::from_ref(&construct.id),
-                fragment,
+                answer.fragment,
                 &construct.logical_ids,
                 &external_ids,
-                values,
+                answer.attributes,
             )
             .map_err(|e| vec![self.merge_diagnostic(e)])?;
         Ok(attributes.into_iter().collect())
+    }
+
+    /// Merges one child of `construct` (or reports its failure), located at the construct
+    /// in the stack file and named by its path. Returns the logical ids its attributes
+    /// name, and its errors.
+    fn merge_child(
+        &self,
+        construct: &ConstructDecl,
+        child: Child,
+        builder: &mut TemplateBuilder,
+        warnings: &mut Vec<Diagnostic>,
+    ) -> (BTreeSet<String>, Vec<Diagnostic>) {
+        let path = child.path.join("/");
+        let locate = |diagnostic: Diagnostic| {
+            self.at(diagnostic, &construct.pointer, Some(&path))
+                .plugin(child.plugin.clone())
+        };
+        let from_plugin = |d: stackweave_host::Diagnostic| {
+            let message = match &d.path {
+                Some(pointer) => format!("props{pointer}: {}", d.message),
+                None => d.message,
+            };
+            locate(match d.severity {
+                stackweave_host::Severity::Error => Diagnostic::error(message),
+                stackweave_host::Severity::Warning => Diagnostic::warning(message),
+            })
+        };
+        warnings.extend(child.warnings.into_iter().map(from_plugin));
+        let answer = match child.result {
+            Ok(answer) => answer,
+            Err(problems) => {
+                let errors = problems.into_iter().map(|problem| match problem {
+                    Problem::Plugin(d) => from_plugin(d),
+                    Problem::Call(message) => locate(Diagnostic::error(message)),
+                    Problem::Bug(message) => locate(Diagnostic::error(message)).help(BUG_HELP),
+                });
+                return (BTreeSet::new(), errors.collect());
+            }
+        };
+        let no_pins: &[(String, String)] = &[];
+        match builder.add_fragment(
+            &child.path,
+            answer.fragment,
+            no_pins,
+            &BTreeSet::new(),
+            answer.attributes,
+        ) {
+            Ok(attributes) => (
+                attributes
+                    .iter()
+                    .flat_map(|(_, value)| referenced_ids(value))
+                    .collect(),
+                Vec::new(),
+            ),
+            Err(error) => (BTreeSet::new(), vec![self.merge_diagnostic(error)]),
+        }
+    }
+
+    /// A problem with a construct's answer, located at the construct or the prop it names.
+    fn problem(
+        &self,
+        construct: &ConstructDecl,
+        plugin: &LoadedPlugin,
+        problem: Problem,
+    ) -> Diagnostic {
+        let at_construct = |message: String| {
+            self.at(
+                Diagnostic::error(message),
+                &construct.pointer,
+                Some(&construct.id),
+            )
+            .plugin(plugin.label())
+        };
+        match problem {
+            Problem::Plugin(d) => self.plugin_diagnostic(construct, plugin, d),
+            Problem::Call(message) => at_construct(message),
+            Problem::Bug(message) => at_construct(message).help(BUG_HELP),
+        }
     }
 
     fn add_outputs(&mut self, builder: &mut TemplateBuilder) {
@@ -590,6 +675,10 @@ impl<'a> Run<'a> {
 /// One plugin call, ready to run on any thread.
 struct Call<'a> {
     plugin: &'a LoadedPlugin,
+    /// Answers the plugin's requests for child constructs ...
+    composer: Arc<Composition>,
+    /// ... and keeps what they became.
+    children: Children,
     context: SynthContext,
     props: String,
 }
@@ -604,18 +693,18 @@ struct Merging<'r, 'a> {
 
 impl<'a> Merge for Merging<'_, 'a> {
     type Input = Call<'a>;
-    type Output = Result<SynthOutcome, CallError>;
+    type Output = (Result<SynthOutcome, CallError>, Vec<Child>);
 
     fn prepare(&mut self, task: usize) -> Call<'a> {
         self.run.call(self.order[task])
     }
 
-    fn merge(&mut self, task: usize, answer: Self::Output) -> bool {
+    fn merge(&mut self, task: usize, (answer, children): Self::Output) -> bool {
         let index = self.order[task];
         let mut warnings = Vec::new();
         let merged = self
             .run
-            .merge_answer(index, answer, self.builder, &mut warnings);
+            .merge_answer(index, answer, children, self.builder, &mut warnings);
         self.run.warnings.extend(warnings);
         match merged {
             Ok(attributes) => {

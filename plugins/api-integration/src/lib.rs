@@ -19,69 +19,95 @@
 //!
 //! Attributes: `id` (the REST API's id), `url` (the stage's invoke URL) and `stage` (its name).
 
-use serde::Deserialize;
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
-use stackweave_plugin::{Construct, Context, Diagnostic, Fragment, Info, cfn};
+use stackweave_plugin::{
+    Construct, Context, Diagnostic, Fragment, Info, JsonSchema, add_child, cfn, schemars,
+};
 
 mod hash;
 pub mod vtl;
 
-/// The props' JSON Schema; the host validates props against it before `synth`.
-const SCHEMA: &str = include_str!("../schema.json");
-
 /// The `api-integration` construct.
 pub struct ApiIntegration;
 
-/// The props of [`ApiIntegration`]; `schema.json` documents each.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+/// An API Gateway REST API whose one method starts a Step Functions express workflow
+/// synchronously (StartSyncExecution, no Lambda in between) and answers with the execution's
+/// output, or with 500 when it failed and 504 when it timed out.
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schemars(example = example_props(), example = private_example_props())]
 pub struct ApiIntegrationProps {
-    /// The state machine's ARN; a string or an expression.
+    /// The ARN of the express state machine to start, usually the arn attribute of an
+    /// express-workflow construct.
+    #[schemars(with = "String", example = "${Workflow.arn}")]
     pub state_machine: Value,
-    /// The ARN of the role API Gateway assumes; a string or an expression.
-    pub role: Value,
-    /// The method's path, such as `/orders/{orderId}`.
+    /// The ARN of the role API Gateway assumes to start the execution: an iam-role construct
+    /// assumed by apigateway.amazonaws.com whose only statement allows
+    /// states:StartSyncExecution on this state machine. Omitted, the API creates exactly
+    /// that role itself (child construct Role, an iam-role).
+    #[schemars(with = "Option<String>", example = "${ApiRole.arn}")]
+    pub role: Option<Value>,
+    /// The method's path: / or segments of letters, digits, '.', '_' and '-', where a segment
+    /// {name} is a path parameter, always passed to the execution input under its name.
+    #[schemars(length(min = 1), example = "/start", example = "/orders/{orderId}")]
     pub path: String,
     /// The HTTP method.
     #[serde(default)]
     pub method: HttpMethod,
-    /// The REST API's name.
-    #[serde(default)]
+    /// The REST API's name. Omitted, it is the stack's name, '-' and the construct's id.
+    #[schemars(with = "Option<String>", length(min = 1), example = "orders-api")]
     pub name: Option<Value>,
-    /// The REST API's description.
-    #[serde(default)]
+    /// What the REST API is for.
+    #[schemars(with = "Option<String>", example = "starts the orders workflow")]
     pub description: Option<Value>,
-    /// The stage's name.
+    /// The stage's name, the first segment of the URL's path: letters, digits, '_' and '-', at
+    /// most 128.
     #[serde(default = "default_stage")]
+    #[schemars(regex(pattern = r"^[A-Za-z0-9_-]{1,128}$"), example = &"v1")]
     pub stage: String,
-    /// Where the API is reachable.
+    /// Where the API is reachable; PRIVATE requires vpcEndpointIds.
     #[serde(default)]
     pub endpoint_type: EndpointType,
-    /// For a private API, the VPC endpoints it may be called through.
-    #[serde(default)]
+    /// For a PRIVATE API: the ids of the execute-api interface VPC endpoints it may be called
+    /// through. The API's resource policy allows execute-api:Invoke from these endpoints
+    /// only.
+    // Skipped when empty: the schema then shows no default, which `minItems` would refuse.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(with = "Vec<String>", length(min = 1), extend("uniqueItems" = true))]
+    #[schemars(example = ["vpce-0123456789abcdef0"])]
     pub vpc_endpoint_ids: Vec<Value>,
     /// Who may call the method.
     #[serde(default)]
     pub authorization: Authorization,
-    /// What goes into the execution input.
+    /// What goes into the execution input, one flat JSON object: each path parameter,
+    /// query-string parameter and header under its own name, and the request's JSON body as
+    /// body. Every parameter is declared on the method; a missing optional one is null.
     #[serde(default)]
     pub input: Input,
+    /// Tags for the REST API and its stage, and for the role it creates when `role` is omitted: keys and values (a value may reference a parameter or another
+    /// construct), written in key order. Omitted, none.
+    #[serde(default)]
+    #[schemars(with = "BTreeMap<String, String>", example = json!({"team": "platform"}))]
+    pub tags: BTreeMap<String, Value>,
 }
 
 /// The HTTP methods the construct serves.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum HttpMethod {
-    /// `GET`.
+    /// `input.body` defaults to false.
     #[default]
     Get,
-    /// `POST`.
+    /// `input.body` defaults to true.
     Post,
-    /// `PUT`.
+    /// `input.body` defaults to true.
     Put,
-    /// `PATCH`.
+    /// `input.body` defaults to true.
     Patch,
-    /// `DELETE`.
+    /// `input.body` defaults to false.
     Delete,
 }
 
@@ -104,7 +130,7 @@ impl HttpMethod {
 }
 
 /// Where the API is reachable.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum EndpointType {
     /// In the API's region.
@@ -127,13 +153,13 @@ impl EndpointType {
 }
 
 /// Who may call the method.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 pub enum Authorization {
     /// Anyone who can reach the API.
     #[default]
     #[serde(rename = "NONE")]
     None,
-    /// Callers signing with SigV4 whose IAM policies allow `execute-api:Invoke`.
+    /// Callers signing with SigV4 whose IAM policies allow execute-api:Invoke.
     #[serde(rename = "AWS_IAM")]
     AwsIam,
 }
@@ -148,37 +174,44 @@ impl Authorization {
 }
 
 /// What goes into the execution input besides the path parameters.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+// Not `Serialize`, so the schema shows the defaults of its fields rather than one of its own.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Input {
-    /// Query-string parameters.
+    /// Query-string parameters, each a name or {name, required}; required defaults to true,
+    /// and API Gateway rejects requests without a required parameter.
     #[serde(default)]
+    #[schemars(example = json!(["page", {"name": "sort", "required": false}]))]
     pub query_string: Vec<Parameter>,
-    /// Request headers.
+    /// Request headers, each a name or {name, required}; required defaults to true. Names
+    /// match headers whatever their case.
     #[serde(default)]
+    #[schemars(example = json!([{"name": "X-Request-Id", "required": false}]))]
     pub headers: Vec<Parameter>,
-    /// Whether the body goes in; `None` means the method's default.
-    #[serde(default)]
+    /// Whether the JSON request body goes into the input as body. Defaults to true for POST,
+    /// PUT and PATCH, false otherwise.
     pub body: Option<bool>,
 }
 
 /// A query-string parameter or header: a bare name (required), or a name with `required`.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(untagged)]
 pub enum Parameter {
-    /// A required parameter.
-    Name(String),
+    /// The parameter's name (letters, digits, '.', '_' and '-'); the parameter is required.
+    Name(#[schemars(length(min = 1))] String),
     /// A parameter that says whether it is required.
     Detailed(DetailedParameter),
 }
 
-/// The long form of a [`Parameter`].
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+/// The long form of a parameter: its name, and whether it is required.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DetailedParameter {
-    /// The parameter's name, also its key in the execution input.
+    /// The parameter's name (letters, digits, '.', '_' and '-'), also its key in the
+    /// execution input.
+    #[schemars(length(min = 1))]
     pub name: String,
-    /// Whether requests without it are rejected.
+    /// Whether requests without the parameter are rejected with 400.
     #[serde(default = "required_by_default")]
     pub required: bool,
 }
@@ -213,6 +246,38 @@ fn required_by_default() -> bool {
 
 fn default_stage() -> String {
     "prod".to_owned()
+}
+
+/// The props' first example in the schema, which a unit test runs: every prop but the
+/// private API's.
+fn example_props() -> Value {
+    json!({
+        "stateMachine": "arn:aws:states:eu-west-1:123456789012:stateMachine:orders",
+        "role": "arn:aws:iam::123456789012:role/orders-api",
+        "path": "/orders/{orderId}",
+        "method": "POST",
+        "name": "orders-api",
+        "description": "starts the orders workflow",
+        "stage": "v1",
+        "endpointType": "REGIONAL",
+        "authorization": "AWS_IAM",
+        "input": {
+            "queryString": ["page", {"name": "sort", "required": false}],
+            "headers": [{"name": "X-Request-Id", "required": false}],
+            "body": true
+        }
+    })
+}
+
+/// The props' second example in the schema: a private API.
+fn private_example_props() -> Value {
+    json!({
+        "stateMachine": "arn:aws:states:eu-west-1:123456789012:stateMachine:orders",
+        "role": "arn:aws:iam::123456789012:role/orders-api",
+        "path": "/start",
+        "endpointType": "PRIVATE",
+        "vpcEndpointIds": ["vpce-0123456789abcdef0"]
+    })
 }
 
 /// Where a request parameter comes from.
@@ -273,8 +338,6 @@ impl Construct for ApiIntegration {
             name: "api-integration",
             version: env!("CARGO_PKG_VERSION"),
             description: "an API Gateway REST API that runs an express workflow synchronously",
-            props_schema: serde_json::from_str(SCHEMA)
-                .expect("schema.json is valid JSON, which a unit test checks"),
             attributes: vec![
                 ("id", "the REST API's id"),
                 (
@@ -286,7 +349,7 @@ impl Construct for ApiIntegration {
         }
     }
 
-    fn synth(ctx: &Context, props: ApiIntegrationProps) -> Result<Fragment, Vec<Diagnostic>> {
+    fn synth(ctx: &Context, mut props: ApiIntegrationProps) -> Result<Fragment, Vec<Diagnostic>> {
         let mut errors = Vec::new();
         let segments = parse_path(&props.path, &mut errors);
         let body = props.input.body.unwrap_or(props.method.has_body());
@@ -297,16 +360,16 @@ impl Construct for ApiIntegration {
             "the state machine",
             &mut errors,
         );
-        check_arn(
-            &props.role,
-            "/role",
-            "the role API Gateway assumes",
-            &mut errors,
-        );
+        if let Some(role) = &props.role {
+            check_arn(role, "/role", "the role API Gateway assumes", &mut errors);
+        }
         check_stage(&props.stage, &mut errors);
         check_endpoint(&props, &mut errors);
         if !errors.is_empty() {
             return Err(errors);
+        }
+        if props.role.is_none() {
+            props.role = Some(own_role(&props.state_machine, &props.tags)?);
         }
 
         let mut api = Map::new();
@@ -371,11 +434,7 @@ impl Construct for ApiIntegration {
                 "Stage",
                 json!({
                     "Type": "AWS::ApiGateway::Stage",
-                    "Properties": {
-                        "RestApiId": cfn::reference("Resource"),
-                        "DeploymentId": cfn::reference(&deployment),
-                        "StageName": props.stage
-                    }
+                    "Properties": stage_properties(&props, &deployment)
                 }),
             )
             .attribute("id", cfn::reference("Resource"))
@@ -420,7 +479,22 @@ fn rest_api(ctx: &Context, props: &ApiIntegrationProps) -> Value {
         );
     }
     properties.insert("EndpointConfiguration".into(), Value::Object(endpoint));
+    if !props.tags.is_empty() {
+        properties.insert("Tags".into(), cfn::tags(&props.tags));
+    }
     json!({"Type": "AWS::ApiGateway::RestApi", "Properties": properties})
+}
+
+fn stage_properties(props: &ApiIntegrationProps, deployment: &str) -> Value {
+    let mut properties = json!({
+        "RestApiId": cfn::reference("Resource"),
+        "DeploymentId": cfn::reference(deployment),
+        "StageName": props.stage
+    });
+    if !props.tags.is_empty() {
+        properties["Tags"] = cfn::tags(&props.tags);
+    }
+    properties
 }
 
 fn method(
@@ -657,6 +731,29 @@ fn collect_parameters(
         }
     }
     parameters
+}
+
+/// Creates the API's own role (child `Role`, an `iam-role`): assumed by API Gateway, allowed
+/// only `states:StartSyncExecution` on `state_machine`. Returns its ARN.
+fn own_role(
+    state_machine: &Value,
+    tags: &BTreeMap<String, Value>,
+) -> Result<Value, Vec<Diagnostic>> {
+    let role = add_child(
+        "iam-role",
+        "Role",
+        &json!({
+            "assumedBy": ["apigateway.amazonaws.com"],
+            "description": "Lets API Gateway start synchronous executions of this one workflow",
+            "statements": [{
+                "sid": "StartSyncExecution",
+                "actions": ["states:StartSyncExecution"],
+                "resources": [state_machine],
+            }],
+            "tags": tags,
+        }),
+    )?;
+    Ok(role.attribute("arn").clone())
 }
 
 fn check_arn(value: &Value, path: &str, what: &str, errors: &mut Vec<Diagnostic>) {

@@ -579,11 +579,52 @@ fn the_seed_defect_cannot_recur() {
     assert!(request_template(&fragment).contains("$q.get('param')"));
 }
 
+fn schema() -> Value {
+    stackweave_plugin::props_schema::<ApiIntegration>()
+}
+
+#[test]
+fn every_example_in_the_schema_fits_its_schema() {
+    testing::assert_schema_examples_fit::<ApiIntegration>(6);
+}
+#[test]
+fn the_schema_says_what_is_wrong_where() {
+    let schema = schema();
+    let errors = |props: Value| testing::schema_errors(&schema, &props);
+    let base = json!({"stateMachine": "${Workflow.arn}", "role": "${ApiRole.arn}", "path": "/"});
+    assert_eq!(errors(base.clone()), Vec::<String>::new());
+    let with = |extra: Value| {
+        let mut props = base.clone();
+        for (key, value) in extra.as_object().into_iter().flatten() {
+            props[key] = value.clone();
+        }
+        errors(props)
+    };
+    assert_eq!(
+        with(json!({"method": "HEAD", "authorization": "IAM", "stage": "prod stage"})),
+        [
+            // The validator names only some of four or more choices, as it did with the
+            // hand-written schema.
+            r#"props/method: "HEAD" is not one of "GET", "POST" or 3 other candidates"#,
+            r#"props/authorization: "IAM" is not one of "NONE" or "AWS_IAM""#,
+            r#"props/stage: "prod stage" does not match "^[A-Za-z0-9_-]{1,128}$""#,
+        ]
+    );
+    assert_eq!(
+        with(json!({"vpcEndpointIds": [], "input": {"queryString": [""], "body": 1}})),
+        [
+            "props/vpcEndpointIds: [] has less than 1 item",
+            r#"props/input/queryString/0: "" is not valid under any of the schemas listed in the 'anyOf' keyword"#,
+            r#"props/input/body: 1 is not of type "boolean""#,
+        ]
+    );
+}
+
 #[test]
 fn the_schema_examples_fit_the_props() {
-    let schema: Value = serde_json::from_str(SCHEMA).expect("schema.json parses");
+    let schema = schema();
     let examples = schema["examples"].as_array().cloned().unwrap_or_default();
-    assert_eq!(examples.len(), 2);
+    assert_eq!(examples, [example_props(), private_example_props()]);
     for example in examples {
         let props: ApiIntegrationProps =
             serde_json::from_value(example.clone()).expect("example deserialises");
@@ -592,29 +633,79 @@ fn the_schema_examples_fit_the_props() {
     }
     let input = &schema["properties"]["input"];
     for list in ["queryString", "headers"] {
-        for example in input["properties"][list]["examples"]
+        let examples = input["properties"][list]["examples"]
             .as_array()
-            .into_iter()
-            .flatten()
-        {
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(examples.len(), 1, "{list}");
+        for example in examples {
             let parameters: Vec<Parameter> =
                 serde_json::from_value(example.clone()).expect("parameters deserialise");
             assert!(!parameters.is_empty());
+            ok(props(json!({"input": {list: example}})));
         }
     }
-    for properties in [&schema["properties"], &input["properties"]] {
-        for (name, property) in properties.as_object().into_iter().flatten() {
-            assert!(
-                property["description"].is_string(),
-                "{name} has no description"
-            );
-        }
-    }
-    assert_eq!(schema["properties"]["stage"]["default"], default_stage());
+}
+
+#[test]
+fn every_prop_is_documented() {
     assert_eq!(
-        schema["$defs"]["parameter"]["oneOf"][1]["properties"]["required"]["default"],
-        required_by_default()
+        testing::schema_problems::<ApiIntegration>(),
+        Vec::<String>::new()
     );
+    assert_eq!(schema()["title"], "api-integration");
+}
+
+#[test]
+fn the_schema_agrees_with_the_code() {
+    let schema = schema();
+    assert_eq!(schema["required"], json!(["stateMachine", "path"]));
+    let properties = &schema["properties"];
+    assert_eq!(properties["stage"]["default"], default_stage());
+    for (prop, default, values) in [
+        (
+            "method",
+            HttpMethod::default().as_str(),
+            json!(["GET", "POST", "PUT", "PATCH", "DELETE"]),
+        ),
+        (
+            "endpointType",
+            EndpointType::default().as_str(),
+            json!(["REGIONAL", "EDGE", "PRIVATE"]),
+        ),
+        (
+            "authorization",
+            Authorization::default().as_str(),
+            json!(["NONE", "AWS_IAM"]),
+        ),
+    ] {
+        assert_eq!(properties[prop]["default"], default, "{prop}");
+        assert_eq!(properties[prop]["enum"], values, "{prop}");
+    }
+    // A default of [] would break its own `minItems`.
+    assert_eq!(properties["vpcEndpointIds"].get("default"), None);
+    assert_eq!(properties["vpcEndpointIds"]["minItems"], 1);
+    // References are strings as written in the stack file.
+    for reference in ["stateMachine", "role", "name", "description"] {
+        assert_eq!(properties[reference]["type"], "string", "{reference}");
+    }
+    assert_eq!(properties["vpcEndpointIds"]["items"]["type"], "string");
+
+    let input = &properties["input"];
+    assert_eq!(input["additionalProperties"], false);
+    assert_eq!(input["properties"]["body"]["type"], "boolean");
+    for list in ["queryString", "headers"] {
+        let parameter = &input["properties"][list]["items"]["anyOf"];
+        assert_eq!(input["properties"][list]["default"], json!([]));
+        assert_eq!(parameter[0]["type"], "string", "{list}");
+        assert_eq!(parameter[0]["minLength"], 1, "{list}");
+        let detailed = &parameter[1];
+        assert_eq!(detailed["required"], json!(["name"]));
+        assert_eq!(
+            detailed["properties"]["required"]["default"],
+            required_by_default()
+        );
+    }
 }
 
 #[test]
@@ -623,4 +714,43 @@ fn describe_names_the_construct_and_its_attributes() {
     assert_eq!(info.name, "api-integration");
     let names: Vec<_> = info.attributes.iter().map(|a| a.name.as_str()).collect();
     assert_eq!(names, ["id", "url", "stage"]);
+}
+
+#[test]
+fn without_a_role_the_api_creates_one_that_may_only_start_this_workflow() {
+    let mut without_role = props(json!({}));
+    without_role.as_object_mut().map(|p| p.remove("role"));
+    let created = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+    let record = std::rc::Rc::clone(&created);
+    let fragment = testing::with_children(
+        move |plugin, id, props| {
+            record
+                .borrow_mut()
+                .push((plugin.to_string(), id.to_string(), props.clone()));
+            Ok(vec![("arn", json!({"Fn::GetAtt": ["ApiRole", "Arn"]}))])
+        },
+        || ok(without_role),
+    );
+    let created = created.borrow();
+    assert_eq!(created.len(), 1);
+    let (plugin, id, role) = &created[0];
+    assert_eq!((plugin.as_str(), id.as_str()), ("iam-role", "Role"));
+    assert_eq!(role["assumedBy"], json!(["apigateway.amazonaws.com"]));
+    assert_eq!(
+        role["statements"],
+        json!([{
+            "sid": "StartSyncExecution",
+            "actions": ["states:StartSyncExecution"],
+            "resources": [{"Ref": "Workflow"}]
+        }])
+    );
+    let method = fragment
+        .resources()
+        .values()
+        .find(|r| r["Type"] == "AWS::ApiGateway::Method")
+        .expect("a method");
+    assert_eq!(
+        method["Properties"]["Integration"]["Credentials"],
+        json!({"Fn::GetAtt": ["ApiRole", "Arn"]})
+    );
 }

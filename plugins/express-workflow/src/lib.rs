@@ -12,51 +12,82 @@
 //!
 //! Local id `Resource`; attributes `arn` (`Ref`) and `name` (`Fn::GetAtt Name`).
 
-use serde::Deserialize;
-use serde_json::{Map, Value, json};
-use stackweave_plugin::{Construct, Context, Diagnostic, Fragment, Info, cfn, pointer_token};
+use std::collections::BTreeMap;
 
-/// The props' JSON Schema; the host validates props against it before `synth`.
-const SCHEMA: &str = include_str!("../schema.json");
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+use stackweave_plugin::{
+    Construct, Context, Diagnostic, Fragment, Info, JsonSchema, add_child, cfn, pointer_token,
+    schemars,
+};
 
 /// The `express-workflow` construct.
 pub struct ExpressWorkflow;
 
-/// The props of [`ExpressWorkflow`]; `schema.json` documents each.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+/// A Step Functions state machine of the EXPRESS type: fast, short-lived executions that can
+/// be started synchronously (StartSyncExecution).
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schemars(example = example_props())]
 pub struct ExpressWorkflowProps {
-    /// The Amazon States Language definition.
+    /// The state machine in Amazon States Language, as an object with at least StartAt and
+    /// States. Values may reference other constructs, such as "Resource": "${Handler.arn}";
+    /// they are passed through DefinitionSubstitutions, because CloudFormation does not
+    /// evaluate expressions inside a definition. Express workflows cannot use the .sync and
+    /// .waitForTaskToken integration patterns.
+    #[schemars(with = "Map<String, Value>", extend("required" = ["StartAt", "States"]))]
+    #[schemars(example = hello_definition())]
     pub definition: Value,
-    /// The execution role's ARN; a string or an expression.
-    pub role: Value,
-    /// `StateMachineName`.
-    #[serde(default)]
+    /// The ARN of the execution role Step Functions assumes, usually a reference to an
+    /// iam-role construct assumed by states.amazonaws.com. Omitted, the workflow creates its
+    /// own role (child construct Role, an iam-role) granting exactly what logging and
+    /// tracing need: the log-delivery actions logs:CreateLogDelivery, logs:GetLogDelivery,
+    /// logs:UpdateLogDelivery, logs:DeleteLogDelivery, logs:ListLogDeliveries,
+    /// logs:PutResourcePolicy, logs:DescribeResourcePolicies and logs:DescribeLogGroups on *
+    /// (they support no narrower resource), and xray:PutTraceSegments,
+    /// xray:PutTelemetryRecords, xray:GetSamplingRules and xray:GetSamplingTargets on *. A
+    /// definition whose tasks call other services needs a role of your own that also
+    /// allows those calls.
+    #[schemars(with = "Option<String>", example = "${WorkflowRole.arn}")]
+    pub role: Option<Value>,
+    /// The state machine's name (StateMachineName), 1 to 80 characters without whitespace or
+    /// any of `` < > { } [ ] ? * " # % \ ^ | ~ ` $ & , ; : / ``. Omitted, CloudFormation
+    /// generates one.
+    #[schemars(with = "Option<String>", length(min = 1, max = 80), example = &"orders")]
     pub name: Option<Value>,
-    /// Execution logging.
-    #[serde(default)]
+    /// Where and how much the executions log. Express executions are visible only through
+    /// their logs, so leaving this out draws a warning.
+    #[schemars(example = json!({"destination": "${Logs.arn}", "level": "ERROR", "includeExecutionData": false}))]
     pub logging: Option<Logging>,
-    /// X-Ray tracing.
+    /// Whether executions are traced with AWS X-Ray (TracingConfiguration).
     #[serde(default)]
     pub tracing: bool,
+    /// Tags for the state machine, and for the role it creates when `role` is omitted: keys and values (a value may reference a parameter or another
+    /// construct), written in key order. Omitted, none.
+    #[serde(default)]
+    #[schemars(with = "BTreeMap<String, String>", example = json!({"team": "platform"}))]
+    pub tags: BTreeMap<String, Value>,
 }
 
 /// Where and how much executions log.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Logging {
-    /// The log group's ARN; a string or an expression.
+    /// The ARN of the CloudWatch Logs log group, ending in :*, usually the arn attribute of a
+    /// logging construct.
+    #[schemars(with = "String", example = "${Logs.arn}")]
     pub destination: Value,
     /// Which events are logged.
     #[serde(default)]
     pub level: LogLevel,
-    /// Whether events carry input and output.
+    /// Whether log events carry the execution's input and output, without which a failed
+    /// express execution is hard to debug.
     #[serde(default = "include_execution_data_by_default")]
     pub include_execution_data: bool,
 }
 
 /// Which execution events are logged.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum LogLevel {
     /// Every event.
@@ -86,6 +117,29 @@ fn include_execution_data_by_default() -> bool {
     true
 }
 
+/// The smallest definition: one `Pass` state.
+fn hello_definition() -> Value {
+    json!({
+        "StartAt": "Hello",
+        "States": {"Hello": {"Type": "Pass", "Result": {"message": "hello"}, "End": true}}
+    })
+}
+
+/// The props' example in the schema, which a unit test runs.
+fn example_props() -> Value {
+    json!({
+        "definition": hello_definition(),
+        "role": "arn:aws:iam::123456789012:role/orders-workflow",
+        "name": "orders",
+        "logging": {
+            "destination": "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/vendedlogs/states/orders:*",
+            "level": "ALL",
+            "includeExecutionData": true
+        },
+        "tracing": true
+    })
+}
+
 impl Construct for ExpressWorkflow {
     type Props = ExpressWorkflowProps;
 
@@ -94,8 +148,6 @@ impl Construct for ExpressWorkflow {
             name: "express-workflow",
             version: env!("CARGO_PKG_VERSION"),
             description: "a Step Functions state machine of the EXPRESS type",
-            props_schema: serde_json::from_str(SCHEMA)
-                .expect("schema.json is valid JSON, which a unit test checks"),
             attributes: vec![
                 ("arn", "the state machine's ARN"),
                 ("name", "the state machine's name"),
@@ -106,7 +158,9 @@ impl Construct for ExpressWorkflow {
     fn synth(_ctx: &Context, props: ExpressWorkflowProps) -> Result<Fragment, Vec<Diagnostic>> {
         let mut errors = Vec::new();
         check_definition(&props.definition, &mut errors);
-        check_arn(&props.role, "/role", "the execution role", &mut errors);
+        if let Some(role) = &props.role {
+            check_arn(role, "/role", "the execution role", &mut errors);
+        }
         if let Some(Value::String(name)) = &props.name
             && let Some(problem) = name_problem(name)
         {
@@ -119,6 +173,10 @@ impl Construct for ExpressWorkflow {
             return Err(errors);
         }
 
+        let role = match props.role {
+            Some(role) => role,
+            None => own_role(props.logging.is_some(), props.tracing, &props.tags)?,
+        };
         let mut substitutions = Map::new();
         let definition = substitute(props.definition, &mut substitutions);
         let mut properties = Map::new();
@@ -126,7 +184,7 @@ impl Construct for ExpressWorkflow {
             properties.insert("StateMachineName".into(), name);
         }
         properties.insert("StateMachineType".into(), json!("EXPRESS"));
-        properties.insert("RoleArn".into(), props.role);
+        properties.insert("RoleArn".into(), role);
         properties.insert("Definition".into(), definition);
         if !substitutions.is_empty() {
             properties.insert(
@@ -164,6 +222,9 @@ impl Construct for ExpressWorkflow {
         }
         if props.tracing {
             properties.insert("TracingConfiguration".into(), json!({"Enabled": true}));
+        }
+        if !props.tags.is_empty() {
+            properties.insert("Tags".into(), cfn::tags(&props.tags));
         }
 
         let mut fragment = Fragment::new()
@@ -302,6 +363,66 @@ fn substitute(value: Value, substitutions: &mut Map<String, Value>) -> Value {
         ),
         other => other,
     }
+}
+
+/// The actions Step Functions needs to deliver logs to CloudWatch Logs. They support no
+/// resource-level permissions, so they are granted on `*`.
+pub const LOG_DELIVERY_ACTIONS: [&str; 8] = [
+    "logs:CreateLogDelivery",
+    "logs:GetLogDelivery",
+    "logs:UpdateLogDelivery",
+    "logs:DeleteLogDelivery",
+    "logs:ListLogDeliveries",
+    "logs:PutResourcePolicy",
+    "logs:DescribeResourcePolicies",
+    "logs:DescribeLogGroups",
+];
+
+/// The actions Step Functions needs to send traces to X-Ray, on `*` likewise.
+pub const TRACING_ACTIONS: [&str; 4] = [
+    "xray:PutTraceSegments",
+    "xray:PutTelemetryRecords",
+    "xray:GetSamplingRules",
+    "xray:GetSamplingTargets",
+];
+
+/// Creates the workflow's own execution role (child `Role`, an `iam-role`) allowing exactly
+/// what its logging and tracing need, and returns its ARN.
+fn own_role(
+    logging: bool,
+    tracing: bool,
+    tags: &BTreeMap<String, Value>,
+) -> Result<Value, Vec<Diagnostic>> {
+    let mut statements = Vec::new();
+    let mut duties = Vec::new();
+    if logging {
+        statements.push(
+            json!({"sid": "LogDelivery", "actions": LOG_DELIVERY_ACTIONS, "resources": ["*"]}),
+        );
+        duties.push("deliver its logs");
+    }
+    if tracing {
+        statements.push(json!({"sid": "Tracing", "actions": TRACING_ACTIONS, "resources": ["*"]}));
+        duties.push("send its traces");
+    }
+    let description = match duties.as_slice() {
+        [] => "Execution role of the Express workflow; grants nothing".to_string(),
+        duties => format!(
+            "Execution role of the Express workflow; may only {}",
+            duties.join(" and ")
+        ),
+    };
+    let role = add_child(
+        "iam-role",
+        "Role",
+        &json!({
+            "assumedBy": ["states.amazonaws.com"],
+            "description": description,
+            "statements": statements,
+            "tags": tags,
+        }),
+    )?;
+    Ok(role.attribute("arn").clone())
 }
 
 fn check_arn(value: &Value, path: &str, what: &str, errors: &mut Vec<Diagnostic>) {

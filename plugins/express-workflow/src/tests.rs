@@ -296,34 +296,93 @@ fn plain_names_are_checked() {
     ));
 }
 
+fn schema() -> Value {
+    stackweave_plugin::props_schema::<ExpressWorkflow>()
+}
+
+#[test]
+fn every_example_in_the_schema_fits_its_schema() {
+    testing::assert_schema_examples_fit::<ExpressWorkflow>(6);
+}
+#[test]
+fn the_schema_says_what_is_wrong_where() {
+    let schema = schema();
+    let errors = |props: Value| testing::schema_errors(&schema, &props);
+    assert_eq!(
+        errors(json!({"definition": {"StartAt": "A"}, "role": "${Role.arn}"})),
+        [r#"props/definition: "States" is a required property"#]
+    );
+    assert_eq!(
+        errors(json!({
+            "definition": hello(),
+            "role": "${Role.arn}",
+            "logging": {"destination": "${Logs.arn}", "level": "DEBUG"},
+            "tracing": "yes"
+        })),
+        [
+            // The validator names only some of four or more choices, as it did with the
+            // hand-written schema.
+            r#"props/logging/level: "DEBUG" is not one of "ALL", "ERROR" or 2 other candidates"#,
+            r#"props/tracing: "yes" is not of type "boolean""#,
+        ]
+    );
+    assert_eq!(
+        errors(json!({"definition": hello(), "role": "${Role.arn}", "logging": null})),
+        [r#"props/logging: null is not of type "object""#]
+    );
+}
+
 #[test]
 fn the_schema_examples_fit_the_props() {
-    let schema: Value = serde_json::from_str(SCHEMA).expect("schema.json parses");
-    for example in schema["examples"].as_array().into_iter().flatten() {
-        let props: ExpressWorkflowProps =
-            serde_json::from_value(example.clone()).expect("example deserialises");
-        assert!(props.tracing);
-        let fragment = ok(example.clone());
-        assert!(fragment.warnings().is_empty());
-    }
+    let schema = schema();
+    assert_eq!(schema["examples"], json!([example_props()]));
+    let props: ExpressWorkflowProps =
+        serde_json::from_value(example_props()).expect("the example deserialises");
+    assert!(props.tracing);
+    let fragment = ok(example_props());
+    assert!(fragment.warnings().is_empty());
     let logging = &schema["properties"]["logging"];
     for example in logging["examples"].as_array().into_iter().flatten() {
         let logging: Logging =
             serde_json::from_value(example.clone()).expect("example deserialises");
         assert_eq!(logging.level, LogLevel::Error);
     }
-    for properties in [&schema["properties"], &logging["properties"]] {
-        for (name, property) in properties.as_object().into_iter().flatten() {
-            assert!(
-                property["description"].is_string(),
-                "{name} has no description"
-            );
-        }
-    }
     assert_eq!(
-        logging["properties"]["level"]["default"],
-        LogLevel::default().as_str()
+        schema["properties"]["definition"]["examples"],
+        json!([hello()])
     );
+}
+
+#[test]
+fn every_prop_is_documented() {
+    assert_eq!(
+        testing::schema_problems::<ExpressWorkflow>(),
+        Vec::<String>::new()
+    );
+    assert_eq!(schema()["title"], "express-workflow");
+}
+
+#[test]
+fn the_schema_agrees_with_the_code() {
+    let schema = schema();
+    assert_eq!(schema["required"], json!(["definition"]));
+    let properties = &schema["properties"];
+    assert_eq!(
+        properties["definition"]["required"],
+        json!(["StartAt", "States"])
+    );
+    assert_eq!(properties["definition"]["type"], "object");
+    // References are strings as written in the stack file.
+    assert_eq!(properties["role"]["type"], "string");
+    assert_eq!(properties["tracing"]["default"], false);
+    let logging = &properties["logging"];
+    assert_eq!(logging["type"], "object");
+    assert_eq!(logging["required"], json!(["destination"]));
+    assert_eq!(logging["additionalProperties"], false);
+    assert_eq!(logging["properties"]["destination"]["type"], "string");
+    let level = &logging["properties"]["level"];
+    assert_eq!(level["enum"], json!(["ALL", "ERROR", "FATAL", "OFF"]));
+    assert_eq!(level["default"], LogLevel::default().as_str());
     assert_eq!(
         logging["properties"]["includeExecutionData"]["default"],
         include_execution_data_by_default()
@@ -336,4 +395,59 @@ fn describe_names_the_construct_and_its_attributes() {
     assert_eq!(info.name, "express-workflow");
     let names: Vec<_> = info.attributes.iter().map(|a| a.name.as_str()).collect();
     assert_eq!(names, ["arn", "name"]);
+}
+
+/// Runs the construct without a `role`, answering for the host: returns the fragment and
+/// the (plugin, id, props) of every child it created.
+fn with_own_role(props: Value) -> (Fragment, Vec<(String, String, Value)>) {
+    let created = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+    let record = std::rc::Rc::clone(&created);
+    let fragment = testing::with_children(
+        move |plugin, id, props| {
+            record
+                .borrow_mut()
+                .push((plugin.to_string(), id.to_string(), props.clone()));
+            Ok(vec![(
+                "arn",
+                json!({"Fn::GetAtt": ["WorkflowRole", "Arn"]}),
+            )])
+        },
+        || ok(props),
+    );
+    let created = created.borrow().clone();
+    (fragment, created)
+}
+
+#[test]
+fn without_a_role_the_workflow_creates_one_that_may_only_deliver_its_logs() {
+    let mut logged = props(json!({}));
+    logged.as_object_mut().map(|p| p.remove("role"));
+    let (fragment, children) = with_own_role(logged);
+    assert_eq!(children.len(), 1);
+    let (plugin, id, role) = &children[0];
+    assert_eq!((plugin.as_str(), id.as_str()), ("iam-role", "Role"));
+    assert_eq!(role["assumedBy"], json!(["states.amazonaws.com"]));
+    assert_eq!(
+        role["statements"],
+        json!([{"sid": "LogDelivery", "actions": LOG_DELIVERY_ACTIONS, "resources": ["*"]}])
+    );
+    assert_eq!(
+        fragment.resources()["Resource"]["Properties"]["RoleArn"],
+        json!({"Fn::GetAtt": ["WorkflowRole", "Arn"]})
+    );
+}
+
+#[test]
+fn a_traced_workflows_own_role_may_also_send_traces_and_an_unlogged_ones_nothing() {
+    let (_, children) = with_own_role(json!({"definition": hello(), "tracing": true}));
+    assert_eq!(
+        children[0].2["statements"],
+        json!([{"sid": "Tracing", "actions": TRACING_ACTIONS, "resources": ["*"]}])
+    );
+    let (_, children) = with_own_role(json!({"definition": hello()}));
+    assert_eq!(children[0].2["statements"], json!([]));
+    assert_eq!(
+        children[0].2["description"],
+        "Execution role of the Express workflow; grants nothing"
+    );
 }

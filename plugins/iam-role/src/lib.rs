@@ -10,12 +10,13 @@
 //!
 //! Local id `Resource`; attributes `name` (`Ref`) and `arn` (`Fn::GetAtt Arn`).
 
-use serde::Deserialize;
-use serde_json::{Map, Value, json};
-use stackweave_plugin::{Construct, Context, Diagnostic, Fragment, Info, cfn};
+use std::collections::BTreeMap;
 
-/// The props' JSON Schema; the host validates props against it before `synth`.
-const SCHEMA: &str = include_str!("../schema.json");
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+use stackweave_plugin::{
+    Construct, Context, Diagnostic, Fragment, Info, JsonSchema, cfn, schemars,
+};
 
 /// Actions for which AWS documents no resource narrower than `*`: the CloudWatch Logs
 /// log-delivery actions Step Functions logging needs, and X-Ray's trace upload. Lowercase,
@@ -38,59 +39,126 @@ pub const WILDCARD_RESOURCE_ACTIONS: [&str; 12] = [
 /// The `iam-role` construct.
 pub struct IamRole;
 
-/// The props of [`IamRole`]; `schema.json` documents each.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+/// An IAM role that AWS services assume, with one inline policy built from least-privilege
+/// statements.
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schemars(example = example_props())]
 pub struct IamRoleProps {
-    /// Service principals allowed to assume the role.
+    /// The service principals allowed to assume the role (sts:AssumeRole), such as
+    /// states.amazonaws.com for a Step Functions execution role or apigateway.amazonaws.com
+    /// for an API Gateway integration role.
+    #[schemars(length(min = 1), extend("uniqueItems" = true))]
+    #[schemars(inner(regex(pattern = r"^[a-z0-9][a-z0-9.-]*\.amazonaws\.com(\.cn)?$")))]
+    #[schemars(example = ["states.amazonaws.com"], example = ["apigateway.amazonaws.com"])]
     pub assumed_by: Vec<String>,
-    /// The inline policy's statements.
+    /// The statements of the role's inline policy, named after the construct's path
+    /// (`<ConstructPath>Policy`, such as ApiRolePolicy). An Allow statement may not use the action * or a whole service
+    /// (such as s3:*); name the actions the role needs. Resources may reference other
+    /// constructs, such as ${Workflow.arn}; * is for actions without resource-level
+    /// permissions only.
     #[serde(default)]
     pub statements: Vec<Statement>,
-    /// Managed policy ARNs; strings or expressions.
+    /// ARNs of managed policies to attach. AWS-managed policies that grant whole services
+    /// (*FullAccess, AdministratorAccess, PowerUserAccess) are refused; write statements
+    /// instead.
     #[serde(default)]
+    #[schemars(with = "Vec<String>", extend("uniqueItems" = true))]
+    #[schemars(example = ["arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess"])]
     pub managed_policies: Vec<Value>,
-    /// `RoleName`.
-    #[serde(default)]
+    /// The role's name (RoleName), up to 64 of the characters a-z A-Z 0-9 + = , . @ _ -.
+    /// Omitted, CloudFormation generates a unique one, which lets the stack be deployed more
+    /// than once per account.
+    #[schemars(with = "Option<String>", length(min = 1, max = 64))]
+    #[schemars(example = "orders-workflow")]
     pub name: Option<Value>,
-    /// `Path`.
-    #[serde(default)]
+    /// The role's path, / or a path that starts and ends with /.
+    #[schemars(regex(pattern = r"^/([!-~]*/)?$"), length(max = 512))]
+    #[schemars(example = "/service-role/")]
     pub path: Option<String>,
-    /// `Description`.
-    #[serde(default)]
+    /// What the role is for, up to 1000 characters.
+    #[schemars(with = "Option<String>", length(max = 1000))]
+    #[schemars(example = "runs the orders workflow")]
     pub description: Option<Value>,
-    /// `PermissionsBoundary`: a managed policy ARN.
-    #[serde(default)]
+    /// The ARN of a managed policy that bounds the role's permissions.
+    #[schemars(with = "Option<String>")]
+    #[schemars(example = "arn:aws:iam::123456789012:policy/team-boundary")]
     pub permissions_boundary: Option<Value>,
+    /// Tags for the role: keys and values (a value may reference a parameter or another
+    /// construct), written in key order. Omitted, none.
+    #[serde(default)]
+    #[schemars(with = "BTreeMap<String, String>", example = json!({"team": "platform"}))]
+    pub tags: BTreeMap<String, Value>,
 }
 
 /// One statement of the inline policy.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Statement {
-    /// `Sid`.
-    #[serde(default)]
+    /// An identifier for the statement, unique in the policy; letters and digits only.
+    #[schemars(regex(pattern = r"^[A-Za-z0-9]+$"), example = &"StartOrders")]
     pub sid: Option<String>,
-    /// `Effect`.
+    /// Whether the statement allows or denies the actions.
     #[serde(default)]
     pub effect: Effect,
-    /// `Action`.
+    /// The actions, each service:Action, such as states:StartSyncExecution; a * may stand
+    /// for part of the action's name (s3:Get*) but not for the whole of it or for the
+    /// service.
+    #[schemars(length(min = 1), example = ["states:StartSyncExecution"])]
     pub actions: Vec<String>,
-    /// `Resource`: ARNs or expressions.
+    /// The ARNs the actions apply to, or references such as ${Workflow.arn}.
+    #[schemars(with = "Vec<String>", length(min = 1))]
+    #[schemars(example = ["${Workflow.arn}"], example = ["arn:aws:s3:::orders-archive/*"])]
     pub resources: Vec<Value>,
-    /// `Condition`, embedded as it is.
-    #[serde(default)]
+    /// The statement's Condition block: condition operators, each mapping condition keys to
+    /// values.
+    #[schemars(extend("additionalProperties" = {"type": "object"}))]
+    #[schemars(example = json!({"StringEquals": {"aws:RequestedRegion": "eu-west-1"}}))]
     pub conditions: Option<Map<String, Value>>,
 }
 
 /// Whether a statement allows or denies.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 pub enum Effect {
     /// Grants the actions.
     #[default]
     Allow,
     /// Refuses the actions, whatever else allows them.
     Deny,
+}
+
+/// The props' example in the schema, which a unit test runs.
+fn example_props() -> Value {
+    json!({
+        "assumedBy": ["states.amazonaws.com"],
+        "statements": [
+            {
+                "sid": "DeliverLogs",
+                "actions": [
+                    "logs:CreateLogDelivery",
+                    "logs:GetLogDelivery",
+                    "logs:UpdateLogDelivery",
+                    "logs:DeleteLogDelivery",
+                    "logs:ListLogDeliveries",
+                    "logs:PutResourcePolicy",
+                    "logs:DescribeResourcePolicies",
+                    "logs:DescribeLogGroups"
+                ],
+                "resources": ["*"]
+            },
+            {
+                "effect": "Deny",
+                "actions": ["s3:*"],
+                "resources": ["arn:aws:s3:::orders-archive/*"],
+                "conditions": {"Bool": {"aws:SecureTransport": "false"}}
+            }
+        ],
+        "managedPolicies": ["arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess"],
+        "name": "orders-workflow",
+        "path": "/service-role/",
+        "description": "runs the orders workflow",
+        "permissionsBoundary": "arn:aws:iam::123456789012:policy/team-boundary"
+    })
 }
 
 impl Effect {
@@ -110,8 +178,6 @@ impl Construct for IamRole {
             name: "iam-role",
             version: env!("CARGO_PKG_VERSION"),
             description: "an IAM role for AWS services, with a least-privilege inline policy",
-            props_schema: serde_json::from_str(SCHEMA)
-                .expect("schema.json is valid JSON, which a unit test checks"),
             // ARN first, so a bare `${Role}` means the ARN, as for every standard construct.
             attributes: vec![("arn", "the role's ARN"), ("name", "the role's name")],
         }
@@ -170,12 +236,15 @@ impl Construct for IamRole {
             properties.insert(
                 "Policies".into(),
                 json!([{
-                    "PolicyName": policy_name(&ctx.construct_id),
+                    "PolicyName": policy_name(&ctx.construct_path.concat()),
                     "PolicyDocument": {"Version": "2012-10-17", "Statement": statements}
                 }]),
             );
         }
 
+        if !props.tags.is_empty() {
+            properties.insert("Tags".into(), cfn::tags(&props.tags));
+        }
         let mut fragment = Fragment::new()
             .resource(
                 "Resource",
@@ -190,12 +259,13 @@ impl Construct for IamRole {
     }
 }
 
-/// The inline policy's name: the construct id and `Policy`, keeping only the characters IAM
-/// allows in a policy name, so it reads as belonging to the role and never clashes with a
-/// name the user chose elsewhere.
-fn policy_name(construct_id: &str) -> String {
+/// The inline policy's name: the construct's path (its ids concatenated, like its logical
+/// id, so a child `Role` of `Api` names `ApiRolePolicy`) and `Policy`, keeping only the
+/// characters IAM allows in a policy name, so it reads as belonging to the role and never
+/// clashes with a name the user chose elsewhere.
+fn policy_name(construct_path: &str) -> String {
     let allowed = |c: &char| c.is_ascii_alphanumeric() || "+=,.@_-".contains(*c);
-    let stem: String = construct_id.chars().filter(allowed).take(122).collect();
+    let stem: String = construct_path.chars().filter(allowed).take(122).collect();
     format!("{stem}Policy")
 }
 

@@ -387,30 +387,91 @@ fn the_seed_execution_role_is_refused_item_by_item() {
     assert_eq!(paths, ["/statements/0/actions/0", "/managedPolicies/1"]);
 }
 
+fn schema() -> Value {
+    stackweave_plugin::props_schema::<IamRole>()
+}
+
+#[test]
+fn every_example_in_the_schema_fits_its_schema() {
+    testing::assert_schema_examples_fit::<IamRole>(6);
+}
+#[test]
+fn the_schema_says_what_is_wrong_where() {
+    let schema = schema();
+    let errors = |props: Value| testing::schema_errors(&schema, &props);
+    assert_eq!(
+        errors(json!({})),
+        [r#"props: "assumedBy" is a required property"#]
+    );
+    assert_eq!(
+        errors(json!({
+            "assumedBy": ["states"],
+            "statements": [{"effect": "Permit", "actions": [], "resources": ["*"]}],
+            "path": "service-role"
+        })),
+        [
+            r#"props/assumedBy/0: "states" does not match "^[a-z0-9][a-z0-9.-]*\.amazonaws\.com(\.cn)?$""#,
+            r#"props/statements/0/effect: "Permit" is not one of "Allow" or "Deny""#,
+            "props/statements/0/actions: [] has less than 1 item",
+            r#"props/path: "service-role" does not match "^/([!-~]*/)?$""#,
+        ]
+    );
+    assert_eq!(
+        errors(json!({"assumedBy": ["states.amazonaws.com"], "name": null})),
+        [r#"props/name: null is not of type "string""#]
+    );
+}
+
 #[test]
 fn the_schema_examples_fit_the_props() {
-    let schema: Value = serde_json::from_str(SCHEMA).expect("schema.json parses");
-    let examples = schema["examples"]
-        .as_array()
-        .expect("the schema has examples");
-    for example in examples {
-        let props: IamRoleProps =
-            serde_json::from_value(example.clone()).expect("example deserialises");
-        assert_eq!(props.statements.len(), 2);
-        let fragment = ok(example.clone());
-        assert!(fragment.warnings().is_empty(), "{:?}", fragment.warnings());
-    }
-    let statement_schema = &schema["properties"]["statements"]["items"];
-    for properties in [&schema["properties"], &statement_schema["properties"]] {
-        for (name, property) in properties.as_object().into_iter().flatten() {
-            assert!(
-                property["description"].is_string(),
-                "{name} has no description"
-            );
-        }
-    }
+    let schema = schema();
+    assert_eq!(schema["examples"], json!([example_props()]));
+    let props: IamRoleProps =
+        serde_json::from_value(example_props()).expect("the example deserialises");
+    assert_eq!(props.statements.len(), 2);
+    let fragment = ok(example_props());
+    assert!(fragment.warnings().is_empty(), "{:?}", fragment.warnings());
+}
+
+#[test]
+fn every_prop_is_documented() {
+    assert_eq!(testing::schema_problems::<IamRole>(), Vec::<String>::new());
+    assert_eq!(schema()["title"], "iam-role");
+}
+
+#[test]
+fn the_schema_agrees_with_the_code() {
+    let schema = schema();
+    assert_eq!(schema["required"], json!(["assumedBy"]));
     assert_eq!(schema["additionalProperties"], json!(false));
-    assert_eq!(statement_schema["additionalProperties"], json!(false));
+    let properties = &schema["properties"];
+    for list in ["statements", "managedPolicies"] {
+        assert_eq!(properties[list]["default"], json!([]), "{list}");
+    }
+    let principals = &properties["assumedBy"];
+    assert_eq!(principals["minItems"], 1);
+    assert_eq!(principals["uniqueItems"], true);
+    let pattern = principals["items"]["pattern"].as_str().unwrap_or_default();
+    assert!(pattern.ends_with(r"\.amazonaws\.com(\.cn)?$"), "{pattern}");
+    // References are strings as written in the stack file.
+    assert_eq!(properties["managedPolicies"]["items"]["type"], "string");
+    assert_eq!(properties["permissionsBoundary"]["type"], "string");
+    assert_eq!(properties["name"]["maxLength"], 64);
+
+    let statement = &properties["statements"]["items"];
+    assert_eq!(statement["required"], json!(["actions", "resources"]));
+    assert_eq!(statement["additionalProperties"], json!(false));
+    let effect = &statement["properties"]["effect"];
+    assert_eq!(effect["enum"], json!(["Allow", "Deny"]));
+    assert_eq!(effect["default"], Effect::default().as_str());
+    assert_eq!(
+        statement["properties"]["resources"]["items"]["type"],
+        "string"
+    );
+    assert_eq!(
+        statement["properties"]["conditions"]["additionalProperties"],
+        json!({"type": "object"})
+    );
 }
 
 #[test]

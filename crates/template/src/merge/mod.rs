@@ -134,22 +134,10 @@ impl TemplateBuilder {
                 id: id.clone(),
             });
         }
-        let ids = IdMaps {
-            resources: assign_ids(path, fragment.resources.keys(), &pins, &owner)?,
-            conditions: assign_ids(path, fragment.conditions.keys(), &pins, &owner)?,
-            outputs: assign_ids(path, fragment.outputs.keys(), &pins, &owner)?,
-        };
+        let ids = IdMaps::new(path, &fragment, &pins, &owner)?;
         self.check_free(&ids, &owner)?;
 
-        let mut rewrite = |site: Site<'_>| {
-            let map = match site.kind {
-                RefKind::Condition => &ids.conditions,
-                _ => &ids.resources,
-            };
-            if let Some(logical) = map.get(site.id.as_str()) {
-                site.id.clone_from(logical);
-            }
-        };
+        let mut rewrite = |site: Site<'_>| ids.rewrite(site);
         for value in fragment.resources.values_mut() {
             refs::walk_resource(value, &mut rewrite);
         }
@@ -174,6 +162,22 @@ impl TemplateBuilder {
                     section.insert(logical.clone(), value, owner.clone());
                 }
             }
+        }
+        Ok(attributes)
+    }
+
+    /// The `attributes` of a fragment that [`add_fragment`](Self::add_fragment) will add at
+    /// `path` (without pins), rewritten as `add_fragment` will rewrite them: what a parent
+    /// construct receives for a child it creates, before the child is merged.
+    pub fn attributes_at(
+        path: &[String],
+        fragment: &Fragment,
+        mut attributes: Vec<(String, Value)>,
+    ) -> Result<Vec<(String, Value)>, MergeError> {
+        let owner = Owner::Construct(path.to_vec());
+        let ids = IdMaps::new(path, fragment, &BTreeMap::new(), &owner)?;
+        for (_, value) in attributes.iter_mut() {
+            refs::walk_expr(value, &mut |site: Site<'_>| ids.rewrite(site));
         }
         Ok(attributes)
     }
@@ -212,6 +216,33 @@ impl TemplateBuilder {
         check_unique(&ids.conditions, |id| self.conditions.owner(id), owner)?;
         check_unique(&ids.outputs, |id| self.outputs.owner(id), owner)?;
         Ok(())
+    }
+}
+
+impl IdMaps {
+    /// The logical id of every local id of `fragment` at `path`, pinned or derived.
+    fn new(
+        path: &[String],
+        fragment: &Fragment,
+        pins: &BTreeMap<String, String>,
+        owner: &Owner,
+    ) -> Result<IdMaps, MergeError> {
+        Ok(IdMaps {
+            resources: assign_ids(path, fragment.resources.keys(), pins, owner)?,
+            conditions: assign_ids(path, fragment.conditions.keys(), pins, owner)?,
+            outputs: assign_ids(path, fragment.outputs.keys(), pins, owner)?,
+        })
+    }
+
+    /// Rewrites a reference to a local id into its logical id; other ids stay.
+    fn rewrite(&self, site: Site<'_>) {
+        let map = match site.kind {
+            RefKind::Condition => &self.conditions,
+            _ => &self.resources,
+        };
+        if let Some(logical) = map.get(site.id.as_str()) {
+            site.id.clone_from(logical);
+        }
     }
 }
 

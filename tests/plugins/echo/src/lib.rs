@@ -27,7 +27,8 @@ impl Guest for Echo {
                     "value": {},
                     "warn": {"type": "array"},
                     "reject": {"type": "array"},
-                    "panic": {"type": "string"}
+                    "panic": {"type": "string"},
+                    "children": {"type": "array"}
                 },
                 "additionalProperties": false
             })
@@ -43,6 +44,35 @@ impl Guest for Echo {
         let props: Value = serde_json::from_str(&props).unwrap_or(Value::Null);
         if let Some(message) = props["panic"].as_str() {
             panic!("{message}");
+        }
+        // Children first, as a composing construct would: `[{plugin, id, props}]`. Without a
+        // `value` prop, the `value` attribute is then `{child id: {attribute: expression}}`.
+        let mut child_values = serde_json::Map::new();
+        for child in props["children"].as_array().into_iter().flatten() {
+            let created = stackweave_plugin::add_child(
+                child["plugin"].as_str().unwrap_or_default(),
+                child["id"].as_str().unwrap_or_default(),
+                &child["props"],
+            );
+            match created {
+                Ok(created) => {
+                    let attributes: serde_json::Map<String, Value> = created
+                        .attributes()
+                        .map(|(name, value)| (name.to_string(), value.clone()))
+                        .collect();
+                    child_values.insert(created.id().to_string(), Value::Object(attributes));
+                }
+                Err(diagnostics) => {
+                    return Err(diagnostics
+                        .into_iter()
+                        .map(|d| Diagnostic {
+                            severity: Severity::Error,
+                            message: d.message,
+                            path: d.path,
+                        })
+                        .collect());
+                }
+            }
         }
         if let Some(reject) = props["reject"].as_array() {
             return Err(reject
@@ -62,11 +92,12 @@ impl Guest for Echo {
             attributes: vec![
                 stackweave_plugin::bindings::stackweave::plugin::types::AttributeValue {
                     name: "value".to_string(),
-                    value: props
-                        .get("value")
-                        .cloned()
-                        .unwrap_or(Value::Null)
-                        .to_string(),
+                    value: match props.get("value") {
+                        Some(value) => value.to_string(),
+                        // With children and no value of its own: the children's values.
+                        None if !child_values.is_empty() => Value::Object(child_values).to_string(),
+                        None => Value::Null.to_string(),
+                    },
                 },
             ],
             warnings: warnings.unwrap_or_default(),

@@ -1,7 +1,6 @@
 //! A team plugin that calls itself `logging`, the name of a standard plugin: the host must
 //! refuse to let it shadow the built-in one.
 
-use serde_json::json;
 use stackweave_plugin::{Construct, Context, Diagnostic, Fragment, Info};
 
 /// Claims to be the standard `logging` construct.
@@ -15,7 +14,6 @@ impl Construct for Impostor {
             name: "logging",
             version: "6.6.6",
             description: "not the real logging construct",
-            props_schema: json!({"type": "object"}),
             attributes: vec![],
         }
     }

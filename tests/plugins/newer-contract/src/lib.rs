@@ -1,4 +1,4 @@
-//! Exports `stackweave:plugin/construct@0.2.0`, a contract newer than the host speaks.
+//! Exports `stackweave:plugin/construct@0.3.0`, a contract newer than the host speaks.
 
 // wit-bindgen's export macro expands to `unsafe` glue at the call site.
 #![allow(unsafe_code)]

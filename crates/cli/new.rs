@@ -1,0 +1,108 @@
+//! `stackweave new`: starting points written from templates compiled into the binary, never
+//! over an existing file.
+
+use std::path::{Path, PathBuf};
+
+use stackweave_synth::Diagnostic;
+
+/// The files of a new plugin crate: path in the crate, template.
+const PLUGIN_FILES: &[(&str, &str)] = &[
+    ("Cargo.toml", include_str!("templates/plugin/Cargo.toml")),
+    ("src/lib.rs", include_str!("templates/plugin/lib.rs")),
+    ("README.md", include_str!("templates/plugin/README.md")),
+    (".gitignore", "/target\n"),
+];
+
+const STACK: &str = include_str!("templates/stack.yaml");
+
+/// Where the SDK is: this repository's `crates/plugin`, which a binary built from a clone
+/// can point new plugins at.
+fn default_sdk() -> Option<PathBuf> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/plugin");
+    path.join("Cargo.toml").is_file().then_some(path)
+}
+
+/// Writes a plugin crate for the construct `name` into `dir`.
+pub fn plugin(name: &str, dir: &Path, sdk: Option<&Path>) -> Result<Vec<PathBuf>, Diagnostic> {
+    check_construct_name(name)?;
+    let sdk = match sdk.map(Path::to_path_buf).or_else(default_sdk) {
+        Some(path) => {
+            let absolute = std::path::absolute(&path).unwrap_or(path);
+            format!("path = {:?}", absolute.display().to_string())
+        }
+        None => format!("version = {:?}", env!("CARGO_PKG_VERSION")),
+    };
+    let crate_name = name.replace('-', "_");
+    let type_name: String = name
+        .split('-')
+        .map(|word| {
+            let mut chars = word.chars();
+            chars
+                .next()
+                .map(|first| first.to_ascii_uppercase().to_string() + chars.as_str())
+                .unwrap_or_default()
+        })
+        .collect();
+    let fill = |template: &str| {
+        template
+            .replace("{{name}}", name)
+            .replace("{{crate}}", &crate_name)
+            .replace("{{Type}}", &type_name)
+            .replace("{{sdk}}", &sdk)
+            .replace("{{version}}", env!("CARGO_PKG_VERSION"))
+    };
+    let files: Vec<(PathBuf, String)> = PLUGIN_FILES
+        .iter()
+        .map(|(path, template)| (dir.join(path), fill(template)))
+        .collect();
+    write_new(&files)
+}
+
+/// Writes a starter stack file named `name` at `path`.
+pub fn stack(path: &Path, name: &str) -> Result<Vec<PathBuf>, Diagnostic> {
+    if !stackweave_template::is_valid_logical_id(name) {
+        return Err(Diagnostic::error(format!(
+            "`{name}` cannot be a stack name: use letters and digits, starting with a letter"
+        ))
+        .help("pass another name with `--name`"));
+    }
+    write_new(&[(path.to_path_buf(), STACK.replace("{{name}}", name))])
+}
+
+fn check_construct_name(name: &str) -> Result<(), Diagnostic> {
+    let ok = !name.is_empty()
+        && name.split('-').all(|word| {
+            word.starts_with(|c: char| c.is_ascii_lowercase())
+                && word
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        });
+    if ok {
+        Ok(())
+    } else {
+        Err(Diagnostic::error(format!(
+            "`{name}` cannot be a construct name: use lowercase words joined by `-`, like `team-bucket`"
+        )))
+    }
+}
+
+/// Writes every file, refusing before writing anything if one exists already.
+fn write_new(files: &[(PathBuf, String)]) -> Result<Vec<PathBuf>, Diagnostic> {
+    if let Some((existing, _)) = files.iter().find(|(path, _)| path.exists()) {
+        return Err(Diagnostic::error(format!(
+            "{} exists already; `stackweave new` never overwrites a file",
+            existing.display()
+        ))
+        .help("write somewhere else (`--dir` for a plugin, a file name for a stack), or move the file away"));
+    }
+    for (path, contents) in files {
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| {
+                Diagnostic::error(format!("cannot create {}: {e}", parent.display()))
+            })?;
+        }
+        std::fs::write(path, contents)
+            .map_err(|e| Diagnostic::error(format!("cannot write {}: {e}", path.display())))?;
+    }
+    Ok(files.iter().map(|(path, _)| path.clone()).collect())
+}

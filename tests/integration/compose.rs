@@ -1,0 +1,125 @@
+//! Composition: constructs creating child constructs through the host (contract 0.2), and
+//! plugins built against contract 0.1 loading beside them.
+
+use stackweave_test_plugins::{CONTRACT_0_1, ECHO};
+
+use crate::support::Project;
+
+/// A project with the echo plugin as `./echo.wasm` and one construct `Thing` using it.
+fn echo_project(props: &str) -> Project {
+    let project = Project::new(&format!(
+        "name: Compose\nconstructs:\n  Thing:\n    plugin: ./echo.wasm\n    props: {props}\n\
+         outputs:\n  Children:\n    value: ${{Thing.value}}\n"
+    ));
+    project.plugin("echo.wasm", ECHO);
+    project
+}
+
+const TOPIC: &str = r#"fragment: {Resources: {Resource: {Type: "AWS::SNS::Topic"}}}"#;
+
+#[test]
+fn a_plugin_built_against_contract_0_1_still_loads() {
+    let project = Project::new(
+        "name: Old\nconstructs:\n  Old:\n    plugin: ./old.wasm\n    props: {name: kept}\n\
+         \x20 New:\n    plugin: logging\n    props: {retentionDays: 7}\n\
+         outputs:\n  OldArn:\n    value: ${Old.arn}\n",
+    );
+    project.plugin("old.wasm", CONTRACT_0_1);
+    let template = project.synth(&[]).success().to_string();
+    assert_contains!(
+        template,
+        "  Old:\n    Type: AWS::Logs::LogGroup\n    Properties:\n      LogGroupName: kept",
+        "  New:\n    Type: AWS::Logs::LogGroup",
+        "Value: !GetAtt Old.Arn"
+    );
+}
+
+#[test]
+fn children_get_logical_ids_under_their_parents_path() {
+    let project = echo_project(&format!(
+        "{{{TOPIC}, children: [{{plugin: logging, id: Logs, props: {{retentionDays: 7}}}}, \
+         {{plugin: iam-role, id: Role, props: {{assumedBy: [sns.amazonaws.com]}}}}]}}"
+    ));
+    let template = project.synth(&[]).success().to_string();
+    // Children first, in the order they were created, then the parent's own resources.
+    let logs = template.find("  ThingLogs:\n    Type: AWS::Logs::LogGroup");
+    let role = template.find("  ThingRole:\n    Type: AWS::IAM::Role");
+    let topic = template.find("  Thing:\n    Type: AWS::SNS::Topic");
+    assert!(
+        logs.is_some() && role.is_some() && topic.is_some(),
+        "{template}"
+    );
+    assert!(logs < role && role < topic, "{template}");
+    // The parent received the children's attributes over the template's logical ids.
+    assert_contains!(
+        template,
+        "Logs:\n        arn: !GetAtt ThingLogs.Arn",
+        "arn: !GetAtt ThingRole.Arn"
+    );
+}
+
+#[test]
+fn a_failing_child_is_reported_under_its_path_at_the_parents_line() {
+    let project = echo_project(&format!(
+        "{{{TOPIC}, children: [{{plugin: logging, id: Logs, props: {{retentionDays: 8}}}}]}}"
+    ));
+    let stderr = project.synth(&[]).failure().to_string();
+    assert_contains!(
+        stderr,
+        "props/retentionDays",
+        "stack.yaml:3:3",
+        "construct: Thing/Logs",
+        "plugin: `logging` (built-in)"
+    );
+    assert!(
+        !stderr.contains("construct: Thing\n"),
+        "the parent passing the failure on is not reported again:\n{stderr}"
+    );
+}
+
+#[test]
+fn a_plugin_cannot_create_itself() {
+    let project = echo_project(&format!(
+        "{{{TOPIC}, children: [{{plugin: echo, id: Again, props: {{}}}}]}}"
+    ));
+    let stderr = project.synth(&[]).failure().to_string();
+    assert_contains!(
+        stderr,
+        "plugins would create each other without end: echo -> echo",
+        "construct: Thing"
+    );
+}
+
+#[test]
+fn child_ids_are_unique_and_plugins_must_exist() {
+    let twice = echo_project(&format!(
+        "{{{TOPIC}, children: [{{plugin: logging, id: Logs, props: {{}}}}, {{plugin: logging, id: Logs, props: {{}}}}]}}"
+    ));
+    let run = twice.synth(&[]);
+    assert_contains!(
+        run.failure(),
+        "`Thing` already has a child construct `Logs`; give each child its own id"
+    );
+    let unknown = echo_project(&format!(
+        "{{{TOPIC}, children: [{{plugin: loging, id: Logs, props: {{}}}}]}}"
+    ));
+    let run = unknown.synth(&[]);
+    assert_contains!(
+        run.failure(),
+        "no plugin is named `loging`, so `Thing/Logs` cannot be created; did you mean `logging`?"
+    );
+}
+
+#[test]
+fn a_stack_whose_plugins_can_compose_locks_every_plugin_a_child_could_use() {
+    let project = echo_project(&format!("{{{TOPIC}}}"));
+    let run = crate::support::stackweave_in(project.dir.path(), &["lock", "stack.yaml"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let lock = std::fs::read_to_string(project.path("stackweave.lock")).expect("a lockfile");
+    assert_contains!(
+        lock,
+        "\"name\": \"echo\"",
+        "\"name\": \"iam-role\"",
+        "\"name\": \"logging\""
+    );
+}
