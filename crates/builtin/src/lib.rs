@@ -36,6 +36,20 @@ mod tests {
         }
     }
 
+    /// The build derives each props schema natively, from the props type the component is
+    /// compiled from, and the component embeds it as a constant instead of deriving it.
+    #[test]
+    fn each_component_carries_the_schema_its_build_derived() {
+        for (plugin, schema) in STANDARD.iter().zip(DERIVED_SCHEMAS) {
+            assert!(schema.starts_with('{') && schema.contains("\"properties\""));
+            let found = plugin
+                .bytes
+                .windows(schema.len())
+                .any(|window| window == schema.as_bytes());
+            assert!(found, "{} does not embed its derived schema", plugin.name);
+        }
+    }
+
     #[test]
     fn the_embedded_digests_are_the_bytes_digests() {
         use sha2::{Digest, Sha256};

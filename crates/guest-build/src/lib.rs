@@ -27,6 +27,12 @@ pub struct Built {
 /// Exits the build script with a clear message when anything fails, which is how build
 /// scripts report errors.
 pub fn build(packages: &[&str], watch: &[&str]) -> Vec<Built> {
+    build_with_env(packages, watch, &[])
+}
+
+/// [`build`], with environment variables for the guests' compilation (such as the props
+/// schemas `export_construct!` embeds).
+pub fn build_with_env(packages: &[&str], watch: &[&str], vars: &[(String, String)]) -> Vec<Built> {
     let workspace = workspace_root();
     for path in watch.iter().chain(&["wit", "crates/plugin", "Cargo.lock"]) {
         println!("cargo:rerun-if-changed={}", workspace.join(path).display());
@@ -63,6 +69,7 @@ pub fn build(packages: &[&str], watch: &[&str]) -> Vec<Built> {
     for package in packages {
         build.arg("-p").arg(package);
     }
+    build.envs(vars.iter().map(|(name, value)| (name, value)));
     let status = build
         .status()
         .unwrap_or_else(|e| fail(&format!("cannot run cargo to build plugins: {e}")));
@@ -91,6 +98,52 @@ pub fn build(packages: &[&str], watch: &[&str]) -> Vec<Built> {
                 package: package.to_string(),
                 wasm,
             }
+        })
+        .collect()
+}
+
+/// Runs each (package, example) natively and returns what each prints:
+/// how a build script learns something only the guests' own code can compute, such as a
+/// plugin's props schema. The runs use a target folder of their own, so these native builds
+/// of the plugin crates never collide with the outer build's.
+pub fn run_native_examples(examples: &[(&str, String)]) -> Vec<String> {
+    let workspace = workspace_root();
+    let target_dir = match env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) => PathBuf::from(dir).join("guest-native"),
+        None => workspace.join("target/guest-native"),
+    };
+    let cargo = env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    examples
+        .iter()
+        .map(|(package, example)| {
+            let output = Command::new(&cargo)
+                .args([
+                    "run",
+                    "--quiet",
+                    "--example",
+                    example,
+                    "-p",
+                    package,
+                    "--manifest-path",
+                ])
+                .arg(workspace.join("Cargo.toml"))
+                .env("CARGO_TARGET_DIR", &target_dir)
+                .env_remove("RUSTFLAGS")
+                .env_remove("CARGO_ENCODED_RUSTFLAGS")
+                .env_remove("RUSTC_WORKSPACE_WRAPPER")
+                .stderr(std::process::Stdio::inherit())
+                .output()
+                .unwrap_or_else(|e| fail(&format!("cannot run cargo for {package}: {e}")));
+            if !output.status.success() {
+                fail(&format!(
+                    "running the example `{example}` of {package} failed (see cargo's output above)"
+                ));
+            }
+            String::from_utf8(output.stdout).unwrap_or_else(|_| {
+                fail(&format!(
+                    "the example `{example}` of {package} printed non-UTF-8"
+                ))
+            })
         })
         .collect()
 }

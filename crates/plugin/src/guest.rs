@@ -11,7 +11,21 @@ use serde_json::Value;
 /// from [`Construct::Props`] ([`props_schema`](crate::props_schema)).
 pub fn describe<C: Construct>() -> wit::ConstructInfo {
     let info = C::info();
-    let props_schema = crate::schema::schema_of::<C>(&info);
+    let schema = crate::schema::schema_of::<C>(&info).to_string();
+    describe_with_schema(info, schema)
+}
+
+/// [`describe`] with a props schema derived when the plugin was built:
+/// [`export_construct!`](crate::export_construct) passes the JSON a build script left in
+/// `STACKWEAVE_PROPS_SCHEMA_<package>`, if there is one. The schema is then a constant in
+/// the component and the code deriving it never reaches the component, which makes it
+/// smaller and faster to compile; Stackweave's own build does this for the standard
+/// plugins, deriving the schema from the same props type.
+pub fn describe_prebuilt<C: Construct>(schema: &str) -> wit::ConstructInfo {
+    describe_with_schema(C::info(), schema.to_owned())
+}
+
+fn describe_with_schema(info: Info, props_schema: String) -> wit::ConstructInfo {
     let Info {
         name,
         version,
@@ -22,7 +36,7 @@ pub fn describe<C: Construct>() -> wit::ConstructInfo {
         name: name.to_owned(),
         version: version.to_owned(),
         description: description.to_owned(),
-        props_schema: props_schema.to_string(),
+        props_schema,
         attributes: attributes
             .into_iter()
             .map(|(name, doc)| wit::AttributeInfo {

@@ -130,7 +130,7 @@ pub use compose::{Child, add_child};
 pub use construct::{Construct, Context, Info};
 pub use diagnostic::{Diagnostic, IntoPointer, Severity, pointer_token};
 pub use fragment::{Fragment, is_local_id};
-pub use guest::{describe, run, synth};
+pub use guest::{describe, describe_prebuilt, run, synth};
 pub use schema::props_schema;
 /// The derive and the attributes props types use; plugin crates need not depend on schemars.
 pub use schemars;
@@ -185,7 +185,16 @@ macro_rules! export_construct {
                 for StackweaveGuest
             {
                 fn describe() -> $crate::bindings::stackweave::plugin::types::ConstructInfo {
-                    $crate::describe::<$t>()
+                    // A constant: the compiler keeps only one arm (see `describe_prebuilt`).
+                    match ::core::option_env!(concat!(
+                        "STACKWEAVE_PROPS_SCHEMA_",
+                        env!("CARGO_PKG_NAME")
+                    )) {
+                        ::core::option::Option::Some(schema) => {
+                            $crate::describe_prebuilt::<$t>(schema)
+                        }
+                        ::core::option::Option::None => $crate::describe::<$t>(),
+                    }
                 }
 
                 fn synth(
