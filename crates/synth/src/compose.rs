@@ -242,8 +242,48 @@ impl Composer for Composition {
 #[cfg(test)]
 mod tests {
     use serde_json::json;
+    use stackweave_host::{Limits, Runtime};
 
-    use super::as_written;
+    use super::*;
+
+    /// A composer for a construct at `path` whose chain of plugins is `plugins`, over a
+    /// registry of the standard plugins (none loaded: these checks come first).
+    fn composer(path: &[&str], plugins: &[&str]) -> Composition {
+        let runtime = Runtime::new(Limits::default()).expect("an engine");
+        let registry = Registry::discover(runtime, &[]).expect("the standard plugins");
+        Composition {
+            registry: Arc::new(registry),
+            stack_name: "Test".into(),
+            path: path.iter().map(|p| p.to_string()).collect(),
+            plugins: plugins.iter().map(|p| p.to_string()).collect(),
+            children: Children::default(),
+            ids: Mutex::default(),
+        }
+    }
+
+    fn refused(composer: &Composition, plugin: &str, id: &str) -> String {
+        match composer.add_child(plugin, id, "{}") {
+            Ok(_) => panic!("`{id}` ({plugin}) was created"),
+            Err(diagnostics) => diagnostics[0].message.clone(),
+        }
+    }
+
+    #[test]
+    fn depth_ids_and_cycles_are_checked_before_anything_runs() {
+        let deep: Vec<String> = (1..=MAX_DEPTH).map(|i| format!("Level{i}")).collect();
+        let deep: Vec<&str> = deep.iter().map(String::as_str).collect();
+        let message = refused(&composer(&deep, &["team"]), "logging", "Logs");
+        assert!(message.contains("nest at most 8 deep"), "{message}");
+
+        let api = composer(&["Api"], &["api-integration"]);
+        let message = refused(&api, "iam-role", "role-1");
+        assert!(message.contains("letters and digits"), "{message}");
+        let message = refused(&api, "api-integration", "Again");
+        assert_eq!(
+            message,
+            "plugins would create each other without end: api-integration -> api-integration"
+        );
+    }
 
     #[test]
     fn expressions_are_validated_as_the_strings_a_stack_file_would_hold() {
