@@ -70,14 +70,7 @@ pub fn stack(path: &Path, name: &str) -> Result<Vec<PathBuf>, Diagnostic> {
 }
 
 fn check_construct_name(name: &str) -> Result<(), Diagnostic> {
-    let ok = !name.is_empty()
-        && name.split('-').all(|word| {
-            word.starts_with(|c: char| c.is_ascii_lowercase())
-                && word
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
-        });
-    if ok {
+    if stackweave_synth::is_construct_name(name) {
         Ok(())
     } else {
         Err(Diagnostic::error(format!(

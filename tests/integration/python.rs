@@ -223,17 +223,22 @@ fn synth_with_plugin(stack: &str) -> Run {
     Project::new(stack).synth(&["--plugins", &plugin.dir, "--cache-dir", &plugin.cache])
 }
 
-#[test]
-fn python_example_matches_its_golden_template() {
-    let plugin = plugin();
-    let run = stackweave(&[
+/// `stackweave synth` of the example with the built plugin and this run's cache.
+fn synth_example(plugin: &Plugin) -> Run {
+    stackweave(&[
         "synth",
         EXAMPLE,
         "--plugins",
         &plugin.dir,
         "--cache-dir",
         &plugin.cache,
-    ]);
+    ])
+}
+
+#[test]
+fn python_example_matches_its_golden_template() {
+    let plugin = plugin();
+    let run = synth_example(plugin);
     let template = run.success();
     assert_eq!(run.stderr, "", "no warnings");
     assert_golden(GOLDEN, template);
@@ -249,14 +254,7 @@ fn a_second_run_reuses_the_compiled_python_plugin() {
     let large = entries.iter().filter(|(_, len, _)| *len > 10 << 20).count();
     assert_eq!(large, 1, "one entry is the Python plugin's: {entries:?}");
 
-    let warm = stackweave(&[
-        "synth",
-        EXAMPLE,
-        "--plugins",
-        &plugin.dir,
-        "--cache-dir",
-        &plugin.cache,
-    ]);
+    let warm = synth_example(plugin);
     assert_eq!(warm.success(), cold);
     assert_eq!(warm.stderr, plugin.cold.stderr);
     // Entries are replaced by rename when written, so a recompiled plugin would show as a

@@ -22,5 +22,6 @@ pub use contract::{CONTRACT_VERSION, ContractVersion, SUPPORTED_CONTRACTS};
 pub use error::{CallError, LoadError};
 pub use plugin::{
     AttributeInfo, Composer, Diagnostic, Plugin, PluginInfo, Severity, SynthContext, SynthOutcome,
+    is_construct_name,
 };
 pub use sandbox::{CALL_THREAD_STACK, EPOCH_TICK, Limits, Runtime, spawn_call_thread};

@@ -441,15 +441,19 @@ fn check_header(bytes: &[u8]) -> Result<(), LoadError> {
     Ok(())
 }
 
-fn check_description(info: &PluginInfo) -> Result<(), LoadError> {
-    // Lowercase words of letters and digits, each starting with a letter, joined by `-`.
-    let name_ok = info.name.split('-').all(|word| {
+/// Whether `name` can name a construct (what stack files write in `plugin:`): lowercase
+/// words of letters and digits, each starting with a letter, joined by `-`.
+pub fn is_construct_name(name: &str) -> bool {
+    name.split('-').all(|word| {
         word.starts_with(|c: char| c.is_ascii_lowercase())
             && word
                 .chars()
                 .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
-    });
-    if !name_ok {
+    })
+}
+
+fn check_description(info: &PluginInfo) -> Result<(), LoadError> {
+    if !is_construct_name(&info.name) {
         return Err(LoadError::BadDescription(format!(
             "its name `{}` is not lowercase words joined by `-` (like `express-workflow`)",
             info.name

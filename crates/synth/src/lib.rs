@@ -20,4 +20,4 @@ pub use diagnostic::{Diagnostic, Failure, PluginLabel, Severity};
 pub use lock::{LOCKFILE_NAME, lockfile_path, render as render_lockfile};
 pub use registry::{LoadedPlugin, Origin, Registry};
 pub use run::{Options, PluginUse, Synthesis, plugins_of, synthesize};
-pub use stackweave_host::{CacheUnusable, CompileCache, Compiled, Limits};
+pub use stackweave_host::{CacheUnusable, CompileCache, Compiled, Limits, is_construct_name};

@@ -156,22 +156,6 @@ impl Registry {
         Ok(())
     }
 
-    /// The plugin a construct asks for by name.
-    pub fn by_name(&mut self, name: &str) -> Result<&LoadedPlugin, Diagnostic> {
-        let wanted = PluginRef::Name(name.to_string());
-        self.load_all(std::slice::from_ref(&wanted)).remove(0)?;
-        self.get(&wanted)
-            .ok_or_else(|| Diagnostic::error(format!("no plugin is named `{name}`")))
-    }
-
-    /// The plugin in a file a construct names directly.
-    pub fn by_file(&mut self, path: &Path) -> Result<&LoadedPlugin, Diagnostic> {
-        let wanted = PluginRef::File(path.to_path_buf());
-        self.load_all(std::slice::from_ref(&wanted)).remove(0)?;
-        self.get(&wanted)
-            .ok_or_else(|| Diagnostic::error(format!("cannot load {}", path.display())))
-    }
-
     /// Loads every plugin in `wanted` not loaded yet, several at a time; says for each
     /// whether it can be had.
     pub fn load_all(&mut self, wanted: &[PluginRef]) -> Vec<Result<(), Diagnostic>> {
@@ -228,7 +212,7 @@ impl Registry {
         Ok(Some(plugin))
     }
 
-    /// A plugin already loaded for a construct's `plugin:` (see `by_name` and `by_file`).
+    /// A plugin already loaded for a construct's `plugin:` (see `load_all`).
     pub(crate) fn get(&self, plugin_ref: &PluginRef) -> Option<&LoadedPlugin> {
         match plugin_ref {
             PluginRef::Name(name) => self.by_name.get(name),
