@@ -1,8 +1,13 @@
 //! The `stackweave` command line: parses arguments, calls the synthesis library, prints
 //! diagnostics and writes output files. Everything else lives in the library crates.
 
+mod check;
+mod diff;
+mod input;
 mod new;
 mod output;
+mod report;
+mod validate;
 
 use std::num::NonZeroUsize;
 use std::path::PathBuf;
@@ -11,6 +16,9 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use stackweave_synth::{CompileCache, Diagnostic, Limits, Options, Registry, Severity};
+
+use crate::input::Input;
+use crate::report::{Paint, ReportFormat};
 
 /// Synthesise AWS CloudFormation templates from stacks of sandboxed WebAssembly constructs.
 #[derive(Parser)]
@@ -24,6 +32,15 @@ struct Cli {
 enum Command {
     /// Synthesise a stack file into one CloudFormation template
     Synth(SynthArgs),
+    /// Check a stack (or a template) against policy rules: exit 0 clean, 1 findings, 2
+    /// input error
+    Validate(ValidateArgs),
+    /// Show what changed between two templates or stack files, with IAM changes and
+    /// replacements: exit 0 (1 with `--fail` when they differ), 2 input error
+    Diff(DiffArgs),
+    /// Draw a stack (or a template) as a diagram: resources grouped by construct, arrows
+    /// for references
+    Graph(GraphArgs),
     /// List the plugins stackweave can see
     Plugins(PluginsArgs),
     /// Record the name, version and sha256 of every plugin a stack uses in `stackweave.lock`
@@ -103,6 +120,80 @@ struct SynthArgs {
     /// How many plugin calls to run at once [default: one per core]
     #[arg(long, value_name = "N")]
     jobs: Option<NonZeroUsize>,
+    /// Compare with the files in `--out DIR` instead of writing them: exit 0 when they are
+    /// current, 1 with a diff when not (for CI)
+    #[arg(long, requires = "out")]
+    check: bool,
+    /// How `--check` reports
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text, requires = "check", value_name = "FORMAT")]
+    report: ReportFormat,
+}
+
+#[derive(clap::Args)]
+struct ValidateArgs {
+    /// A stack file (synthesised first) or a CloudFormation template (YAML or JSON)
+    #[arg(default_value = "stack.yaml")]
+    input: PathBuf,
+    /// Report format
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text, visible_alias = "report")]
+    format: ReportFormat,
+    /// Also run this opt-in rule (as the stack file's `validation.enable` does); repeatable
+    #[arg(long, value_name = "RULE")]
+    enable: Vec<String>,
+    /// Describe every rule and exit
+    #[arg(long)]
+    list_rules: bool,
+    #[command(flatten)]
+    plugins: PluginArgs,
+    #[command(flatten)]
+    sandbox: SandboxArgs,
+    #[command(flatten)]
+    cache: CacheArgs,
+}
+
+#[derive(clap::Args)]
+struct GraphArgs {
+    /// A stack file (synthesised first) or a CloudFormation template (YAML or JSON)
+    #[arg(default_value = "stack.yaml")]
+    input: PathBuf,
+    /// Diagram language
+    #[arg(long, value_enum, default_value_t = DiagramFormat::Mermaid)]
+    format: DiagramFormat,
+    #[command(flatten)]
+    plugins: PluginArgs,
+    #[command(flatten)]
+    sandbox: SandboxArgs,
+    #[command(flatten)]
+    cache: CacheArgs,
+}
+
+/// The diagram languages of `stackweave graph`.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum DiagramFormat {
+    /// Mermaid flowchart (GitHub renders it in Markdown)
+    Mermaid,
+    /// Graphviz DOT
+    Dot,
+}
+
+#[derive(clap::Args)]
+struct DiffArgs {
+    /// The old side: a template (YAML or JSON) or a stack file
+    old: PathBuf,
+    /// The new side: a template (YAML or JSON) or a stack file
+    new: PathBuf,
+    /// Report format
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text, visible_alias = "report")]
+    format: ReportFormat,
+    /// Exit 1 when the two differ
+    #[arg(long)]
+    fail: bool,
+    #[command(flatten)]
+    plugins: PluginArgs,
+    #[command(flatten)]
+    sandbox: SandboxArgs,
+    #[command(flatten)]
+    cache: CacheArgs,
 }
 
 /// Where compiled plugins are kept between runs (docs/performance.md).
@@ -191,6 +282,9 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Synth(args) => synth(args),
+        Command::Validate(args) => validate(args),
+        Command::Diff(args) => diff(args),
+        Command::Graph(args) => graph(args),
         Command::Plugins(args) => plugins(args),
         Command::Lock(args) => lock(args),
         Command::New(what) => new(what),
@@ -245,13 +339,142 @@ fn synth(args: SynthArgs) -> ExitCode {
         }
     };
     let result = match &args.out {
-        Some(dir) => output::write_all(dir, &synthesis, format, &rendered),
+        Some(dir) if args.check => {
+            let compared = check::compare(dir, &output::files(&synthesis, format, &rendered));
+            let paint = Paint(args.report == ReportFormat::Text && report::use_color());
+            let text = check::render(args.report, &compared, &args.stack_file, dir, paint);
+            return print_or_report(&text, check::stale(&compared));
+        }
+        Some(dir) => output::write_all(dir, &output::files(&synthesis, format, &rendered)),
         None => output::print(&rendered),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => report(&[error]),
     }
+}
+
+/// The options of a check command that may synthesise a stack file.
+fn check_options(
+    plugins: PluginArgs,
+    sandbox: &SandboxArgs,
+    cache: &CacheArgs,
+) -> Result<Options, Diagnostic> {
+    Ok(Options {
+        plugin_dirs: plugins.dirs,
+        limits: sandbox.limits()?,
+        cache: cache.open(),
+        ..Options::default()
+    })
+}
+
+fn validate(args: ValidateArgs) -> ExitCode {
+    let options = match check_options(args.plugins, &args.sandbox, &args.cache) {
+        Ok(options) => options,
+        Err(error) => return usage_error(&error),
+    };
+    let input = if args.list_rules {
+        None
+    } else {
+        match Input::load(&args.input, &options) {
+            Ok(input) => Some(input),
+            Err(errors) => return input_error(&errors),
+        }
+    };
+    let registry = match &input {
+        Some(input) => validate::validators(&options, input),
+        None => Registry::for_options(&options, &[]),
+    };
+    let registry = match registry {
+        Ok(registry) => registry,
+        Err(errors) => return input_error(&errors),
+    };
+    let mut rules = validate::builtin_rules();
+    rules.extend(validate::plugin_rules(registry.validators()));
+    let Some(input) = input else {
+        return print_or_report(&validate::list_rules(&rules, args.format), false);
+    };
+    if let Input::Stack(synthesis) = &input {
+        report(&synthesis.warnings);
+    }
+    let opted_in = match validate::opted_in(&rules, &input, &args.enable) {
+        Ok(opted_in) => opted_in,
+        Err(errors) => return input_error(&errors),
+    };
+    let mut findings: Vec<validate::Finding> = stackweave_rules::check(input.template(), &opted_in)
+        .into_iter()
+        .map(validate::Finding::from)
+        .collect();
+    match validate::run_validators(registry.validators(), input.template(), input.path()) {
+        Ok(found) => findings.extend(found),
+        Err(errors) => return input_error(&errors),
+    }
+    let (findings, stale) = match validate::resolve(&rules, findings, &input) {
+        Ok(resolved) => resolved,
+        Err(errors) => return input_error(&errors),
+    };
+    report(&stale);
+    let paint = Paint(args.format == ReportFormat::Text && report::use_color());
+    let text = validate::render(args.format, &input, &rules, &findings, paint);
+    print_or_report(&text, validate::fails(&findings))
+}
+
+fn diff(args: DiffArgs) -> ExitCode {
+    let options = match check_options(args.plugins, &args.sandbox, &args.cache) {
+        Ok(options) => options,
+        Err(error) => return usage_error(&error),
+    };
+    let (old, new) = match (
+        Input::load(&args.old, &options),
+        Input::load(&args.new, &options),
+    ) {
+        (Ok(old), Ok(new)) => (old, new),
+        (old, new) => {
+            let errors: Vec<Diagnostic> = [old.err(), new.err()]
+                .into_iter()
+                .flatten()
+                .flatten()
+                .collect();
+            return input_error(&errors);
+        }
+    };
+    let changes = stackweave_diff::diff(old.template(), new.template());
+    let paint = Paint(args.format == ReportFormat::Text && report::use_color());
+    let text = diff::render(args.format, &old, &new, &changes, paint);
+    print_or_report(&text, args.fail && !changes.is_empty())
+}
+
+fn graph(args: GraphArgs) -> ExitCode {
+    let options = match check_options(args.plugins, &args.sandbox, &args.cache) {
+        Ok(options) => options,
+        Err(error) => return usage_error(&error),
+    };
+    let input = match Input::load(&args.input, &options) {
+        Ok(input) => input,
+        Err(errors) => return input_error(&errors),
+    };
+    let diagram = input.graph();
+    let text = match args.format {
+        DiagramFormat::Mermaid => diagram.mermaid(),
+        DiagramFormat::Dot => diagram.dot(),
+    };
+    print_or_report(&text, false)
+}
+
+/// Prints a report to stdout; exit code 1 when `failed`.
+fn print_or_report(text: &str, failed: bool) -> ExitCode {
+    match output::print(text) {
+        Ok(()) if failed => ExitCode::from(1),
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => report(&[error]),
+    }
+}
+
+/// Prints why a check command's input cannot be checked; exit code 2, so that CI can tell
+/// "the check found something" (1) from "the check could not run".
+fn input_error(diagnostics: &[Diagnostic]) -> ExitCode {
+    report(diagnostics);
+    ExitCode::from(2)
 }
 
 fn lock(args: LockArgs) -> ExitCode {

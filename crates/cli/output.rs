@@ -16,19 +16,31 @@ pub fn print(rendered: &str) -> Result<(), Diagnostic> {
         .map_err(|e| Diagnostic::error(format!("cannot write the template to stdout: {e}")))
 }
 
-/// Writes `<StackName>.template.<ext>` and `manifest.json` into `dir`.
-pub fn write_all(
-    dir: &Path,
-    synthesis: &Synthesis,
-    format: Format,
-    rendered: &str,
-) -> Result<(), Diagnostic> {
+/// The files `synth --out` writes, by name: `<StackName>.template.<ext>`,
+/// `<StackName>.diagram.md` (the architecture as a Mermaid diagram, reviewed beside the
+/// template) and `manifest.json`. `synth --check` compares the same list with what is on
+/// disk.
+pub fn files(synthesis: &Synthesis, format: Format, rendered: &str) -> Vec<(String, String)> {
     let extension = match format {
         Format::Yaml => "yaml",
         Format::Json => "json",
     };
     let template_name = format!("{}.template.{extension}", synthesis.stack_name);
+    let graph = stackweave_graph::Graph::from_template(
+        synthesis.template.value(),
+        &crate::input::grouping(&synthesis.template),
+    );
+    let diagram = stackweave_graph::markdown(&synthesis.stack_name, &graph);
     let manifest = manifest(synthesis, &template_name);
+    vec![
+        (template_name, rendered.to_owned()),
+        (format!("{}.diagram.md", synthesis.stack_name), diagram),
+        ("manifest.json".to_owned(), manifest),
+    ]
+}
+
+/// Writes [`files`] into `dir`.
+pub fn write_all(dir: &Path, files: &[(String, String)]) -> Result<(), Diagnostic> {
     std::fs::create_dir_all(dir).map_err(|e| {
         Diagnostic::error(format!(
             "cannot create the output folder {}: {e}",
@@ -36,9 +48,12 @@ pub fn write_all(
         ))
         .help("check that the path is writable")
     })?;
-    // Both files are rendered before either is written, so a failure leaves the folder as it was.
-    write_atomically(&dir.join(&template_name), rendered)?;
-    write_atomically(&dir.join("manifest.json"), &manifest)
+    // Every file is rendered before any is written, so a failure to render leaves the
+    // folder as it was.
+    for (name, contents) in files {
+        write_atomically(&dir.join(name), contents)?;
+    }
+    Ok(())
 }
 
 fn manifest(synthesis: &Synthesis, template_name: &str) -> String {

@@ -161,7 +161,7 @@ fn reference_example_grants_least_privilege() {
 }
 
 #[test]
-fn out_writes_the_template_and_a_manifest_of_plugins() {
+fn out_writes_the_template_its_diagram_and_a_manifest_of_plugins() {
     let out = tempfile::tempdir().expect("a temporary folder");
     let out_dir = out.path().to_str().expect("a UTF-8 path");
     let run = stackweave(&["synth", EXAMPLE, "--out", out_dir]);
@@ -190,11 +190,15 @@ fn out_writes_the_template_and_a_manifest_of_plugins() {
             "sha256 {sha}"
         );
     }
+    let diagram = std::fs::read_to_string(out.path().join("ApiToExpress.diagram.md"))
+        .expect("diagram written");
+    let graph = stackweave(&["graph", EXAMPLE]);
+    assert!(diagram.contains(graph.success().trim_end()), "{diagram}");
     let leftovers: Vec<_> = std::fs::read_dir(out.path()).expect("list").collect();
     assert_eq!(
         leftovers.len(),
-        2,
-        "only the two files, no temporary files left behind"
+        3,
+        "only the three files, no temporary files left behind"
     );
 }
 

@@ -5,8 +5,11 @@
 mod support;
 
 mod cache;
+mod check;
 mod compose;
+mod diff;
 mod example;
+mod graph;
 mod lock;
 mod merge_errors;
 mod new;
@@ -14,5 +17,8 @@ mod parallel;
 mod plugin_files;
 mod python;
 mod sandbox;
+mod sarif;
 mod stack_errors;
 mod team_construct;
+mod validate;
+mod validator_plugins;

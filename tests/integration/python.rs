@@ -245,6 +245,29 @@ fn python_example_matches_its_golden_template() {
 }
 
 #[test]
+fn python_example_draws_as_its_goldens_and_passes_validation() {
+    let plugin = plugin();
+    let with_plugin = [
+        "--plugins",
+        plugin.dir.as_str(),
+        "--cache-dir",
+        plugin.cache.as_str(),
+    ];
+    crate::graph::assert_graph_goldens(
+        EXAMPLE,
+        "examples/python-construct/expected/PythonConstruct",
+        &with_plugin,
+    );
+    let mut validate = vec!["validate", EXAMPLE];
+    validate.extend_from_slice(&with_plugin);
+    let run = stackweave(&validate);
+    assert_contains!(
+        run.success(),
+        "0 errors, 0 warnings, 0 undecided, 0 suppressed"
+    );
+}
+
+#[test]
 fn a_second_run_reuses_the_compiled_python_plugin() {
     let plugin = plugin();
     let cold = plugin.cold.success();

@@ -94,13 +94,14 @@ class ApiToExpressStack extends cdk.Stack {
     });
 
     api.root.addResource('start').addMethod('GET', integration, {
+      authorizationType: apigw.AuthorizationType.IAM,
       requestParameters: { 'method.request.querystring.param': true },
       requestValidatorOptions: { validateRequestParameters: true, validateRequestBody: false },
       methodResponses: [{ statusCode: '200' }, { statusCode: '400' }, { statusCode: '500' }, { statusCode: '504' }],
     });
 
     new cdk.CfnOutput(this, 'ApiEndpoint', {
-      description: 'Starts the workflow and returns its output (GET /start?param=value)',
+      description: 'Starts the workflow and returns its output (GET /start?param=value, signed with SigV4)',
       value: `${api.url}start?param=value`,
     });
   }

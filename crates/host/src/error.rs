@@ -1,9 +1,9 @@
 //! What can go wrong loading or calling a plugin. Messages name the cause and what to do;
 //! the caller adds which file and which construct.
 
-use crate::contract::{CONTRACT_VERSION, ContractVersion};
+use crate::contract::{CONTRACT_VERSION, ContractVersion, VALIDATOR_CONTRACT_VERSION};
 
-/// A file could not be used as a construct plugin.
+/// A file could not be used as a construct plugin (or as a validator).
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
     /// The engine itself could not be set up (not the plugin's fault).
@@ -51,11 +51,50 @@ pub enum LoadError {
         /// The contract version the plugin was built against.
         found: ContractVersion,
     },
+    /// A component, but not one exporting the validator interface.
+    #[error(
+        "not a Stackweave validator: it does not export `stackweave:validator/validator`{}; build it against the WIT package `stackweave:validator@{VALIDATOR_CONTRACT_VERSION}`",
+        exports_hint(.exports)
+    )]
+    NotAValidator {
+        /// What it does export.
+        exports: Vec<String>,
+    },
+    /// A component exporting neither a construct nor a validator (from [`crate::load_any`]).
+    #[error(
+        "not a Stackweave construct plugin or validator: it exports neither `stackweave:plugin/construct` nor `stackweave:validator/validator`{}; build it against the WIT package `stackweave:plugin@{CONTRACT_VERSION}` (a construct) or `stackweave:validator@{VALIDATOR_CONTRACT_VERSION}` (a validator)",
+        exports_hint(.exports)
+    )]
+    NotAnyPlugin {
+        /// What it does export.
+        exports: Vec<String>,
+    },
+    /// A validator where a construct plugin was wanted.
+    #[error(
+        "this is a validator plugin (it exports `stackweave:validator/validator`): it checks templates (`stackweave validate`) and cannot be a construct"
+    )]
+    IsAValidator,
+    /// A construct plugin where a validator was wanted.
+    #[error(
+        "this is a construct plugin (it exports `stackweave:plugin/construct`): it makes resources for a stack's constructs and cannot check templates; a validator exports `stackweave:validator/validator` (WIT package `stackweave:validator@{VALIDATOR_CONTRACT_VERSION}`)"
+    )]
+    IsAConstruct,
+    /// A component exporting both worlds, which [`crate::load_any`] cannot tell apart.
+    #[error(
+        "the component exports both `stackweave:plugin/construct` and `stackweave:validator/validator`; a plugin is either a construct or a validator: build them as two components"
+    )]
+    BothWorlds,
+    /// A validator built against a validator contract this host does not speak.
+    #[error("{}", incompatible_validator_message(*.found))]
+    IncompatibleValidatorContract {
+        /// The validator contract version it was built against.
+        found: ContractVersion,
+    },
     /// It needs an import the sandbox does not provide.
     #[error("the plugin needs an import Stackweave does not provide to plugins: {0}")]
     Unlinkable(String),
     /// Its exports do not have the contract's types.
-    #[error("the plugin's exports do not match contract {CONTRACT_VERSION}: {0}")]
+    #[error("the plugin's exports do not have the types of the contract they name: {0}")]
     WrongShape(String),
     /// `describe` failed.
     #[error("`describe` failed: {0}")]
@@ -85,7 +124,21 @@ fn incompatible_message(found: ContractVersion) -> String {
     }
 }
 
-/// A call into a plugin failed: it trapped, ran out of a budget, or answered too much.
+fn incompatible_validator_message(found: ContractVersion) -> String {
+    let host = VALIDATOR_CONTRACT_VERSION;
+    if found > host {
+        format!(
+            "the validator was built against `stackweave:validator@{found}`, newer than the {host} this stackweave speaks; upgrade stackweave, or rebuild the validator against {host}"
+        )
+    } else {
+        format!(
+            "the validator was built against `stackweave:validator@{found}`, which this stackweave (validator contract {host}) no longer loads; rebuild the validator against {host}"
+        )
+    }
+}
+
+/// A call into a plugin failed: it trapped, ran out of a budget, or answered too much (or,
+/// for a validator, answered something the host refuses).
 #[derive(Debug, thiserror::Error)]
 pub enum CallError {
     /// The fuel budget ran out (an endless loop, or far more work than a construct needs).
@@ -137,6 +190,30 @@ pub enum CallError {
         limit: usize,
         /// What it returned.
         actual: usize,
+    },
+    /// A validator's `validate` returned an error: it could not check the template.
+    #[error("could not check the template: {message}")]
+    ValidatorFailed {
+        /// The validator's own message.
+        message: String,
+    },
+    /// A validator reported a finding of a rule its `describe` does not list.
+    #[error(
+        "reported a finding of the rule `{rule_id}`, which its `describe` does not declare; a validator may report only the rules it lists (this is a bug in the validator)"
+    )]
+    UndeclaredRule {
+        /// The rule id of the finding.
+        rule_id: String,
+    },
+    /// A validator reported a finding the host cannot show.
+    #[error(
+        "reported an unusable finding of the rule `{rule_id}`: {reason} (this is a bug in the validator)"
+    )]
+    BadFinding {
+        /// The rule id of the finding.
+        rule_id: String,
+        /// What is wrong with it.
+        reason: String,
     },
     /// Any other trap: a panic, an `unreachable`, a failed host call.
     #[error("crashed: {message}{}", stderr_suffix(.stderr))]

@@ -3,15 +3,16 @@
 
 use std::sync::Arc;
 
-use wasmtime::component::{Component, InstancePre};
-use wasmtime::{Store, Trap};
+use wasmtime::Store;
+use wasmtime::component::InstancePre;
 
 use crate::bindings::v0_1::stackweave::plugin::types as wit;
 use crate::bindings::{v0_1, v0_2};
 use crate::cache::Compiled;
-use crate::contract::{ContractVersion, Found, find_contract};
+use crate::component::{self, Prepared};
+use crate::contract::ContractVersion;
 use crate::error::{CallError, LoadError};
-use crate::sandbox::{CallStore, Limits, Runtime, Sandbox, on_call_thread, run_on_call_thread};
+use crate::sandbox::{Limits, Runtime, Sandbox};
 
 /// What a plugin says about itself (`describe`).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -178,26 +179,37 @@ impl Plugin {
     /// bytes. `sha256` is the digest of `bytes`, which callers have already computed to
     /// identify the plugin; it names the plugin's cache entry.
     pub fn load(runtime: &Runtime, bytes: &[u8], sha256: &[u8; 32]) -> Result<Plugin, LoadError> {
-        check_header(bytes)?;
-        let (component, compiled) = compile_or_reuse(runtime, bytes, sha256)?;
-        let ty = component.component_type();
-        let exports: Vec<String> = ty
-            .exports(&runtime.engine)
-            .map(|(name, _)| name.to_string())
-            .collect();
-        let contract = match find_contract(exports.iter().map(String::as_str)) {
-            Found::Contract(version) if version.is_supported() => version,
-            Found::Contract(found) => return Err(LoadError::IncompatibleContract { found }),
-            Found::Other(exports) => return Err(LoadError::NotAPlugin { exports }),
+        let prepared = component::prepare(runtime, bytes, sha256)?;
+        Plugin::from_prepared(runtime, prepared)
+    }
+
+    /// Makes a construct plugin of a compiled component whose exports have been read: checks
+    /// it speaks a construct contract this host loads, links it and describes it.
+    pub(crate) fn from_prepared(
+        runtime: &Runtime,
+        prepared: Prepared,
+    ) -> Result<Plugin, LoadError> {
+        let Prepared {
+            component,
+            compiled,
+            exports,
+        } = prepared;
+        let contract = match exports.construct {
+            Some(version) if version.is_supported() => version,
+            Some(found) => return Err(LoadError::IncompatibleContract { found }),
+            None if exports.validator.is_some() => return Err(LoadError::IsAValidator),
+            None => {
+                return Err(LoadError::NotAPlugin {
+                    exports: exports.others,
+                });
+            }
         };
         // A plugin that never calls `add-child` does not import it (the linker drops it).
-        let composes = ty
+        let composes = component
+            .component_type()
             .imports(&runtime.engine)
             .any(|(name, _)| name.starts_with("stackweave:plugin/composition@"));
-        let instance_pre = runtime
-            .linker
-            .instantiate_pre(&component)
-            .map_err(|e| LoadError::Unlinkable(format!("{e:#}")))?;
+        let instance_pre = component::instantiate_pre(runtime, &component)?;
         let pre = Pre::new(contract, instance_pre)
             .map_err(|e| LoadError::WrongShape(format!("{e:#}")))?;
         let mut plugin = Plugin {
@@ -302,143 +314,21 @@ impl Plugin {
         }
     }
 
-    /// Instantiates in a fresh store and runs `f` there, on a thread with a native stack far
-    /// larger than the WebAssembly stack limit (so deep recursion traps instead of aborting
-    /// the process), turning any failure into a `CallError`.
+    /// Instantiates in a fresh store and runs `f` there, under the sandbox's limits
+    /// (`component::call`), turning any failure into a `CallError`.
     fn call<R: Send>(
         &self,
         composer: Option<Arc<dyn Composer>>,
         f: impl FnOnce(&Instance, &mut Store<Sandbox>) -> wasmtime::Result<R> + Send,
     ) -> Result<R, CallError> {
-        let run = || {
-            let mut call =
-                CallStore::new(self.pre.engine(), &self.limits, composer).map_err(|e| {
-                    CallError::Trap {
-                        message: format!("{e:#}"),
-                        stderr: String::new(),
-                    }
-                })?;
-            let result = self
-                .pre
-                .instantiate(&mut call.store)
-                .and_then(|plugin| f(&plugin, &mut call.store));
-            match result {
-                Ok(_) if call.filled_an_output() => Err(CallError::TooMuchOutput {
-                    limit: self.limits.stderr_bytes,
-                    stderr: call.stderr_text(),
-                }),
-                Ok(answer) => Ok(answer),
-                Err(error) => Err(classify(error, &call, &self.limits)),
-            }
-        };
-        if on_call_thread() {
-            return run();
-        }
-        run_on_call_thread(run).unwrap_or_else(|message| {
-            Err(CallError::Trap {
-                message,
-                stderr: String::new(),
-            })
-        })
+        component::call(
+            self.pre.engine(),
+            &self.limits,
+            composer,
+            |store| self.pre.instantiate(store),
+            f,
+        )
     }
-}
-
-/// The compiled component: from the runtime's cache when it holds a sound entry, otherwise
-/// compiled now and stored there. Files over the size limit are refused either way.
-fn compile_or_reuse(
-    runtime: &Runtime,
-    bytes: &[u8],
-    sha256: &[u8; 32],
-) -> Result<(Component, Compiled), LoadError> {
-    let limits = runtime.limits;
-    if bytes.len() > limits.component_bytes {
-        return Err(LoadError::TooLarge {
-            limit: limits.component_bytes,
-            actual: bytes.len(),
-        });
-    }
-    let Some(cache) = &runtime.cache else {
-        return Ok((compile(runtime, bytes)?, Compiled::Fresh));
-    };
-    if let Some(component) = cache.get(&runtime.engine, sha256) {
-        return Ok((component, Compiled::FromCache));
-    }
-    let component = compile(runtime, bytes)?;
-    // A cache that cannot be written costs only speed: the next run compiles again.
-    let _ = cache.put(&runtime.engine, sha256, &component);
-    Ok((component, Compiled::Fresh))
-}
-
-/// Compiles a component, giving up after the compile timeout (a hostile component can be
-/// slow to compile; the abandoned compilation finishes in the background and is dropped).
-fn compile(runtime: &Runtime, bytes: &[u8]) -> Result<Component, LoadError> {
-    let limits = runtime.limits;
-    let engine = runtime.engine.clone();
-    let owned = bytes.to_vec();
-    let (sender, receiver) = std::sync::mpsc::channel();
-    std::thread::Builder::new()
-        .name("stackweave-compile".into())
-        .spawn(move || {
-            // The receiver may have given up; then nobody needs the result.
-            let _ = sender.send(Component::new(&engine, &owned));
-        })
-        .map_err(|e| LoadError::Engine(format!("cannot start a compiler thread: {e}")))?;
-    match receiver.recv_timeout(limits.compile_timeout) {
-        Ok(compiled) => compiled.map_err(|e| LoadError::Invalid(format!("{e:#}"))),
-        Err(_) => Err(LoadError::CompileTimeout {
-            limit: limits.compile_timeout,
-        }),
-    }
-}
-
-fn classify(error: wasmtime::Error, call: &CallStore, limits: &Limits) -> CallError {
-    let stderr = call.stderr_text();
-    if call.hit_memory_cap() {
-        return CallError::OutOfMemory {
-            limit: limits.memory_bytes,
-            stderr,
-        };
-    }
-    match error.downcast_ref::<Trap>() {
-        Some(Trap::OutOfFuel) => CallError::OutOfFuel {
-            limit: limits.fuel,
-            stderr,
-        },
-        Some(Trap::Interrupt) => CallError::TimedOut {
-            limit: limits.timeout,
-            stderr,
-        },
-        Some(Trap::StackOverflow) => CallError::StackOverflow {
-            limit: limits.wasm_stack_bytes,
-            stderr,
-        },
-        Some(trap) => CallError::Trap {
-            message: trap.to_string(),
-            stderr,
-        },
-        // WASI's pipes trap with an error of their own when a plugin writes past the cap.
-        None if format!("{error:#}").contains("write beyond capacity") => {
-            CallError::TooMuchOutput {
-                limit: limits.stderr_bytes,
-                stderr,
-            }
-        }
-        None => CallError::Trap {
-            message: format!("{error:#}"),
-            stderr,
-        },
-    }
-}
-
-fn check_header(bytes: &[u8]) -> Result<(), LoadError> {
-    if bytes.len() < 8 || &bytes[..4] != b"\0asm" {
-        return Err(LoadError::NotWasm);
-    }
-    // Bytes 6..8 are the layer: 0 for a core module, 1 for a component.
-    if bytes[6..8] == [0, 0] {
-        return Err(LoadError::CoreModule);
-    }
-    Ok(())
 }
 
 /// Whether `name` can name a construct (what stack files write in `plugin:`): lowercase

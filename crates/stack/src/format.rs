@@ -13,6 +13,7 @@ pub const TOP_LEVEL_KEYS: &[&str] = &[
     "limits",
     "constructs",
     "outputs",
+    "validation",
 ];
 
 /// Top-level keys a stack file must have.
@@ -32,6 +33,12 @@ pub const REQUIRED_OUTPUT_KEYS: &[&str] = &["value"];
 
 /// Keys allowed under `limits`.
 pub const LIMIT_KEYS: &[&str] = &["resources", "outputs", "parameters", "templateBytes"];
+
+/// Keys allowed under `validation`.
+pub const VALIDATION_KEYS: &[&str] = &["enable", "suppress"];
+
+/// Keys allowed in a suppression (`rule` and `reason` are required).
+pub const SUPPRESSION_KEYS: &[&str] = &["rule", "resource", "reason"];
 
 /// CloudFormation's stack-name rule (a regular expression, unanchored).
 pub const STACK_NAME_PATTERN: &str = "[A-Za-z][A-Za-z0-9-]{0,127}";
@@ -122,6 +129,13 @@ mod tests {
         assert_eq!(property_names(output), set(OUTPUT_KEYS));
         assert_eq!(required(output), set(REQUIRED_OUTPUT_KEYS));
         assert_eq!(output["additionalProperties"], false);
+
+        let validation = &schema["properties"]["validation"];
+        assert_eq!(property_names(validation), set(VALIDATION_KEYS));
+        assert_eq!(validation["additionalProperties"], false);
+        let suppression = &schema["$defs"]["suppression"];
+        assert_eq!(property_names(suppression), set(SUPPRESSION_KEYS));
+        assert_eq!(required(suppression), set(&["rule", "reason"]));
 
         let limits = &schema["properties"]["limits"];
         assert_eq!(property_names(limits), set(LIMIT_KEYS));

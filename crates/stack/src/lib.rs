@@ -21,10 +21,13 @@ mod prop;
 mod reference;
 mod sections;
 mod suggest;
+mod validation;
 
 pub use error::{Invalid, StackError};
 pub use location::{Location, SourceMap, escape_token, join_pointer, unescape_token};
-pub use model::{ConstructDecl, Limits, OutputDecl, PluginRef, StackFile};
+pub use model::{
+    ConstructDecl, Limits, OutputDecl, PluginRef, RuleChoice, StackFile, Suppression, Validation,
+};
 pub use parse::{parse_stack_file, parse_stack_str};
 pub use prop::Prop;
 pub use reference::{PSEUDO_PARAMETERS, Part, Reference, Text, TextError, escape_sub_literal};

@@ -29,6 +29,8 @@ pub struct StackFile {
     pub constructs: Vec<ConstructDecl>,
     /// The outputs, in file order.
     pub outputs: Vec<OutputDecl>,
+    /// What `stackweave validate` runs and which findings are accepted.
+    pub validation: Validation,
     /// Where every node was written; locate `pointer`s here to report problems.
     pub source_map: SourceMap,
 }
@@ -97,5 +99,37 @@ pub struct OutputDecl {
     /// The export name: a string ([`Prop::Text`]) that may hold references.
     pub export_name: Option<Prop>,
     /// JSON Pointer of the output: `/outputs/<name>`.
+    pub pointer: String,
+}
+
+/// The `validation` section: settings for `stackweave validate`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Validation {
+    /// Opt-in rules to run, in file order.
+    pub enable: Vec<RuleChoice>,
+    /// Accepted findings, in file order.
+    pub suppress: Vec<Suppression>,
+}
+
+/// A rule named in `validation.enable`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleChoice {
+    /// The rule id.
+    pub rule: String,
+    /// JSON Pointer of the entry, to report an unknown id at its line.
+    pub pointer: String,
+}
+
+/// A finding the team has accepted: reported as suppressed, never dropped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Suppression {
+    /// The rule id.
+    pub rule: String,
+    /// The construct path (`Api`, `Api/Role`) or logical id it is limited to; every
+    /// resource when `None`.
+    pub resource: Option<String>,
+    /// Why the finding is accepted.
+    pub reason: String,
+    /// JSON Pointer of the suppression: `/validation/suppress/<index>`.
     pub pointer: String,
 }

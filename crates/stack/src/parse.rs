@@ -15,7 +15,7 @@ use crate::format::{
     MAX_DESCRIPTION, REQUIRED_TOP_LEVEL_KEYS, STACK_NAME_PATTERN, TOP_LEVEL_KEYS, is_stack_name,
 };
 use crate::location::{Location, SourceMap, TextEnd, join_pointer};
-use crate::model::{Limits, StackFile};
+use crate::model::{Limits, StackFile, Validation};
 use crate::suggest::closest;
 
 /// The commonest YAML mistake in a stack file: `[${Role.arn}]`, where YAML reads the `{` as
@@ -123,6 +123,7 @@ impl Analyser<'_, '_> {
             limits: Limits::default(),
             constructs: Vec::new(),
             outputs: Vec::new(),
+            validation: Validation::default(),
             source_map: SourceMap::default(),
         };
         let example = "start with `name: MyStack` and a `constructs:` mapping, as in docs/stack-file.schema.json";
@@ -168,6 +169,9 @@ impl Analyser<'_, '_> {
         }
         if let Some(value) = get(&entries, "outputs") {
             stack.outputs = self.outputs(value);
+        }
+        if let Some(value) = get(&entries, "validation") {
+            stack.validation = self.validation(value);
         }
         stack
     }

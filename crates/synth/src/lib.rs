@@ -18,6 +18,11 @@ mod run;
 
 pub use diagnostic::{Diagnostic, Failure, PluginLabel, Severity};
 pub use lock::{LOCKFILE_NAME, lockfile_path, render as render_lockfile};
+pub use registry::LoadedValidator;
 pub use registry::{LoadedPlugin, Origin, Registry};
 pub use run::{Options, PluginUse, Synthesis, plugins_of, synthesize};
+pub use stackweave_host::Severity as RuleSeverity;
 pub use stackweave_host::{CacheUnusable, CompileCache, Compiled, Limits, is_construct_name};
+pub use stackweave_host::{
+    CallError, Finding, RESERVED_RULE_PREFIX, RuleInfo, Validator, ValidatorInfo, is_rule_id,
+};

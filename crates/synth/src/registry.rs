@@ -2,13 +2,17 @@
 //! folders (found with walkdir), and files a construct names directly. Each is loaded once
 //! (several at a time: compiling is the slow part of a cold run), its props schema compiled
 //! once, and identified by name, origin and sha256.
+//!
+//! A file in a plugin folder may also be a validator (team policy rules for
+//! `stackweave validate`); the registry keeps those apart, in file order, and never lets a
+//! construct use one. Constructs and validators share one namespace of names.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 use stackweave_builtin::Embedded;
-use stackweave_host::{Plugin, PluginInfo, Runtime};
+use stackweave_host::{Component, Plugin, PluginInfo, Runtime, Validator, ValidatorInfo};
 use stackweave_stack::PluginRef;
 use walkdir::WalkDir;
 
@@ -41,6 +45,37 @@ impl LoadedPlugin {
             origin: self.origin.to_string(),
         }
     }
+}
+
+/// A validator found in a plugin folder, with what identifies it.
+pub struct LoadedValidator {
+    /// The loaded component.
+    pub validator: Validator,
+    /// Where it came from (always a file: no validator is built in).
+    pub origin: Origin,
+    /// Hex sha256 of its bytes.
+    pub sha256: String,
+}
+
+impl LoadedValidator {
+    /// What `describe` said: name, version and rules.
+    pub fn info(&self) -> &ValidatorInfo {
+        self.validator.info()
+    }
+
+    /// How messages name this validator.
+    pub fn label(&self) -> PluginLabel {
+        PluginLabel {
+            name: self.info().name.clone(),
+            origin: self.origin.to_string(),
+        }
+    }
+}
+
+/// A file of a plugin folder, loaded as whichever kind of plugin it is.
+enum Loaded {
+    Construct(LoadedPlugin),
+    Validator(LoadedValidator),
 }
 
 /// Where a plugin's bytes came from.
@@ -80,6 +115,8 @@ pub struct Registry {
     by_name: BTreeMap<String, LoadedPlugin>,
     /// Files named directly by constructs, by path.
     by_file: BTreeMap<PathBuf, LoadedPlugin>,
+    /// The plugin folders' validators, in file order.
+    validators: Vec<LoadedValidator>,
 }
 
 impl Registry {
@@ -94,17 +131,18 @@ impl Registry {
                 .collect(),
             by_name: BTreeMap::new(),
             by_file: BTreeMap::new(),
+            validators: Vec::new(),
         };
         let mut errors = Vec::new();
         let files = wasm_files(folders, &mut errors);
-        for loaded in parallel::map(&files, |file| registry.load_file(file)) {
-            match loaded {
-                Ok(plugin) => {
-                    if let Err(error) = registry.insert(plugin) {
-                        errors.push(error);
-                    }
-                }
-                Err(error) => errors.push(error),
+        for loaded in parallel::map(&files, |file| registry.load_any_file(file)) {
+            let inserted = match loaded {
+                Ok(Loaded::Construct(plugin)) => registry.insert(plugin),
+                Ok(Loaded::Validator(validator)) => registry.insert_validator(validator),
+                Err(error) => Err(error),
+            };
+            if let Err(error) = inserted {
+                errors.push(error);
             }
         }
         if errors.is_empty() {
@@ -152,8 +190,67 @@ impl Registry {
             ))
             .help("remove one of the files, or give one plugin another name"));
         }
+        if let Some(validator) = self.validator_named(&name) {
+            return Err(name_taken_by_validator(&name, validator, &plugin.origin));
+        }
         self.by_name.insert(name, plugin);
         Ok(())
+    }
+
+    /// Keeps a plugin folder's validator, unless its name or one of its rule ids is taken.
+    fn insert_validator(&mut self, validator: LoadedValidator) -> Result<(), Diagnostic> {
+        let name = validator.info().name.clone();
+        if self.builtins.contains_key(name.as_str()) {
+            return Err(Diagnostic::error(format!(
+                "the validator in {} is named `{name}`, the name of a standard plugin",
+                validator.origin
+            ))
+            .plugin(validator.label())
+            .help("give the validator another name in its `describe`"));
+        }
+        if let Some(plugin) = self.by_name.get(&name) {
+            return Err(name_taken_by_validator(&name, &validator, &plugin.origin));
+        }
+        if let Some(existing) = self.validator_named(&name) {
+            // The same bytes twice (a copy under Cargo's `deps/`) are one validator.
+            if existing.sha256 == validator.sha256 {
+                return Ok(());
+            }
+            return Err(Diagnostic::error(format!(
+                "two validators are named `{name}`: {} and {}",
+                existing.origin, validator.origin
+            ))
+            .help("remove one of the files, or give one validator another name"));
+        }
+        for rule in &validator.info().rules {
+            let owner = self
+                .validators
+                .iter()
+                .find(|other| other.info().rule(&rule.id).is_some());
+            if let Some(owner) = owner {
+                return Err(Diagnostic::error(format!(
+                    "the validators `{}` ({}) and `{name}` ({}) both declare the rule `{}`",
+                    owner.info().name,
+                    owner.origin,
+                    validator.origin,
+                    rule.id
+                ))
+                .help("rule ids name one check everywhere: rename the rule in one validator's `describe`"));
+            }
+        }
+        self.validators.push(validator);
+        Ok(())
+    }
+
+    /// The validators of the plugin folders, in file order (the order of the folders, then
+    /// of file names within each): what `stackweave validate` runs after the built-in rules.
+    pub fn validators(&self) -> &[LoadedValidator] {
+        &self.validators
+    }
+
+    /// The plugin folders' validator named `name`, if any.
+    pub fn validator_named(&self, name: &str) -> Option<&LoadedValidator> {
+        self.validators.iter().find(|v| v.info().name == name)
     }
 
     /// Loads every plugin in `wanted` not loaded yet, several at a time; says for each
@@ -185,6 +282,9 @@ impl Registry {
             PluginRef::Name(name) => name,
         };
         let Some(embedded) = self.builtins.get(name.as_str()) else {
+            if let Some(validator) = self.validator_named(name) {
+                return Err(not_a_construct(validator));
+            }
             let known: Vec<String> = self.names();
             let error = Diagnostic::error(format!("no plugin is named `{name}`"));
             return Err(
@@ -220,7 +320,7 @@ impl Registry {
         }
     }
 
-    /// Every plugin name a stack could use, sorted.
+    /// Every plugin name a stack could use, sorted (validators are not among them).
     pub fn names(&self) -> Vec<String> {
         let mut names: Vec<String> = self.builtins.keys().map(|n| n.to_string()).collect();
         names.extend(self.by_name.keys().cloned());
@@ -247,13 +347,34 @@ impl Registry {
         Ok(self.by_name.values().collect())
     }
 
+    /// Loads the construct plugin a construct names by file; a validator there is refused.
     fn load_file(&self, path: &Path) -> Result<LoadedPlugin, Diagnostic> {
+        match self.load_any_file(path)? {
+            Loaded::Construct(plugin) => Ok(plugin),
+            Loaded::Validator(validator) => Err(not_a_construct(&validator)),
+        }
+    }
+
+    /// Loads a file as a construct plugin or a validator, whichever it is.
+    fn load_any_file(&self, path: &Path) -> Result<Loaded, Diagnostic> {
         let bytes = std::fs::read(path).map_err(|e| {
             Diagnostic::error(format!("cannot read plugin file {}: {e}", path.display()))
                 .help("check the path; plugin paths are relative to the stack file")
         })?;
         let sha256: [u8; 32] = Sha256::digest(&bytes).into();
-        self.load(&bytes, &sha256, Origin::File(path.to_path_buf()))
+        let origin = Origin::File(path.to_path_buf());
+        let loaded = stackweave_host::load_any(&self.runtime, &bytes, &sha256)
+            .map_err(|e| load_failure(&origin, e.to_string()))?;
+        match loaded {
+            Component::Construct(plugin) => self
+                .with_schema(plugin, &sha256, origin)
+                .map(Loaded::Construct),
+            Component::Validator(validator) => Ok(Loaded::Validator(LoadedValidator {
+                validator,
+                origin,
+                sha256: hex(&sha256),
+            })),
+        }
     }
 
     fn load(
@@ -262,10 +383,19 @@ impl Registry {
         sha256: &[u8; 32],
         origin: Origin,
     ) -> Result<LoadedPlugin, Diagnostic> {
-        let fail = |message: String| {
-            Diagnostic::error(format!("cannot load {}: {message}", origin.noun()))
-        };
-        let plugin = Plugin::load(&self.runtime, bytes, sha256).map_err(|e| fail(e.to_string()))?;
+        let plugin = Plugin::load(&self.runtime, bytes, sha256)
+            .map_err(|e| load_failure(&origin, e.to_string()))?;
+        self.with_schema(plugin, sha256, origin)
+    }
+
+    /// Compiles a loaded plugin's props schema.
+    fn with_schema(
+        &self,
+        plugin: Plugin,
+        sha256: &[u8; 32],
+        origin: Origin,
+    ) -> Result<LoadedPlugin, Diagnostic> {
+        let fail = |message: String| load_failure(&origin, message);
         let schema: serde_json::Value = serde_json::from_str(&plugin.info().props_schema)
             .map_err(|e| fail(format!("its props schema is not JSON: {e}")))?;
         let schema = jsonschema::validator_for(&schema)
@@ -273,10 +403,37 @@ impl Registry {
         Ok(LoadedPlugin {
             plugin,
             origin,
-            sha256: sha256.iter().map(|b| format!("{b:02x}")).collect(),
+            sha256: hex(sha256),
             schema,
         })
     }
+}
+
+fn load_failure(origin: &Origin, message: String) -> Diagnostic {
+    Diagnostic::error(format!("cannot load {}: {message}", origin.noun()))
+}
+
+fn hex(sha256: &[u8; 32]) -> String {
+    sha256.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A construct's `plugin:` names a validator.
+fn not_a_construct(validator: &LoadedValidator) -> Diagnostic {
+    Diagnostic::error(format!(
+        "`{}` is a validator plugin: it checks templates (`stackweave validate`) and cannot be a construct",
+        validator.info().name
+    ))
+    .plugin(validator.label())
+    .help("name a construct plugin in `plugin:`; validators in the plugin folders run with `stackweave validate`")
+}
+
+/// A construct plugin and a validator have the same name.
+fn name_taken_by_validator(name: &str, validator: &LoadedValidator, plugin: &Origin) -> Diagnostic {
+    Diagnostic::error(format!(
+        "two plugins are named `{name}`: the construct plugin {plugin} and the validator {}",
+        validator.origin
+    ))
+    .help("constructs and validators share one set of names: give one of them another name")
 }
 
 /// `*.wasm` files under the folders, in a stable order.
@@ -307,4 +464,144 @@ fn list(names: &[String]) -> String {
         .map(|n| format!("`{n}`"))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use stackweave_host::Limits;
+    use stackweave_test_plugins::{ECHO, REQUIRE_TRACING, VALIDATOR_MISBEHAVING};
+
+    use super::*;
+
+    /// A plugin folder holding copies of `plugins` (name in the folder, built component).
+    fn folder(plugins: &[(&str, &str)]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        for (name, built) in plugins {
+            std::fs::copy(built, dir.path().join(name)).expect("copy a plugin");
+        }
+        dir
+    }
+
+    fn discover(folder: &Path) -> Result<Registry, Vec<Diagnostic>> {
+        let runtime = Runtime::new(Limits::default()).expect("an engine");
+        Registry::discover(runtime, &[folder.to_path_buf()])
+    }
+
+    fn messages(errors: Vec<Diagnostic>) -> String {
+        errors
+            .iter()
+            .map(|e| e.to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    #[test]
+    fn a_folder_of_a_construct_and_validators_gives_each_its_place() {
+        let dir = folder(&[
+            ("b-tracing.wasm", REQUIRE_TRACING),
+            ("echo.wasm", ECHO),
+            ("a-misbehaving.wasm", VALIDATOR_MISBEHAVING),
+        ]);
+        let registry = discover(dir.path()).unwrap_or_else(|e| panic!("{}", messages(e)));
+        assert!(registry.get(&PluginRef::Name("echo".into())).is_some());
+        let validators: Vec<(&str, String)> = registry
+            .validators()
+            .iter()
+            .map(|v| (v.info().name.as_str(), v.origin.to_string()))
+            .collect();
+        assert_eq!(
+            validators,
+            [
+                (
+                    "misbehaving",
+                    dir.path().join("a-misbehaving.wasm").display().to_string()
+                ),
+                (
+                    "require-tracing",
+                    dir.path().join("b-tracing.wasm").display().to_string()
+                ),
+            ],
+            "in file order"
+        );
+        assert_eq!(registry.validators()[1].sha256.len(), 64);
+        assert!(!registry.names().contains(&"require-tracing".to_string()));
+        assert!(registry.validator_named("require-tracing").is_some());
+    }
+
+    #[test]
+    fn a_construct_cannot_use_a_validator() {
+        let dir = folder(&[("tracing.wasm", REQUIRE_TRACING)]);
+        let mut registry = discover(dir.path()).unwrap_or_else(|e| panic!("{}", messages(e)));
+        let by_name = PluginRef::Name("require-tracing".into());
+        let by_file = PluginRef::File(dir.path().join("tracing.wasm"));
+        for (plugin_ref, loaded) in [&by_name, &by_file]
+            .into_iter()
+            .zip(registry.load_all(&[by_name.clone(), by_file.clone()]))
+        {
+            let error = loaded
+                .expect_err("a validator is not a construct")
+                .to_string();
+            assert!(
+                error.contains(
+                    "`require-tracing` is a validator plugin: it checks templates (`stackweave validate`) and cannot be a construct"
+                ),
+                "{plugin_ref:?}: {error}"
+            );
+        }
+        assert!(registry.get(&by_name).is_none());
+        assert!(registry.get(&by_file).is_none());
+    }
+
+    #[test]
+    fn two_validators_of_one_name_or_one_rule_are_refused() {
+        // The same bytes twice are one validator (Cargo keeps a copy under `deps/`).
+        let dir = folder(&[("a.wasm", REQUIRE_TRACING), ("b.wasm", REQUIRE_TRACING)]);
+        let registry = discover(dir.path()).unwrap_or_else(|e| panic!("{}", messages(e)));
+        assert_eq!(registry.validators().len(), 1);
+
+        // Different bytes under one name: a component with a custom section appended is
+        // another file to sha256, and the same validator to wasmtime.
+        let dir = folder(&[("a.wasm", REQUIRE_TRACING)]);
+        let mut bytes = std::fs::read(REQUIRE_TRACING).expect("built");
+        bytes.extend_from_slice(&[0, 6, 5, b'x', b'-', b'x', b'-', b'x']);
+        std::fs::write(dir.path().join("b.wasm"), &bytes).expect("write a copy");
+        let errors = messages(discover(dir.path()).err().expect("a clash"));
+        assert!(
+            errors.contains("two validators are named `require-tracing`"),
+            "{errors}"
+        );
+
+        let clash = registry_with_validators_clashing_on_a_rule();
+        let errors = messages(clash);
+        assert!(
+            errors.contains("both declare the rule `TEAM-TRACE-1`")
+                && errors.contains("`require-tracing`"),
+            "{errors}"
+        );
+    }
+
+    /// Two validators of different names that both declare `TEAM-TRACE-1`: the example, and
+    /// the example renamed in place (its name is a string in its data; the new one has the
+    /// same length).
+    fn registry_with_validators_clashing_on_a_rule() -> Vec<Diagnostic> {
+        let original = std::fs::read(REQUIRE_TRACING).expect("built");
+        let renamed = replace_all(&original, b"require-tracing", b"require-tracin2");
+        let dir = folder(&[("a.wasm", REQUIRE_TRACING)]);
+        std::fs::write(dir.path().join("b.wasm"), renamed).expect("write a copy");
+        discover(dir.path()).err().expect("a clash")
+    }
+
+    fn replace_all(bytes: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
+        let mut replaced = bytes.to_vec();
+        let mut found = false;
+        let mut at = 0;
+        while let Some(offset) = replaced[at..].windows(from.len()).position(|w| w == from) {
+            let start = at + offset;
+            replaced[start..start + to.len()].copy_from_slice(to);
+            at = start + to.len();
+            found = true;
+        }
+        assert!(found, "the name is in the component's data");
+        replaced
+    }
 }

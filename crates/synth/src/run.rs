@@ -53,6 +53,9 @@ pub struct PluginUse {
 pub struct Synthesis {
     /// The stack's name.
     pub stack_name: String,
+    /// The stack file it came from: where each construct was written, and its
+    /// `validation` settings.
+    pub stack: StackFile,
     /// The merged, checked template.
     pub template: Template,
     /// The quotas in force (CloudFormation's, or what the stack file raised).
@@ -78,7 +81,23 @@ pub fn synthesize(stack_path: &Path, options: &Options) -> Result<Synthesis, Fai
         .map_or_else(parallel::default_jobs, NonZeroUsize::get);
     // Shared with the composers of plugin calls, which run on worker threads.
     let registry = Arc::new(registry);
-    Run::new(&stack, &registry).synthesize(used, jobs)
+    let merged = Run::new(&stack, &registry).synthesize(used, jobs)?;
+    Ok(Synthesis {
+        stack_name: stack.name.clone(),
+        stack,
+        template: merged.template,
+        quotas: merged.quotas,
+        plugins: merged.plugins,
+        warnings: merged.warnings,
+    })
+}
+
+/// What a run produces; [`synthesize`] adds the stack file it read.
+struct Merged {
+    template: Template,
+    quotas: Quotas,
+    plugins: Vec<PluginUse>,
+    warnings: Vec<Diagnostic>,
 }
 
 /// The plugins the stack file at `stack_path` uses, sorted by name, without synthesising:
@@ -231,7 +250,7 @@ impl<'a> Run<'a> {
         }
     }
 
-    fn synthesize(mut self, plugins: Vec<PluginUse>, jobs: usize) -> Result<Synthesis, Failure> {
+    fn synthesize(mut self, plugins: Vec<PluginUse>, jobs: usize) -> Result<Merged, Failure> {
         let depends_on = self.check_references();
         self.check_schemas();
         if !self.errors.is_empty() {
@@ -293,8 +312,7 @@ impl<'a> Run<'a> {
             diagnostics.extend(self.warnings.iter().cloned());
             Failure::new(diagnostics)
         })?;
-        Ok(Synthesis {
-            stack_name: self.stack.name.clone(),
+        Ok(Merged {
             template,
             quotas,
             plugins,

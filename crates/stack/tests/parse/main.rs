@@ -10,6 +10,7 @@ mod files;
 mod problems;
 mod references;
 mod source_map;
+mod validation;
 
 use std::path::Path;
 

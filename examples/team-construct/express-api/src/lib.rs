@@ -5,7 +5,8 @@
 //! - execution logs kept 14 days in `/aws/vendedlogs/states/<stack>-<id>`, at level `ERROR`
 //!   without execution data (inputs and outputs may hold personal data) unless the props
 //!   ask for more;
-//! - the API's stage is `v1`;
+//! - the API's stage is `v1`, and callers sign their requests (`AWS_IAM`): the team's
+//!   endpoints are for services with IAM identities, not the open internet;
 //! - every resource is tagged `managed-by: platform-team` (and with the props' own tags);
 //! - least-privilege roles, created by the standard constructs themselves.
 //!
@@ -117,6 +118,7 @@ impl Construct for ExpressApi {
                 "stateMachine": workflow.attribute("arn"),
                 "input": {"queryString": props.query_string},
                 "stage": STAGE,
+                "authorization": "AWS_IAM",
                 "tags": tags,
             }),
         )?;
@@ -177,6 +179,7 @@ mod tests {
             json!({"Fn::GetAtt": ["OrdersLogs", "Arn"]})
         );
         assert_eq!(children[2].2["stage"], "v1");
+        assert_eq!(children[2].2["authorization"], "AWS_IAM");
         assert_eq!(children[2].2["method"], "GET");
         for (_, _, props) in &children {
             assert_eq!(props["tags"], json!({"managed-by": "platform-team"}));

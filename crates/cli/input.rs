@@ -1,0 +1,133 @@
+//! What the check commands (`validate`, `diff`, `graph`) read: a stack file, synthesised on
+//! the fly, or a CloudFormation template file. Either way they get the template in long
+//! form, and for each resource where it came from: its construct path and the line that
+//! declared it.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+use stackweave_stack::Location;
+use stackweave_synth::{Diagnostic, Options, Synthesis};
+use stackweave_template::Owner;
+use stackweave_template_file::{FileKind, TemplateFile};
+
+/// A stack file's synthesis or a template file, read and checked.
+pub enum Input {
+    /// A stack file, synthesised.
+    Stack(Box<Synthesis>),
+    /// A template file, as written.
+    Template(TemplateFile),
+}
+
+impl Input {
+    /// Reads `path`: a stack file (it has `constructs`) is synthesised with `options`; a
+    /// template (it has `Resources`) is read as it is.
+    pub fn load(path: &Path, options: &Options) -> Result<Input, Vec<Diagnostic>> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            vec![
+                Diagnostic::error(format!("cannot read {}: {e}", path.display()))
+                    .help("give the path of a stack file or of a CloudFormation template"),
+            ]
+        })?;
+        match stackweave_template_file::kind_of(&text) {
+            Some(FileKind::StackFile) => stackweave_synth::synthesize(path, options)
+                .map(|synthesis| Input::Stack(Box::new(synthesis)))
+                .map_err(|failure| failure.diagnostics),
+            Some(FileKind::Template) => stackweave_template_file::parse_template_str(&text, path)
+                .map(Input::Template)
+                .map_err(|error| vec![Diagnostic::error(error.to_string())]),
+            None => Err(vec![
+                Diagnostic::error(format!(
+                    "{} is neither a stack file nor a CloudFormation template",
+                    path.display()
+                ))
+                .at(path, None)
+                .help("a stack file has `constructs:`; a template has `Resources:`"),
+            ]),
+        }
+    }
+
+    /// The template, with long-form intrinsics (`{"Ref": ...}`, `{"Fn::GetAtt": [...]}`).
+    pub fn template(&self) -> &Value {
+        match self {
+            Input::Stack(synthesis) => synthesis.template.value(),
+            Input::Template(file) => &file.value,
+        }
+    }
+
+    /// The file findings point into: the stack file, or the template file.
+    pub fn path(&self) -> &Path {
+        match self {
+            Input::Stack(synthesis) => &synthesis.stack.path,
+            Input::Template(file) => &file.path,
+        }
+    }
+
+    /// The construct path of a resource (`["Api", "Role"]`); none for a template file.
+    pub fn construct_path(&self, logical_id: &str) -> Option<&[String]> {
+        match self {
+            Input::Stack(synthesis) => match synthesis.template.owner(logical_id)? {
+                Owner::Construct(path) => Some(path),
+                Owner::StackFile => None,
+            },
+            Input::Template(_) => None,
+        }
+    }
+
+    /// Where the entry `logical_id` of `section` was declared: for a stack file, the line
+    /// of the top-level construct it belongs to (a child construct is written inside its
+    /// parent) or of the output/parameter; for a template, its own line.
+    pub fn location(&self, section: &str, logical_id: &str) -> Option<Location> {
+        match self {
+            Input::Stack(synthesis) => {
+                let stack = &synthesis.stack;
+                let pointer = match synthesis.template.owner(logical_id)? {
+                    Owner::Construct(path) => stack.construct(path.first()?)?.pointer.clone(),
+                    Owner::StackFile if section == "Outputs" => format!("/outputs/{logical_id}"),
+                    Owner::StackFile => format!("/parameters/{logical_id}"),
+                };
+                Some(stack.source_map.locate_key(&pointer))
+            }
+            Input::Template(file) => file.location_of(section, logical_id),
+        }
+    }
+}
+
+impl Input {
+    /// The template as a diagram, resources grouped by the construct that made them (for a
+    /// template file: by CDK's `aws:cdk:path` metadata, when it has any).
+    pub fn graph(&self) -> stackweave_graph::Graph {
+        let grouping = match self {
+            Input::Stack(synthesis) => grouping(&synthesis.template),
+            Input::Template(_) => stackweave_graph::Grouping::new(),
+        };
+        stackweave_graph::Graph::from_template(self.template(), &grouping)
+    }
+}
+
+/// The construct path of every resource of a synthesised template.
+pub fn grouping(template: &stackweave_template::Template) -> stackweave_graph::Grouping {
+    let resources = template.value()["Resources"].as_object();
+    resources
+        .into_iter()
+        .flatten()
+        .filter_map(|(id, _)| match template.owner(id)? {
+            Owner::Construct(path) => Some((id.clone(), path.clone())),
+            Owner::StackFile => None,
+        })
+        .collect()
+}
+
+/// A path as reports show it: relative to the working folder when it is inside it, with
+/// `/` separators (SARIF and GitHub want URIs relative to the repository's root).
+pub fn display_path(path: &Path) -> String {
+    let relative: PathBuf = std::env::current_dir()
+        .ok()
+        .and_then(|cwd| {
+            let absolute = std::path::absolute(path).ok()?;
+            absolute.strip_prefix(cwd).ok().map(Path::to_path_buf)
+        })
+        .unwrap_or_else(|| path.to_path_buf());
+    let text = relative.to_string_lossy().replace('\\', "/");
+    text.strip_prefix("./").map(str::to_owned).unwrap_or(text)
+}
