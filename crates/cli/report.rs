@@ -19,7 +19,7 @@ pub enum ReportFormat {
 }
 
 /// Whether text output should be coloured: only on a terminal, and never when `NO_COLOR`
-/// is set to anything (https://no-color.org).
+/// is set to anything (<https://no-color.org>).
 pub fn use_color() -> bool {
     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
