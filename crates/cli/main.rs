@@ -144,11 +144,7 @@ struct ValidateArgs {
     #[arg(long)]
     list_rules: bool,
     #[command(flatten)]
-    plugins: PluginArgs,
-    #[command(flatten)]
-    sandbox: SandboxArgs,
-    #[command(flatten)]
-    cache: CacheArgs,
+    synthesis: CheckSynthArgs,
 }
 
 #[derive(clap::Args)]
@@ -160,11 +156,7 @@ struct GraphArgs {
     #[arg(long, value_enum, default_value_t = DiagramFormat::Mermaid)]
     format: DiagramFormat,
     #[command(flatten)]
-    plugins: PluginArgs,
-    #[command(flatten)]
-    sandbox: SandboxArgs,
-    #[command(flatten)]
-    cache: CacheArgs,
+    synthesis: CheckSynthArgs,
 }
 
 /// The diagram languages of `stackweave graph`.
@@ -189,11 +181,29 @@ struct DiffArgs {
     #[arg(long)]
     fail: bool,
     #[command(flatten)]
+    synthesis: CheckSynthArgs,
+}
+
+/// How the check commands synthesise a stack file they are given (as `synth` would).
+#[derive(clap::Args)]
+struct CheckSynthArgs {
+    #[command(flatten)]
     plugins: PluginArgs,
     #[command(flatten)]
     sandbox: SandboxArgs,
     #[command(flatten)]
     cache: CacheArgs,
+}
+
+impl CheckSynthArgs {
+    fn options(self) -> Result<Options, Diagnostic> {
+        Ok(Options {
+            limits: self.sandbox.limits()?,
+            cache: self.cache.open(),
+            plugin_dirs: self.plugins.dirs,
+            ..Options::default()
+        })
+    }
 }
 
 /// Where compiled plugins are kept between runs (docs/performance.md).
@@ -354,22 +364,8 @@ fn synth(args: SynthArgs) -> ExitCode {
     }
 }
 
-/// The options of a check command that may synthesise a stack file.
-fn check_options(
-    plugins: PluginArgs,
-    sandbox: &SandboxArgs,
-    cache: &CacheArgs,
-) -> Result<Options, Diagnostic> {
-    Ok(Options {
-        plugin_dirs: plugins.dirs,
-        limits: sandbox.limits()?,
-        cache: cache.open(),
-        ..Options::default()
-    })
-}
-
 fn validate(args: ValidateArgs) -> ExitCode {
-    let options = match check_options(args.plugins, &args.sandbox, &args.cache) {
+    let options = match args.synthesis.options() {
         Ok(options) => options,
         Err(error) => return usage_error(&error),
     };
@@ -420,7 +416,7 @@ fn validate(args: ValidateArgs) -> ExitCode {
 }
 
 fn diff(args: DiffArgs) -> ExitCode {
-    let options = match check_options(args.plugins, &args.sandbox, &args.cache) {
+    let options = match args.synthesis.options() {
         Ok(options) => options,
         Err(error) => return usage_error(&error),
     };
@@ -445,7 +441,7 @@ fn diff(args: DiffArgs) -> ExitCode {
 }
 
 fn graph(args: GraphArgs) -> ExitCode {
-    let options = match check_options(args.plugins, &args.sandbox, &args.cache) {
+    let options = match args.synthesis.options() {
         Ok(options) => options,
         Err(error) => return usage_error(&error),
     };
@@ -504,23 +500,30 @@ fn plugins(args: PluginsArgs) -> ExitCode {
         ..Options::default()
     };
     let listed = Registry::for_options(&options, &[]).and_then(|mut registry| {
-        let rows = registry
+        let mut rows = registry
             .all()
             .map_err(|e| vec![e])?
             .into_iter()
             .map(|p| {
                 let info = p.info();
                 format!(
-                    "{}\t{}\t{}\t{}\t{}",
+                    "{}\tconstruct\t{}\t{}\t{}\t{}",
                     info.name, info.version, p.origin, p.sha256, info.description
                 )
             })
             .collect::<Vec<_>>();
+        rows.extend(registry.validators().iter().map(|v| {
+            let info = v.info();
+            format!(
+                "{}\tvalidator\t{}\t{}\t{}\t{}",
+                info.name, info.version, v.origin, v.sha256, info.description
+            )
+        }));
         Ok(rows)
     });
     match listed {
         Ok(rows) => {
-            println!("NAME\tVERSION\tORIGIN\tSHA256\tDESCRIPTION");
+            println!("NAME\tKIND\tVERSION\tORIGIN\tSHA256\tDESCRIPTION");
             for row in rows {
                 println!("{row}");
             }

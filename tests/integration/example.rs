@@ -237,7 +237,8 @@ fn plugins_lists_the_standard_plugins() {
         assert!(
             listing
                 .lines()
-                .any(|l| l.starts_with(&format!("{name}\t")) && l.contains("\tbuilt-in\t")),
+                .any(|l| l.starts_with(&format!("{name}\tconstruct\t"))
+                    && l.contains("\tbuilt-in\t")),
             "{name} listed:\n{listing}"
         );
     }

@@ -42,7 +42,7 @@ fn a_new_plugin_builds_and_is_used_by_a_new_stack_at_once() {
         "!GetAtt Logs.Arn"
     );
     let listed = stackweave(&["plugins", "--plugins", plugins]);
-    assert_contains!(listed.success(), "team-bucket\t0.1.0\t");
+    assert_contains!(listed.success(), "team-bucket\tconstruct\t0.1.0\t");
 }
 
 #[test]

@@ -384,3 +384,32 @@ fn the_seed_fixture_is_the_seed() {
         );
     }
 }
+
+#[test]
+fn text_is_coloured_on_a_terminal_unless_no_color_is_set() {
+    // `script` (util-linux) runs the command with a pseudo-terminal as stdout.
+    let command = format!("{} validate {SEED}", env!("CARGO_BIN_EXE_stackweave"));
+    let on_terminal = |no_color: bool| {
+        let mut script = std::process::Command::new("script");
+        script
+            .args(["-qec", &command, "/dev/null"])
+            .current_dir(repo_root())
+            .env("STACKWEAVE_CACHE_DIR", crate::support::shared_cache_dir())
+            .env_remove("NO_COLOR");
+        if no_color {
+            script.env("NO_COLOR", "1");
+        }
+        script
+            .output()
+            .ok()
+            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+    };
+    let Some(coloured) = on_terminal(false) else {
+        eprintln!("skipped: `script` (util-linux) is not installed");
+        return;
+    };
+    assert_contains!(coloured, "\x1b[31merror\x1b[0m[\x1b[1mSW-IAM-1\x1b[0m]");
+    let plain = on_terminal(true).expect("script ran before");
+    assert_contains!(plain, "error[SW-IAM-1]");
+    assert!(!plain.contains('\x1b'), "{plain}");
+}

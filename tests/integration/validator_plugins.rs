@@ -53,6 +53,9 @@ fn a_team_rule_reports_like_a_built_in_one() {
         &["validate", "--list-rules", "--plugins", "rules"],
     );
     assert_contains!(run.success(), "TEAM-TRACE-1", "SW-IAM-1");
+    // And among the plugins.
+    let run = stackweave_in(project.dir.path(), &["plugins", "--plugins", "rules"]);
+    assert_contains!(run.success(), "require-tracing\tvalidator\t");
 }
 
 #[test]
@@ -116,4 +119,30 @@ fn a_validator_that_loops_is_stopped_and_named() {
 fn synthesis_ignores_validators_in_plugin_folders() {
     let project = project_with(REQUIRE_TRACING, NO_EDIT);
     project.synth(&["--plugins", "rules"]).success();
+}
+
+#[test]
+fn a_validator_cannot_be_a_construct_or_a_child_construct() {
+    let project = crate::support::Project::new(
+        "name: Wrong\nconstructs:\n  Rules:\n    plugin: require-tracing\n",
+    );
+    project.plugin("rules/validator.wasm", REQUIRE_TRACING);
+    let run = project.synth(&["--plugins", "rules"]);
+    assert_contains!(
+        run.failure(),
+        "stack.yaml:4",
+        "`require-tracing` is a validator plugin"
+    );
+
+    let project = crate::support::Project::new(
+        "name: Wrong\nconstructs:\n  Thing:\n    plugin: ./echo.wasm\n    props: {children: [{plugin: require-tracing, id: Rules, props: {}}]}\n",
+    );
+    project.plugin("echo.wasm", stackweave_test_plugins::ECHO);
+    project.plugin("rules/validator.wasm", REQUIRE_TRACING);
+    let run = project.synth(&["--plugins", "rules"]);
+    assert_contains!(
+        run.failure(),
+        "`require-tracing` is a validator plugin",
+        "Thing/Rules"
+    );
 }

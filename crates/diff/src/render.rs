@@ -134,112 +134,94 @@ pub(crate) fn render(diff: &TemplateDiff, color: bool) -> String {
 // IAM
 
 fn iam_block(changes: &[IamChange], paint: &Paint) -> Vec<String> {
-    let mut lines = vec![paint.bold("IAM changes")];
-    let sign = |change: &IamChange| match change.change {
-        IamChangeKind::Added => Sign::Added,
-        IamChangeKind::Removed => Sign::Removed,
+    const STATEMENT_COLUMNS: [&str; 6] = [
+        "Sid",
+        "Effect",
+        "Action",
+        "Resource",
+        "Principal",
+        "Condition",
+    ];
+    // One table per kind of item: its title, headers, the columns always shown (others only
+    // when some row fills them), and each change's cells when it is of that kind.
+    type Cells = fn(&IamChange) -> Option<Vec<String>>;
+    let statement = |owner: &[&'static str; 2]| {
+        let mut headers = owner.to_vec();
+        headers.extend(STATEMENT_COLUMNS);
+        headers
     };
-
-    let statements: Vec<(Sign, Vec<String>)> = changes
-        .iter()
-        .filter_map(|c| match &c.item {
-            IamItem::Statement { policy, statement } => {
-                let mut cells = vec![c.logical_id.clone(), policy.clone()];
-                cells.extend(statement_cells(statement));
-                Some((sign(c), cells))
-            }
-            _ => None,
-        })
-        .collect();
-    if !statements.is_empty() {
-        lines.push("Permission statements".to_owned());
-        lines.extend(table(
-            &[
-                "Identity",
-                "Policy",
-                "Sid",
-                "Effect",
-                "Action",
-                "Resource",
-                "Principal",
-                "Condition",
-            ],
+    let tables: [(&str, Vec<&str>, &[usize], Cells); 4] = [
+        (
+            "Permission statements",
+            statement(&["Identity", "Policy"]),
             &[0, 3, 4],
-            &statements,
-            paint,
-        ));
-    }
-
-    let trust: Vec<(Sign, Vec<String>)> = changes
-        .iter()
-        .filter_map(|c| match &c.item {
-            IamItem::TrustStatement { statement } => {
-                let mut cells = vec![c.logical_id.clone(), String::new()];
-                cells.extend(statement_cells(statement));
-                Some((sign(c), cells))
-            }
-            _ => None,
-        })
-        .collect();
-    if !trust.is_empty() {
-        lines.push("Trust policy statements (who may assume the role)".to_owned());
-        lines.extend(table(
-            &[
-                "Role",
-                "",
-                "Sid",
-                "Effect",
-                "Action",
-                "Resource",
-                "Principal",
-                "Condition",
-            ],
+            |c| match &c.item {
+                IamItem::Statement { policy, statement } => Some(
+                    [
+                        vec![c.logical_id.clone(), policy.clone()],
+                        statement_cells(statement),
+                    ]
+                    .concat(),
+                ),
+                _ => None,
+            },
+        ),
+        (
+            "Trust policy statements (who may assume the role)",
+            statement(&["Role", ""]),
             &[0, 3, 6],
-            &trust,
-            paint,
-        ));
-    }
-
-    let managed: Vec<(Sign, Vec<String>)> = changes
-        .iter()
-        .filter_map(|c| match &c.item {
-            IamItem::ManagedPolicy { arn } => {
-                Some((sign(c), vec![c.logical_id.clone(), arn.clone()]))
-            }
-            _ => None,
-        })
-        .collect();
-    if !managed.is_empty() {
-        lines.push("Managed policies".to_owned());
-        lines.extend(table(
-            &["Identity", "Managed policy ARN"],
+            |c| match &c.item {
+                IamItem::TrustStatement { statement } => Some(
+                    [
+                        vec![c.logical_id.clone(), String::new()],
+                        statement_cells(statement),
+                    ]
+                    .concat(),
+                ),
+                _ => None,
+            },
+        ),
+        (
+            "Managed policies",
+            vec!["Identity", "Managed policy ARN"],
             &[0, 1],
-            &managed,
-            paint,
-        ));
-    }
-
-    let attachments: Vec<(Sign, Vec<String>)> = changes
-        .iter()
-        .filter_map(|c| match &c.item {
-            IamItem::Attachment {
-                target_type,
-                target,
-            } => Some((
-                sign(c),
-                vec![c.logical_id.clone(), format!("{target_type} {target}")],
-            )),
-            _ => None,
-        })
-        .collect();
-    if !attachments.is_empty() {
-        lines.push("Policy attachments".to_owned());
-        lines.extend(table(
-            &["Policy", "Attached to"],
+            |c| match &c.item {
+                IamItem::ManagedPolicy { arn } => Some(vec![c.logical_id.clone(), arn.clone()]),
+                _ => None,
+            },
+        ),
+        (
+            "Policy attachments",
+            vec!["Policy", "Attached to"],
             &[0, 1],
-            &attachments,
-            paint,
-        ));
+            |c| match &c.item {
+                IamItem::Attachment {
+                    target_type,
+                    target,
+                } => Some(vec![
+                    c.logical_id.clone(),
+                    format!("{target_type} {target}"),
+                ]),
+                _ => None,
+            },
+        ),
+    ];
+    let mut lines = vec![paint.bold("IAM changes")];
+    for (title, headers, keep, cells) in tables {
+        let rows: Vec<(Sign, Vec<String>)> = changes
+            .iter()
+            .filter_map(|change| {
+                let sign = match change.change {
+                    IamChangeKind::Added => Sign::Added,
+                    IamChangeKind::Removed => Sign::Removed,
+                };
+                cells(change).map(|cells| (sign, cells))
+            })
+            .collect();
+        if !rows.is_empty() {
+            lines.push(title.to_owned());
+            lines.extend(table(&headers, keep, &rows, paint));
+        }
     }
     lines
 }

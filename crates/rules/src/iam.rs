@@ -290,25 +290,43 @@ fn wildcard_meaning(action: &str) -> String {
     }
 }
 
+/// The statements of `resource`'s policies that allow (or may allow) something, each with
+/// whether that is undecided and the clause saying why, for messages. Values the rule
+/// cannot read are reported as undecided: it cannot check `what` there.
+fn allowing<'a>(
+    resource: &Resource<'a>,
+    sink: &mut Sink,
+    what: &str,
+) -> Vec<(Statement<'a>, bool, String)> {
+    let statements = statements(resource);
+    for (pointer, why) in statements.unresolved {
+        sink.undecided(pointer, format!("cannot check {what}: {why}"));
+    }
+    statements
+        .found
+        .into_iter()
+        .filter_map(|statement| {
+            let (undecided, condition) = match effect(&statement) {
+                Effect::Deny => return None,
+                Effect::Allow => (false, String::new()),
+                Effect::Maybe(what) => (
+                    true,
+                    format!(" (if its Effect, an unresolved `{what}`, is Allow)"),
+                ),
+            };
+            Some((statement, undecided, condition))
+        })
+        .collect()
+}
+
 /// SW-IAM-1: wildcard actions and `NotAction` in Allow statements.
 ///
 /// Partial wildcards such as `s3:Get*` count as well as `*` and `s3:*`: they too grant
 /// actions nobody reviewed, including those AWS adds to the service later, and an exact
 /// list is always possible. `?` (IAM's single-character wildcard) counts the same way.
 pub(crate) fn wildcard_actions(_: &Template, resource: &Resource, sink: &mut Sink) {
-    let statements = statements(resource);
-    for (pointer, why) in statements.unresolved {
-        sink.undecided(pointer, format!("cannot check actions: {why}"));
-    }
-    for statement in &statements.found {
-        let (undecided, condition) = match effect(statement) {
-            Effect::Deny => continue,
-            Effect::Allow => (false, String::new()),
-            Effect::Maybe(what) => (
-                true,
-                format!(" (if its Effect, an unresolved `{what}`, is Allow)"),
-            ),
-        };
+    for (statement, undecided, condition) in &allowing(resource, sink, "actions") {
+        let undecided = *undecided;
         let name = &statement.name;
         if statement.body.contains_key("NotAction") {
             sink.push(
@@ -391,19 +409,8 @@ fn may_write(action: &str) -> bool {
 /// `logs:*` on `*` is reported here as well as by SW-IAM-1. `NotAction` counts as writes.
 /// A `Resource` that is a `Ref` to a template parameter may be `*`: undecided.
 pub(crate) fn writes_on_every_resource(template: &Template, resource: &Resource, sink: &mut Sink) {
-    let statements = statements(resource);
-    for (pointer, why) in statements.unresolved {
-        sink.undecided(pointer, format!("cannot check resources: {why}"));
-    }
-    for statement in &statements.found {
-        let (effect_undecided, condition) = match effect(statement) {
-            Effect::Deny => continue,
-            Effect::Allow => (false, String::new()),
-            Effect::Maybe(what) => (
-                true,
-                format!(" (if its Effect, an unresolved `{what}`, is Allow)"),
-            ),
-        };
+    for (statement, effect_undecided, condition) in &allowing(resource, sink, "resources") {
+        let effect_undecided = *effect_undecided;
         let name = &statement.name;
 
         // Where the statement grants every resource, decided or maybe.

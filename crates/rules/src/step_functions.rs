@@ -51,33 +51,59 @@ fn report(sink: &mut Sink, kind: &Express, pointer: String, message: String, und
     }
 }
 
-/// SW-SFN-1: an Express state machine with no `LoggingConfiguration`, with `Level` `OFF`
-/// (also the default when `Level` is absent), or with no `Destinations`.
-pub(crate) fn express_without_logging(_: &Template, resource: &Resource, sink: &mut Sink) {
+/// The logging configurations of an Express state machine, each alternative of a
+/// `Fn::If` separately, for a rule about its logs. Reports (with `missing`) a machine that
+/// has none, and as undecided (saying the rule cannot tell `what`) a configuration that is
+/// an intrinsic; returns the machine's kind and the configurations left to check, or
+/// `None` when the resource is not an Express state machine.
+fn logging_configurations<'a>(
+    resource: &Resource<'a>,
+    sink: &mut Sink,
+    missing: &str,
+    what: &str,
+) -> Option<(Express, Vec<(&'a Value, String)>)> {
     if resource.resource_type != STATE_MACHINE {
-        return;
+        return None;
     }
     let kind = express(resource);
     if matches!(kind, Express::No) {
-        return;
+        return None;
     }
     let name = resource.logical_id;
     let Some((logging, logging_pointer)) = resource.property("LoggingConfiguration") else {
-        let message = format!(
-            "Express state machine `{name}` has no LoggingConfiguration: its executions leave no record"
-        );
+        let message =
+            format!("Express state machine `{name}` has no LoggingConfiguration{missing}");
         report(sink, &kind, resource.properties_pointer(), message, false);
-        return;
+        return None;
     };
+    let mut configurations = Vec::new();
     for (config, config_pointer) in alternatives(logging, &logging_pointer) {
         if is_intrinsic(config) {
             let message = format!(
-                "cannot tell whether Express state machine `{name}` logs its executions: LoggingConfiguration is an unresolved `{}`",
+                "cannot tell whether Express state machine `{name}` {what}: LoggingConfiguration is an unresolved `{}`",
                 describe(config)
             );
             report(sink, &kind, config_pointer, message, true);
-            continue;
+        } else {
+            configurations.push((config, config_pointer));
         }
+    }
+    Some((kind, configurations))
+}
+
+/// SW-SFN-1: an Express state machine with no `LoggingConfiguration`, with `Level` `OFF`
+/// (also the default when `Level` is absent), or with no `Destinations`.
+pub(crate) fn express_without_logging(_: &Template, resource: &Resource, sink: &mut Sink) {
+    let Some((kind, configurations)) = logging_configurations(
+        resource,
+        sink,
+        ": its executions leave no record",
+        "logs its executions",
+    ) else {
+        return;
+    };
+    let name = resource.logical_id;
+    for (config, config_pointer) in configurations {
         check_level(sink, &kind, name, config, &config_pointer);
         check_destinations(sink, &kind, name, config, &config_pointer);
     }
@@ -153,30 +179,16 @@ fn check_destinations(sink: &mut Sink, kind: &Express, name: &str, config: &Valu
 /// SW-SFN-2 (opt-in): an Express state machine whose logging leaves out execution data
 /// (`IncludeExecutionData` absent or false, or no `LoggingConfiguration` at all).
 pub(crate) fn express_without_execution_data(_: &Template, resource: &Resource, sink: &mut Sink) {
-    if resource.resource_type != STATE_MACHINE {
-        return;
-    }
-    let kind = express(resource);
-    if matches!(kind, Express::No) {
-        return;
-    }
-    let name = resource.logical_id;
-    let Some((logging, logging_pointer)) = resource.property("LoggingConfiguration") else {
-        let message = format!(
-            "Express state machine `{name}` has no LoggingConfiguration, so no execution data is logged"
-        );
-        report(sink, &kind, resource.properties_pointer(), message, false);
+    let Some((kind, configurations)) = logging_configurations(
+        resource,
+        sink,
+        ", so no execution data is logged",
+        "logs execution data",
+    ) else {
         return;
     };
-    for (config, config_pointer) in alternatives(logging, &logging_pointer) {
-        if is_intrinsic(config) {
-            let message = format!(
-                "cannot tell whether Express state machine `{name}` logs execution data: LoggingConfiguration is an unresolved `{}`",
-                describe(config)
-            );
-            report(sink, &kind, config_pointer, message, true);
-            continue;
-        }
+    let name = resource.logical_id;
+    for (config, config_pointer) in configurations {
         let Some(include) = config.get("IncludeExecutionData") else {
             let message = format!(
                 "Express state machine `{name}` does not set IncludeExecutionData, so its logs hold no inputs or outputs"

@@ -145,6 +145,11 @@ impl Composer for Composition {
             )));
         }
         let Some(child) = self.registry.get(&PluginRef::Name(plugin.to_string())) else {
+            if self.registry.validator_named(plugin).is_some() {
+                return Err(refusal(format!(
+                    "`{plugin}` is a validator plugin: it checks templates (`stackweave validate`) and cannot be the construct `{parent}/{id}`"
+                )));
+            }
             let names = self.registry.names();
             let hint = crate::diagnostic::closest(plugin, names.iter().map(String::as_str))
                 .map(|close| format!("; did you mean `{close}`?"))
