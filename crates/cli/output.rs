@@ -85,6 +85,16 @@ pub fn write_atomically(path: &Path, contents: &str) -> Result<(), Diagnostic> {
     file.write_all(contents.as_bytes())
         .and_then(|()| file.as_file().sync_all())
         .map_err(fail)?;
+    // A temporary file is private (0600); outputs are ordinary files others may read and
+    // commit, so they get the replaced file's permissions, or the usual 0644.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let permissions = std::fs::metadata(path)
+            .map(|m| m.permissions())
+            .unwrap_or_else(|_| std::fs::Permissions::from_mode(0o644));
+        file.as_file().set_permissions(permissions).map_err(fail)?;
+    }
     file.persist(path).map_err(|e| fail(e.error))?;
     Ok(())
 }

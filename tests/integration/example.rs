@@ -195,6 +195,18 @@ fn out_writes_the_template_its_diagram_and_a_manifest_of_plugins() {
     let graph = stackweave(&["graph", EXAMPLE]);
     assert!(diagram.contains(graph.success().trim_end()), "{diagram}");
     let leftovers: Vec<_> = std::fs::read_dir(out.path()).expect("list").collect();
+    #[cfg(unix)]
+    for entry in &leftovers {
+        use std::os::unix::fs::PermissionsExt;
+        let entry = entry.as_ref().expect("an entry");
+        let mode = entry.metadata().expect("metadata").permissions().mode() & 0o777;
+        assert_eq!(
+            mode,
+            0o644,
+            "{}: readable like any file, not private",
+            entry.path().display()
+        );
+    }
     assert_eq!(
         leftovers.len(),
         3,

@@ -171,23 +171,61 @@ fn strongest(changes: &[PropertyChange]) -> Replacement {
         .unwrap_or(Replacement::Never)
 }
 
+/// The most removed × added pairs of one type compared for a near-identical rename. Beyond
+/// it (thousands of resources renamed at once) only identical content counts as a rename,
+/// so a diff stays linear; the rest show as removed and added, still marked as replacing.
+const RENAME_COMPARISON_BUDGET: usize = 250_000;
+
 /// Pairs removed and added resources that are one resource under a new logical id: same
-/// type, (nearly) the same content. The closest pairs are taken first; ties go to template
-/// order, so the result does not depend on anything but the two templates.
+/// type, (nearly) the same content. Identical content pairs first (found by hashing, in
+/// template order); then, within [`RENAME_COMPARISON_BUDGET`], the closest remaining pairs,
+/// ties going to template order, so the result depends on nothing but the two templates.
 fn match_renames<'a>(
     removed: &[&'a String],
     added: &[&'a String],
     old: &Map<String, Value>,
     new: &Map<String, Value>,
 ) -> Vec<(&'a String, &'a String)> {
-    let mut candidates = Vec::new();
+    let (mut old_taken, mut new_taken) = (vec![false; removed.len()], vec![false; added.len()]);
+    let mut pairs = Vec::new();
+
+    // Identical content: the common rename (a construct moved or renamed).
+    let content = |resource: &Value| Value::Object(normalised(resource)).to_string();
+    let mut by_content: HashMap<String, Vec<usize>> = HashMap::new();
+    for (j, new_id) in added.iter().enumerate().rev() {
+        by_content
+            .entry(content(&new[*new_id]))
+            .or_default()
+            .push(j);
+    }
     for (i, old_id) in removed.iter().enumerate() {
-        let before = &old[*old_id];
+        if let Some(j) = by_content
+            .get_mut(&content(&old[*old_id]))
+            .and_then(Vec::pop)
+        {
+            old_taken[i] = true;
+            new_taken[j] = true;
+            pairs.push((removed[i], added[j]));
+        }
+    }
+
+    // Near-identical content, closest first.
+    let left: Vec<usize> = (0..removed.len()).filter(|&i| !old_taken[i]).collect();
+    let right: Vec<usize> = (0..added.len()).filter(|&j| !new_taken[j]).collect();
+    if left.len().saturating_mul(right.len()) > RENAME_COMPARISON_BUDGET {
+        return pairs;
+    }
+    let size = |resource: &Value| leaves(&Value::Object(normalised(resource)));
+    let right_sizes: Vec<usize> = right.iter().map(|&j| size(&new[added[j]])).collect();
+    let mut candidates = Vec::new();
+    for &i in &left {
+        let before = &old[removed[i]];
         let Some(old_type) = type_of(before) else {
             continue;
         };
-        for (j, new_id) in added.iter().enumerate() {
-            let after = &new[*new_id];
+        let before_size = size(before);
+        for (&j, &after_size) in right.iter().zip(&right_sizes) {
+            let after = &new[added[j]];
             if type_of(after) != Some(old_type) {
                 continue;
             }
@@ -195,8 +233,7 @@ fn match_renames<'a>(
                 .iter()
                 .map(Difference::weight)
                 .sum();
-            let total = leaves(&Value::Object(normalised(before)))
-                .max(leaves(&Value::Object(normalised(after))));
+            let total = before_size.max(after_size);
             if changed * RENAME_MAX_CHANGED_FRACTION <= total {
                 // Compare fractions without floating point: changed / total, scaled.
                 let distance = changed.saturating_mul(1_000_000) / total.max(1);
@@ -205,8 +242,6 @@ fn match_renames<'a>(
         }
     }
     candidates.sort_unstable();
-    let (mut old_taken, mut new_taken) = (vec![false; removed.len()], vec![false; added.len()]);
-    let mut pairs = Vec::new();
     for (_, i, j) in candidates {
         if !old_taken[i] && !new_taken[j] {
             old_taken[i] = true;

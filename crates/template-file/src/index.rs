@@ -130,13 +130,27 @@ pub(crate) fn scan(text: &str) -> Result<Scan, ScanError> {
 pub(crate) struct Lines<'t> {
     text: &'t str,
     starts: Vec<usize>,
+    /// Where locations past the end are moved to (see [`Lines::clamp`]): counted once,
+    /// since every event is clamped and recounting made reading quadratic.
+    last_line: usize,
+    end: Location,
 }
 
 impl<'t> Lines<'t> {
     pub(crate) fn new(text: &'t str) -> Self {
         let mut starts = vec![0];
         starts.extend(text.match_indices('\n').map(|(at, _)| at + 1));
-        Lines { text, starts }
+        let last_line = text.lines().count().max(1);
+        let end = Location {
+            line: last_line,
+            column: text.lines().last().unwrap_or("").chars().count() + 1,
+        };
+        Lines {
+            text,
+            starts,
+            last_line,
+            end,
+        }
     }
 
     /// The byte offset of 1-based `line`, 0-based character `column`, clamped to the text.
@@ -163,16 +177,12 @@ impl<'t> Lines<'t> {
     /// yaml-rust2 reports things at the very end of a text on the line after the last;
     /// point at the end of the last line instead.
     pub(crate) fn clamp(&self, location: Location) -> Location {
-        let last_line = self.text.lines().count().max(1);
         // After a final line break the (empty) next line exists too.
-        let limit = last_line + usize::from(self.text.ends_with('\n'));
+        let limit = self.last_line + usize::from(self.text.ends_with('\n'));
         if location.line <= limit {
-            return location;
-        }
-        let last = self.text.lines().last().unwrap_or("");
-        Location {
-            line: last_line,
-            column: last.chars().count() + 1,
+            location
+        } else {
+            self.end
         }
     }
 
