@@ -91,6 +91,16 @@ impl Input {
             Input::Template(file) => file.location_of(section, logical_id),
         }
     }
+
+    /// Where the value at `pointer` (a JSON Pointer into the template) was written: in a
+    /// template file, that value's own line; in a stack file, the line of the construct
+    /// that made the resource `logical_id` (see [`Input::location`]).
+    pub fn location_of_value(&self, logical_id: &str, pointer: &str) -> Option<Location> {
+        match self {
+            Input::Stack(_) => self.location("Resources", logical_id),
+            Input::Template(file) => Some(file.source_map.locate_key(pointer)),
+        }
+    }
 }
 
 impl Input {

@@ -265,7 +265,7 @@ pub fn resolve(
         reported.push(Reported {
             rule: rule.clone(),
             message: finding.message,
-            location: input.location("Resources", &finding.logical_id),
+            location: input.location_of_value(&finding.logical_id, &finding.pointer),
             logical_id: finding.logical_id,
             pointer: finding.pointer,
             construct,

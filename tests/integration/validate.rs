@@ -58,10 +58,13 @@ fn the_seed_template_fails_with_each_of_its_defects() {
     assert!(has(&found, "SW-APIGW-3", "MyMethod"), "{found:?}");
     let messages = run.stdout.to_lowercase();
     assert_contains!(messages, "logs:*", "amazons3fullaccess", "param", "failed");
-    // Each finding says where: the template's own line for a template file.
+    // Each finding says where: in a template file, the line of the value at fault.
     let first = &report["findings"][0];
+    assert_eq!(first["rule"], "SW-IAM-1");
     assert_eq!(first["file"], SEED);
-    assert!(first["line"].as_u64().is_some_and(|l| l > 1), "{first}");
+    let text = std::fs::read_to_string(repo_root().join(SEED)).expect("the seed");
+    let line = text.lines().position(|l| l.trim() == "- logs:*").expect("logs:*") + 1;
+    assert_eq!(first["line"], line, "{first}");
     assert!(first["rationale"].as_str().is_some_and(|s| !s.is_empty()));
     assert!(first["fix"].as_str().is_some_and(|s| !s.is_empty()));
 }
