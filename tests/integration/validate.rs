@@ -63,7 +63,11 @@ fn the_seed_template_fails_with_each_of_its_defects() {
     assert_eq!(first["rule"], "SW-IAM-1");
     assert_eq!(first["file"], SEED);
     let text = std::fs::read_to_string(repo_root().join(SEED)).expect("the seed");
-    let line = text.lines().position(|l| l.trim() == "- logs:*").expect("logs:*") + 1;
+    let line = text
+        .lines()
+        .position(|l| l.trim() == "- logs:*")
+        .expect("logs:*")
+        + 1;
     assert_eq!(first["line"], line, "{first}");
     assert!(first["rationale"].as_str().is_some_and(|s| !s.is_empty()));
     assert!(first["fix"].as_str().is_some_and(|s| !s.is_empty()));

@@ -380,11 +380,28 @@ impl Graph {
     }
 }
 
+/// The most arrows Mermaid draws (its default `maxEdges`); beyond it, it refuses the whole
+/// diagram.
+pub const MERMAID_MAX_EDGES: usize = 500;
+
 /// A Markdown document with a heading naming the stack and the Mermaid diagram in a
-/// ```` ```mermaid ```` block.
+/// ```` ```mermaid ```` block; for a diagram of more than [`MERMAID_MAX_EDGES`] arrows,
+/// which Mermaid would refuse, a note saying how to draw it with Graphviz instead.
 pub fn markdown(stack_name: &str, graph: &Graph) -> String {
     let mut text = String::new();
     text.push_str(&format!("# {}\n\n", markdown_text(stack_name)));
+    if graph.edges().len() > MERMAID_MAX_EDGES {
+        // Mermaid refuses such a diagram outright: say what to do instead of leaving a
+        // block GitHub shows as an error.
+        text.push_str(&format!(
+            "This stack has {} references, more than the {MERMAID_MAX_EDGES} arrows Mermaid \
+             draws. Draw it with Graphviz instead: \
+             `stackweave graph STACK_FILE --format dot | dot -Tsvg -o {}.svg`.\n",
+            graph.edges().len(),
+            stack_name
+        ));
+        return text;
+    }
     text.push_str(
         "Resources grouped by construct. Arrows point from a resource or output to what it \
          references, labelled with the attribute used; a thick red arrow marks a resource \

@@ -474,3 +474,28 @@ fn metadata_references_count_but_plain_names_do_not() {
     let graph = Graph::from_template(&template, &Grouping::new());
     assert_eq!(edges(&graph), [edge("Instance", "Bucket", "Ref")]);
 }
+
+#[test]
+fn a_diagram_too_large_for_mermaid_becomes_a_note_in_markdown() {
+    // 501 topics, each with a policy referring to it: 501 arrows.
+    let mut resources = serde_json::Map::new();
+    for i in 0..=stackweave_graph::MERMAID_MAX_EDGES {
+        resources.insert(
+            format!("Topic{i}"),
+            serde_json::json!({"Type": "AWS::SNS::Topic"}),
+        );
+        resources.insert(
+            format!("Policy{i}"),
+            serde_json::json!({"Type": "AWS::SNS::TopicPolicy", "Properties": {"Topics": [{"Ref": format!("Topic{i}")}]}}),
+        );
+    }
+    let template = serde_json::json!({ "Resources": resources });
+    let graph = Graph::from_template(&template, &Grouping::new());
+    assert_eq!(graph.edges().len(), 501);
+    let text = markdown("Big", &graph);
+    assert!(!text.contains("```mermaid"), "{text}");
+    assert!(
+        text.contains("501 references") && text.contains("--format dot"),
+        "{text}"
+    );
+}
