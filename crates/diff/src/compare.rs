@@ -39,10 +39,7 @@ const MAX_ALIGNED_PAIRS: usize = 250_000;
 
 /// Whether `object` is a call of an intrinsic function.
 pub(crate) fn is_intrinsic(object: &Map<String, Value>) -> bool {
-    object.len() == 1
-        && object
-            .keys()
-            .all(|key| key == "Ref" || key == "Condition" || key.starts_with("Fn::"))
+    stackweave_template::intrinsic_function(object).is_some()
 }
 
 /// Appends the differences between `old` and `new`, found under `path`, to `out`.

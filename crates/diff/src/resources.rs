@@ -9,6 +9,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use serde_json::{Map, Value};
+use stackweave_template::RefKind;
 
 use crate::compare::{Difference, Segment, compare_objects, format_path, leaves};
 use crate::model::{
@@ -294,9 +295,11 @@ fn mark_knock_on_replacements(
                 if !requires_replacement(resource_type, name) {
                     return None;
                 }
-                let mut targets = Vec::new();
-                references(value, &mut targets);
-                let target = targets.into_iter().find(|t| replaced.contains(t))?;
+                let target = stackweave_template::references(value)
+                    .into_iter()
+                    .filter(|r| r.kind != RefKind::Condition)
+                    .map(|r| r.id)
+                    .find(|t| replaced.contains(t))?;
                 Some((name, value, target))
             });
             let Some((name, value, target)) = hit else {
@@ -333,84 +336,5 @@ fn mark_knock_on_replacements(
         if !marked {
             break;
         }
-    }
-}
-
-/// The logical ids `value` refers to: `Ref`, `Fn::GetAtt` and `${...}` in `Fn::Sub` text
-/// (minus the `Fn::Sub`'s own variables and `${!literal}`s).
-fn references(value: &Value, out: &mut Vec<String>) {
-    match value {
-        Value::Object(object) if object.len() == 1 => {
-            for (key, argument) in object {
-                match (key.as_str(), argument) {
-                    ("Ref", Value::String(target)) => out.push(target.clone()),
-                    ("Fn::GetAtt", Value::String(dotted)) => {
-                        out.push(dotted.split('.').next().unwrap_or_default().to_owned());
-                    }
-                    ("Fn::GetAtt", Value::Array(parts)) => {
-                        if let Some(Value::String(target)) = parts.first() {
-                            out.push(target.clone());
-                        }
-                    }
-                    ("Fn::Sub", Value::String(text)) => sub_references(text, &Map::new(), out),
-                    ("Fn::Sub", Value::Array(parts)) => {
-                        let empty = Map::new();
-                        let variables = parts.get(1).and_then(Value::as_object).unwrap_or(&empty);
-                        if let Some(Value::String(text)) = parts.first() {
-                            sub_references(text, variables, out);
-                        }
-                        for variable in variables.values() {
-                            references(variable, out);
-                        }
-                    }
-                    _ => references(argument, out),
-                }
-            }
-        }
-        Value::Object(object) => object.values().for_each(|v| references(v, out)),
-        Value::Array(items) => items.iter().for_each(|v| references(v, out)),
-        _ => {}
-    }
-}
-
-fn sub_references(text: &str, variables: &Map<String, Value>, out: &mut Vec<String>) {
-    let mut rest = text;
-    while let Some(start) = rest.find("${") {
-        rest = &rest[start + 2..];
-        let Some(end) = rest.find('}') else {
-            return;
-        };
-        let name = &rest[..end];
-        rest = &rest[end + 1..];
-        if name.starts_with('!') {
-            continue;
-        }
-        let target = name.split('.').next().unwrap_or_default();
-        if !variables.contains_key(name) && !variables.contains_key(target) {
-            out.push(target.to_owned());
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use serde_json::json;
-
-    use super::*;
-
-    #[test]
-    fn references_are_found_in_every_form() {
-        let mut out = Vec::new();
-        references(
-            &json!([
-                {"Ref": "A"},
-                {"Fn::GetAtt": "B.Arn"},
-                {"Fn::GetAtt": ["C", "Arn"]},
-                {"Fn::Sub": "${D}/${E.Arn}/${!Literal}/${AWS::Region}"},
-                {"Fn::Sub": ["${Local}-${F}", {"Local": {"Ref": "G"}}]},
-            ]),
-            &mut out,
-        );
-        assert_eq!(out, ["A", "B", "C", "D", "E", "AWS::Region", "F", "G"]);
     }
 }

@@ -1,6 +1,7 @@
 //! Finding the references in a piece of a CloudFormation template (long form JSON).
 
 use serde_json::{Map, Value};
+use stackweave_template::RefKind;
 
 /// One reference found in a value: what it names and how.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,124 +30,37 @@ fn walk(value: &Value, key: Option<&str>, found: &mut Vec<Found>) {
             }
         }
         Value::Object(map) => {
-            if let Some(intrinsic) = single_entry(map)
-                && reference(intrinsic, key, found)
-            {
-                return;
+            if stackweave_template::intrinsic_function(map).is_some() {
+                return record(map, key, found);
             }
             for (name, inner) in map {
-                // `Fn::If`, `Fn::Join`... are not what a value is for: the property they
-                // sit under is, so it is kept for the values inside them.
-                let inner_key = if name.starts_with("Fn::") {
-                    key
-                } else {
-                    Some(name.as_str())
-                };
-                walk(inner, inner_key, found);
+                walk(inner, Some(name.as_str()), found);
             }
         }
         Value::String(_) | Value::Number(_) | Value::Bool(_) | Value::Null => {}
     }
 }
 
-fn single_entry(map: &Map<String, Value>) -> Option<(&str, &Value)> {
-    let mut entries = map.iter();
-    match (entries.next(), entries.next()) {
-        (Some((name, value)), None) => Some((name.as_str(), value)),
-        _ => None,
-    }
-}
-
-/// Records the reference `intrinsic` makes, if it is `Ref`, `Fn::GetAtt` or `Fn::Sub`.
-/// Returns whether it was one of those (and so fully handled).
-fn reference((name, arg): (&str, &Value), key: Option<&str>, found: &mut Vec<Found>) -> bool {
-    let mut push = |target: &str, attribute: &str| {
+/// Records the references an intrinsic function makes (through `Fn::If`, `Fn::Join` and
+/// the rest, all under the property `key`), read by the template crate's reference walker,
+/// the one merging and checking use, so the diagram's arrows are exactly the references
+/// the merge checked. Condition names are not arrows.
+fn record(intrinsic: &Map<String, Value>, key: Option<&str>, found: &mut Vec<Found>) {
+    let intrinsic = Value::Object(intrinsic.clone());
+    for reference in stackweave_template::references(&intrinsic) {
+        let attribute = match (reference.kind, reference.attribute) {
+            (RefKind::Condition, _) => continue,
+            (_, Some(attribute)) => attribute,
+            // A `Fn::GetAtt` whose attribute is computed: the arrow still goes to it.
+            (RefKind::GetAtt, None) => "GetAtt".to_owned(),
+            (_, None) => "Ref".to_owned(),
+        };
         found.push(Found {
-            target: target.to_owned(),
-            attribute: attribute.to_owned(),
+            target: reference.id,
+            attribute,
             key: key.map(str::to_owned),
         });
-    };
-    match (name, arg) {
-        ("Ref", Value::String(target)) => push(target, "Ref"),
-        ("Fn::GetAtt", Value::String(dotted)) => {
-            let (target, attribute) = split_attribute(dotted);
-            push(target, attribute.unwrap_or("GetAtt"));
-        }
-        ("Fn::GetAtt", Value::Array(parts)) => match parts.as_slice() {
-            [Value::String(target), Value::String(attribute)] => push(target, attribute),
-            // The attribute name may itself be computed (`{"Ref": ...}`): the edge still
-            // goes to the resource, and whatever the name refers to is walked too.
-            [Value::String(target), computed] => {
-                push(target, "GetAtt");
-                walk(computed, key, found);
-            }
-            _ => walk(arg, key, found),
-        },
-        ("Fn::Sub", Value::String(text)) => {
-            for variable in sub_variables(text) {
-                if let Some((target, attribute)) = sub_reference(variable, &Map::new()) {
-                    push(target, attribute);
-                }
-            }
-        }
-        ("Fn::Sub", Value::Array(parts)) => match parts.as_slice() {
-            [Value::String(text), Value::Object(variables)] => {
-                for variable in sub_variables(text) {
-                    if let Some((target, attribute)) = sub_reference(variable, variables) {
-                        push(target, attribute);
-                    }
-                }
-                for value in variables.values() {
-                    walk(value, key, found);
-                }
-            }
-            _ => walk(arg, key, found),
-        },
-        _ => return false,
     }
-    true
-}
-
-/// `X.Attr` as (`X`, `Attr`): the split is at the first dot, since attribute names may
-/// hold dots themselves (`Endpoint.Address`) but logical ids never do.
-fn split_attribute(dotted: &str) -> (&str, Option<&str>) {
-    match dotted.split_once('.') {
-        Some((target, attribute)) => (target, Some(attribute)),
-        None => (dotted, None),
-    }
-}
-
-/// What `${variable}` refers to, unless the variable is one of the `Fn::Sub` map's own.
-fn sub_reference<'a>(
-    variable: &'a str,
-    variables: &Map<String, Value>,
-) -> Option<(&'a str, &'a str)> {
-    if variables.contains_key(variable) {
-        return None;
-    }
-    match split_attribute(variable) {
-        (target, Some(attribute)) if !variables.contains_key(target) => Some((target, attribute)),
-        (_, Some(_)) => None,
-        (target, None) => Some((target, "Ref")),
-    }
-}
-
-/// The variable names of an `Fn::Sub` template, in order; `${!Literal}` is an escape, not a
-/// variable.
-pub(crate) fn sub_variables(text: &str) -> Vec<&str> {
-    let mut variables = Vec::new();
-    let mut rest = text;
-    while let Some(start) = rest.find("${") {
-        let after = &rest[start + 2..];
-        let Some(end) = after.find('}') else { break };
-        let variable = after[..end].trim();
-        if !variable.starts_with('!') && !variable.is_empty() {
-            variables.push(variable);
-        }
-        rest = &after[end + 1..];
-    }
-    variables
 }
 
 #[cfg(test)]
@@ -224,11 +138,5 @@ mod tests {
             pairs(value),
             [pair("Res", "GetAtt"), pair("AttrName", "Ref")]
         );
-    }
-
-    #[test]
-    fn unterminated_variable_ends_the_scan() {
-        assert_eq!(sub_variables("a ${B} ${C"), ["B"]);
-        assert_eq!(sub_variables("${}"), Vec::<&str>::new());
     }
 }

@@ -1,15 +1,15 @@
-//! The reference architecture (examples/api-to-express) drawn in both syntaxes.
+//! The reference architecture (examples/api-to-express) as a graph: every reference an
+//! arrow, every construct a group.
 //!
 //! `fixtures/api-to-express.template.json` is the example's golden template in long form,
-//! as it stood when this crate was written (kept still, so the diagrams below change only
-//! when the drawing does), and `fixtures/api-to-express.{mmd,dot,diagram.md}` are its
-//! diagrams, rewritten by `STACKWEAVE_BLESS=1 cargo test -p stackweave-graph`. The diagrams are the files to
-//! check with the real parsers: `node tests/render/check-mermaid.mjs` and `dot -Tsvg`.
+//! as it stood when this crate was written (kept still, so this test changes only when the
+//! drawing does). The live examples' diagrams are golden files of the integration tests
+//! (`tests/integration/graph.rs`), checked there with Mermaid's parser and Graphviz.
 
 use std::path::{Path, PathBuf};
 
-use serde_json::{Map, Value};
-use stackweave_graph::{EdgeKind, Graph, Grouping, markdown};
+use serde_json::Value;
+use stackweave_graph::{EdgeKind, Graph, Grouping};
 
 fn crate_dir() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -17,64 +17,6 @@ fn crate_dir() -> &'static Path {
 
 fn fixture(name: &str) -> PathBuf {
     crate_dir().join("tests/fixtures").join(name)
-}
-
-#[track_caller]
-fn assert_golden(name: &str, actual: &str) {
-    let path = fixture(name);
-    if std::env::var_os("STACKWEAVE_BLESS").is_some() {
-        std::fs::write(&path, actual).expect("write the golden file");
-        return;
-    }
-    let expected = std::fs::read_to_string(&path)
-        .expect("the golden file exists (STACKWEAVE_BLESS=1 writes it)");
-    assert!(
-        actual == expected,
-        "{name} differs; if the change is deliberate, run `STACKWEAVE_BLESS=1 cargo test -p stackweave-graph` and review the diff\n--- actual:\n{actual}"
-    );
-}
-
-/// The short-form YAML the synthesiser writes, in long form: `!Ref X` → `{"Ref": "X"}`,
-/// `!GetAtt X.Attr` → `{"Fn::GetAtt": ["X", "Attr"]}`, `!Name v` → `{"Fn::Name": v}`.
-fn long_form(yaml: serde_yaml::Value) -> Value {
-    use serde_yaml::Value as Yaml;
-    match yaml {
-        Yaml::Null => Value::Null,
-        Yaml::Bool(b) => Value::Bool(b),
-        Yaml::Number(n) => serde_json::to_value(n).expect("a YAML number is a JSON number"),
-        Yaml::String(s) => Value::String(s),
-        Yaml::Sequence(items) => Value::Array(items.into_iter().map(long_form).collect()),
-        Yaml::Mapping(map) => {
-            let mut object = Map::new();
-            for (key, value) in map {
-                let key = match key {
-                    Yaml::String(key) => key,
-                    other => serde_yaml::to_string(&other)
-                        .expect("a YAML key prints")
-                        .trim()
-                        .to_owned(),
-                };
-                object.insert(key, long_form(value));
-            }
-            Value::Object(object)
-        }
-        Yaml::Tagged(tagged) => {
-            let tag = tagged.tag.to_string();
-            let name = tag.trim_start_matches('!');
-            let value = long_form(tagged.value);
-            let (function, argument) = match (name, value) {
-                ("Ref", value) => ("Ref".to_owned(), value),
-                ("GetAtt", Value::String(dotted)) => {
-                    let (id, attribute) = dotted.split_once('.').expect("X.Attr");
-                    ("Fn::GetAtt".to_owned(), serde_json::json!([id, attribute]))
-                }
-                (other, value) => (format!("Fn::{other}"), value),
-            };
-            let mut object = Map::new();
-            object.insert(function, argument);
-            Value::Object(object)
-        }
-    }
 }
 
 fn template() -> Value {
@@ -101,47 +43,6 @@ fn grouping() -> Grouping {
         grouping.insert(id.into(), path(&["Api"]));
     }
     grouping
-}
-
-/// The live example (which changes with the constructs) still converts and draws: every
-/// resource a box, every construct's resources inside a box of their own.
-#[test]
-fn live_example_draws() {
-    let example =
-        crate_dir().join("../../examples/api-to-express/expected/ApiToExpress.template.yaml");
-    let yaml: serde_yaml::Value =
-        serde_yaml::from_str(&std::fs::read_to_string(example).expect("the example exists"))
-            .expect("the example is YAML");
-    let template = long_form(yaml);
-    let resources = template["Resources"].as_object().expect("resources");
-    // Logical ids start with their construct's id, so the prefix finds the construct.
-    let mut grouping = Grouping::new();
-    for id in resources.keys() {
-        let construct = ["WorkflowLogs", "Workflow", "Api"]
-            .into_iter()
-            .find(|construct| id.starts_with(construct))
-            .expect("every resource belongs to one of the three constructs");
-        grouping.insert(id.clone(), vec![construct.to_owned()]);
-    }
-    let graph = Graph::from_template(&template, &grouping);
-    for id in resources.keys() {
-        let node = graph
-            .node(&format!("r_{id}"))
-            .expect("every resource is drawn");
-        assert!(node.group.is_some(), "{id} is inside its construct");
-    }
-    assert!(graph.edges().len() >= 15, "{}", graph.mermaid());
-}
-
-#[test]
-fn reference_diagrams_are_the_golden_files() {
-    let graph = Graph::from_template(&template(), &grouping());
-    assert_golden("api-to-express.mmd", &graph.mermaid());
-    assert_golden("api-to-express.dot", &graph.dot());
-    assert_golden(
-        "api-to-express.diagram.md",
-        &markdown("ApiToExpress", &graph),
-    );
 }
 
 /// The picture a reader needs, whatever the layout: every reference of the template.

@@ -21,12 +21,7 @@ pub(crate) fn is_intrinsic(value: &Value) -> bool {
 
 /// The function name of an intrinsic (`Ref`, `Fn::Sub`...), or `None` for plain data.
 pub(crate) fn intrinsic_name(value: &Value) -> Option<&str> {
-    let object = value.as_object()?;
-    if object.len() != 1 {
-        return None;
-    }
-    let key = object.keys().next()?.as_str();
-    (key == "Ref" || key == "Condition" || key.starts_with("Fn::")).then_some(key)
+    stackweave_template::intrinsic_function(value.as_object()?)
 }
 
 /// The name a `Ref` points at, when `value` is exactly `{"Ref": "Name"}`.

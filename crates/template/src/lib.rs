@@ -23,4 +23,4 @@ pub use fragment::{Fragment, FragmentError};
 pub use interpolate::{Piece, interpolate};
 pub use logical_id::{PSEUDO_PARAMETERS, is_valid_logical_id, logical_id};
 pub use merge::{Format, MergeError, Owner, Quotas, RefKind, Template, TemplateBuilder};
-pub use refs::referenced_ids;
+pub use refs::{Reference, intrinsic_function, referenced_ids, references};

@@ -14,8 +14,9 @@ pub(crate) struct Site<'a> {
     pub kind: RefKind,
     /// The referenced id: a logical id, parameter, pseudo parameter or condition name.
     pub id: &'a mut String,
-    /// The attribute of a `Fn::Sub` variable `${X.A}`, which requires `X` to be a resource.
-    pub sub_attribute: Option<String>,
+    /// The attribute named: `A` of `Fn::GetAtt` `X.A` or of a `Fn::Sub` variable `${X.A}`
+    /// (which requires `X` to be a resource).
+    pub attribute: Option<String>,
 }
 
 /// A callback receiving each reference.
@@ -95,7 +96,7 @@ fn walk_function(key: &str, arg: &mut Value, visit: &mut Visit<'_>) {
                 Some((id, attribute)) => (id.to_owned(), Some(attribute.to_owned())),
                 None => (dotted.clone(), None),
             };
-            report(visit, RefKind::GetAtt, &mut id, None);
+            report(visit, RefKind::GetAtt, &mut id, attribute.clone());
             if let Some(attribute) = attribute {
                 id.push('.');
                 id.push_str(&attribute);
@@ -103,9 +104,13 @@ fn walk_function(key: &str, arg: &mut Value, visit: &mut Visit<'_>) {
             *dotted = id;
         }
         ("Fn::GetAtt", Value::Array(args)) => {
+            let attribute = match args.get(1) {
+                Some(Value::String(attribute)) => Some(attribute.clone()),
+                _ => None,
+            };
             let mut args = args.iter_mut();
             match args.next() {
-                Some(Value::String(id)) => report(visit, RefKind::GetAtt, id, None),
+                Some(Value::String(id)) => report(visit, RefKind::GetAtt, id, attribute),
                 Some(other) => walk_expr(other, visit),
                 None => {}
             }
@@ -142,11 +147,11 @@ fn walk_function(key: &str, arg: &mut Value, visit: &mut Visit<'_>) {
     }
 }
 
-fn report(visit: &mut Visit<'_>, kind: RefKind, id: &mut String, sub_attribute: Option<String>) {
+fn report(visit: &mut Visit<'_>, kind: RefKind, id: &mut String, attribute: Option<String>) {
     visit(Site {
         kind,
         id,
-        sub_attribute,
+        attribute,
     });
 }
 
@@ -193,6 +198,47 @@ fn walk_sub(template: &mut String, defined: &[String], visit: &mut Visit<'_>) {
 #[cfg(test)]
 #[path = "refs_tests.rs"]
 mod tests;
+
+/// The function an object calls, if it is an intrinsic function: exactly one key, `Ref`,
+/// `Condition` (inside `Fn::And`/`Fn::Or`/`Fn::Not`) or `Fn::...`. Any other object is
+/// plain data, even with one key.
+pub fn intrinsic_function(object: &serde_json::Map<String, Value>) -> Option<&str> {
+    let mut keys = object.keys();
+    match (keys.next(), keys.next()) {
+        (Some(key), None) if key == "Ref" || key == "Condition" || key.starts_with("Fn::") => {
+            Some(key)
+        }
+        _ => None,
+    }
+}
+
+/// One reference an expression makes, for readers of a finished template (the checks,
+/// the diagram).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reference {
+    /// How it refers.
+    pub kind: RefKind,
+    /// The id named: a logical id, parameter, pseudo parameter or condition name.
+    pub id: String,
+    /// The attribute named by `Fn::GetAtt` or a `${X.A}` variable of `Fn::Sub`.
+    pub attribute: Option<String>,
+}
+
+/// Every reference an expression makes (`Ref`, `Fn::GetAtt`, `Fn::Sub` variables other
+/// than its own and `${!literal}`s, condition names), in document order, repeats kept.
+pub fn references(value: &Value) -> Vec<Reference> {
+    let mut found = Vec::new();
+    // The walker can rewrite ids, so it needs a value of its own.
+    let mut copy = value.clone();
+    walk_expr(&mut copy, &mut |site: Site<'_>| {
+        found.push(Reference {
+            kind: site.kind,
+            id: site.id.clone(),
+            attribute: site.attribute,
+        });
+    });
+    found
+}
 
 /// Every template-level id an expression names (`Ref`, `Fn::GetAtt`, `Fn::Sub` variables,
 /// condition names), pseudo parameters included. The orchestrator uses it to learn which

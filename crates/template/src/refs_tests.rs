@@ -8,7 +8,8 @@ type Found = Vec<(RefKind, String, Option<String>)>;
 fn collect(mut value: Value, walk: fn(&mut Value, &mut Visit<'_>)) -> Found {
     let mut found = Vec::new();
     walk(&mut value, &mut |site: Site<'_>| {
-        found.push((site.kind, site.id.clone(), site.sub_attribute))
+        let attribute = site.attribute.filter(|_| site.kind == RefKind::Sub);
+        found.push((site.kind, site.id.clone(), attribute))
     });
     found
 }
@@ -149,4 +150,31 @@ fn condition_key_outside_condition_functions_is_data() {
 fn non_string_arguments_are_walked() {
     let found = collect(json!({"Ref": {"Fn::Sub": "${A}"}}), walk_expr);
     assert_eq!(found, [plain(RefKind::Sub, "A")]);
+}
+
+#[test]
+fn references_name_getatt_and_sub_attributes_in_document_order() {
+    let found = references(&json!([
+        {"Fn::GetAtt": ["Role", "Arn"]},
+        {"Fn::GetAtt": "Db.Endpoint.Address"},
+        {"Fn::Sub": ["${Api}/${Stage.Name}/${Own}/${!Literal}", {"Own": {"Ref": "Param"}}]},
+        {"Fn::If": ["IsProd", {"Ref": "A"}, {"Ref": "AWS::NoValue"}]},
+    ]));
+    let summary: Vec<(RefKind, &str, Option<&str>)> = found
+        .iter()
+        .map(|r| (r.kind, r.id.as_str(), r.attribute.as_deref()))
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            (RefKind::GetAtt, "Role", Some("Arn")),
+            (RefKind::GetAtt, "Db", Some("Endpoint.Address")),
+            (RefKind::Sub, "Api", None),
+            (RefKind::Sub, "Stage", Some("Name")),
+            (RefKind::Ref, "Param", None),
+            (RefKind::Condition, "IsProd", None),
+            (RefKind::Ref, "A", None),
+            (RefKind::Ref, "AWS::NoValue", None),
+        ]
+    );
 }

@@ -119,7 +119,10 @@ fn references(value: &Value, walk: Walk) -> Vec<Found> {
     // The walker can rewrite ids, so it needs a value of its own.
     let mut copy = value.clone();
     walk(&mut copy, &mut |site: Site<'_>| {
-        let item = (site.kind, site.id.clone(), site.sub_attribute);
+        // Only a `Fn::Sub` variable's attribute changes what it may refer to (and how it is
+        // reported); a `Fn::GetAtt` is checked and reported by its resource alone.
+        let attribute = site.attribute.filter(|_| site.kind == RefKind::Sub);
+        let item = (site.kind, site.id.clone(), attribute);
         if !found.contains(&item) {
             found.push(item);
         }
