@@ -377,11 +377,7 @@ fn validate(args: ValidateArgs) -> ExitCode {
             Err(errors) => return input_error(&errors),
         }
     };
-    let registry = match &input {
-        Some(input) => validate::validators(&options, input),
-        None => Registry::for_options(&options, &[]),
-    };
-    let registry = match registry {
+    let registry = match validate::validators(&options, input.as_ref()) {
         Ok(registry) => registry,
         Err(errors) => return input_error(&errors),
     };

@@ -6,6 +6,7 @@
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::path::Path;
+use std::sync::Arc;
 
 use serde_json::{Map, Value, json};
 use stackweave_stack::{Location, Suppression};
@@ -77,14 +78,17 @@ pub fn builtin_rules() -> Vec<RuleMeta> {
         .collect()
 }
 
-/// The validator plugins in the plugin folders (`--plugins`, and the stack file's
-/// `plugins:` for a stack file), loaded into the sandbox.
-pub fn validators(options: &Options, input: &Input) -> Result<Registry, Vec<Diagnostic>> {
-    let stack_folders = match input {
-        Input::Stack(synthesis) => synthesis.stack.plugin_dirs.clone(),
-        Input::Template(_) => Vec::new(),
-    };
-    Registry::for_options(options, &stack_folders)
+/// The plugins holding the validators: those the synthesis of a stack file loaded (from
+/// `--plugins` and the stack file's `plugins:`), or for a template (or none, to list the
+/// rules) those in `--plugins`, loaded into the sandbox now.
+pub fn validators(
+    options: &Options,
+    input: Option<&Input>,
+) -> Result<Arc<Registry>, Vec<Diagnostic>> {
+    match input {
+        Some(Input::Stack(synthesis)) => Ok(Arc::clone(&synthesis.registry)),
+        Some(Input::Template(_)) | None => Registry::for_options(options, &[]).map(Arc::new),
+    }
 }
 
 /// The rules of every validator plugin, as reports describe them.

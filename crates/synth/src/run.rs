@@ -64,6 +64,9 @@ pub struct Synthesis {
     pub plugins: Vec<PluginUse>,
     /// Warnings from plugins.
     pub warnings: Vec<Diagnostic>,
+    /// Every plugin the run could see, loaded: `stackweave validate` runs its validators
+    /// rather than finding and loading the plugin folders again.
+    pub registry: Arc<Registry>,
 }
 
 /// Synthesises the stack file at `stack_path`.
@@ -89,6 +92,7 @@ pub fn synthesize(stack_path: &Path, options: &Options) -> Result<Synthesis, Fai
         quotas: merged.quotas,
         plugins: merged.plugins,
         warnings: merged.warnings,
+        registry,
     })
 }
 
