@@ -9,7 +9,7 @@ use serde_json::Value;
 use stackweave_stack::Location;
 use stackweave_synth::{Diagnostic, Options, Synthesis};
 use stackweave_template::Owner;
-use stackweave_template_file::{FileKind, TemplateFile};
+use stackweave_template_file::{FileKind, ReadError, ReadErrorKind, TemplateFile};
 
 /// A stack file's synthesis or a template file, read and checked.
 pub enum Input {
@@ -35,15 +35,20 @@ impl Input {
                 .map_err(|failure| failure.diagnostics),
             Some(FileKind::Template) => stackweave_template_file::parse_template_str(&text, path)
                 .map(Input::Template)
-                .map_err(|error| vec![Diagnostic::error(error.to_string())]),
-            None => Err(vec![
-                Diagnostic::error(format!(
-                    "{} is neither a stack file nor a CloudFormation template",
-                    path.display()
-                ))
-                .at(path, None)
-                .help("a stack file has `constructs:`; a template has `Resources:`"),
-            ]),
+                .map_err(|error| vec![read_error(error)]),
+            // Text too broken to tell (JSON with a syntax error, say): its syntax error is
+            // what to fix first.
+            None => match stackweave_template_file::parse_template_str(&text, path) {
+                Err(error) if error.kind == ReadErrorKind::Syntax => Err(vec![read_error(error)]),
+                _ => Err(vec![
+                    Diagnostic::error(format!(
+                        "{} is neither a stack file nor a CloudFormation template",
+                        path.display()
+                    ))
+                    .at(path, None)
+                    .help("a stack file has `constructs:`; a template has `Resources:`"),
+                ]),
+            },
         }
     }
 
@@ -126,6 +131,13 @@ pub fn grouping(template: &stackweave_template::Template) -> stackweave_graph::G
             Owner::StackFile => None,
         })
         .collect()
+}
+
+/// A template that cannot be read, in the shape of every other diagnostic.
+fn read_error(error: ReadError) -> Diagnostic {
+    Diagnostic::error(error.message)
+        .at(error.path, error.location)
+        .help(error.help)
 }
 
 /// A path as reports show it: relative to the working folder when it is inside it, with

@@ -299,6 +299,12 @@ fn bad_input_exits_2_and_says_what_to_do() {
         "neither a stack file nor a CloudFormation template"
     );
 
+    // Too broken to tell what it is: its syntax error, at its line, is what to fix.
+    project.write("broken.json", "{\"Resources\": {\"A\": }");
+    let run = stackweave_in(project.dir.path(), &["validate", "broken.json"]);
+    assert_eq!(run.code, 2);
+    assert_contains!(run.stderr, "invalid JSON", "--> broken.json:1:");
+
     let run = stackweave_in(project.dir.path(), &["validate", "missing.yaml"]);
     assert_eq!(run.code, 2);
     assert_contains!(run.stderr, "cannot read missing.yaml");
