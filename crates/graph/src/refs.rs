@@ -1,6 +1,6 @@
 //! Finding the references in a piece of a CloudFormation template (long form JSON).
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 use stackweave_template::RefKind;
 
 /// One reference found in a value: what it names and how.
@@ -31,7 +31,7 @@ fn walk(value: &Value, key: Option<&str>, found: &mut Vec<Found>) {
         }
         Value::Object(map) => {
             if stackweave_template::intrinsic_function(map).is_some() {
-                return record(map, key, found);
+                return record(value, key, found);
             }
             for (name, inner) in map {
                 walk(inner, Some(name.as_str()), found);
@@ -45,9 +45,8 @@ fn walk(value: &Value, key: Option<&str>, found: &mut Vec<Found>) {
 /// the rest, all under the property `key`), read by the template crate's reference walker,
 /// the one merging and checking use, so the diagram's arrows are exactly the references
 /// the merge checked. Condition names are not arrows.
-fn record(intrinsic: &Map<String, Value>, key: Option<&str>, found: &mut Vec<Found>) {
-    let intrinsic = Value::Object(intrinsic.clone());
-    for reference in stackweave_template::references(&intrinsic) {
+fn record(intrinsic: &Value, key: Option<&str>, found: &mut Vec<Found>) {
+    for reference in stackweave_template::references(intrinsic) {
         let attribute = match (reference.kind, reference.attribute) {
             (RefKind::Condition, _) => continue,
             (_, Some(attribute)) => attribute,
