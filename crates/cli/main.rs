@@ -393,10 +393,7 @@ fn validate(args: ValidateArgs) -> ExitCode {
         Ok(opted_in) => opted_in,
         Err(errors) => return input_error(&errors),
     };
-    let mut findings: Vec<validate::Finding> = stackweave_rules::check(input.template(), &opted_in)
-        .into_iter()
-        .map(validate::Finding::from)
-        .collect();
+    let mut findings = stackweave_rules::check(input.template(), &opted_in);
     match validate::run_validators(registry.validators(), input.template(), input.path()) {
         Ok(found) => findings.extend(found),
         Err(errors) => return input_error(&errors),

@@ -25,16 +25,16 @@ pub fn files(synthesis: &Synthesis, format: Format, rendered: &str) -> Vec<(Stri
         Format::Yaml => "yaml",
         Format::Json => "json",
     };
-    let template_name = format!("{}.template.{extension}", synthesis.stack_name);
+    let template_name = format!("{}.template.{extension}", synthesis.stack.name);
     let graph = stackweave_graph::Graph::from_template(
         synthesis.template.value(),
         &crate::input::grouping(&synthesis.template),
     );
-    let diagram = stackweave_graph::markdown(&synthesis.stack_name, &graph);
+    let diagram = stackweave_graph::markdown(&synthesis.stack.name, &graph);
     let manifest = manifest(synthesis, &template_name);
     vec![
         (template_name, rendered.to_owned()),
-        (format!("{}.diagram.md", synthesis.stack_name), diagram),
+        (format!("{}.diagram.md", synthesis.stack.name), diagram),
         ("manifest.json".to_owned(), manifest),
     ]
 }
@@ -63,7 +63,7 @@ fn manifest(synthesis: &Synthesis, template_name: &str) -> String {
         .map(|p| serde_json::json!({ "name": p.name, "version": p.version, "origin": p.origin, "sha256": p.sha256 }))
         .collect();
     let manifest = serde_json::json!({
-        "stack": synthesis.stack_name,
+        "stack": synthesis.stack.name,
         "template": template_name,
         "stackweave": env!("CARGO_PKG_VERSION"),
         "plugins": plugins,

@@ -9,6 +9,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use serde_json::{Map, Value, json};
+use stackweave_rules::Finding;
 use stackweave_stack::{Location, Suppression};
 use stackweave_synth::{Diagnostic, LoadedValidator, Options, Registry, RuleSeverity};
 
@@ -130,6 +131,7 @@ pub fn run_validators(
     let mut errors = Vec::new();
     for loaded in validators {
         match loaded.validator.validate(&json) {
+            // A plugin's finding, in the built-in rules' shape (the same fields).
             Ok(found) => findings.extend(found.into_iter().map(|f| Finding {
                 rule_id: f.rule_id,
                 logical_id: f.logical_id,
@@ -301,27 +303,6 @@ fn suppression_location(input: &Input, suppression: &Suppression) -> Location {
     match input {
         Input::Stack(synthesis) => synthesis.stack.source_map.locate(&suppression.pointer),
         Input::Template(_) => Location::START,
-    }
-}
-
-/// A finding from a built-in rule or a validator plugin, before it is tied to the stack.
-pub struct Finding {
-    pub rule_id: String,
-    pub logical_id: String,
-    pub pointer: String,
-    pub message: String,
-    pub undecided: bool,
-}
-
-impl From<stackweave_rules::Finding> for Finding {
-    fn from(f: stackweave_rules::Finding) -> Self {
-        Finding {
-            rule_id: f.rule_id,
-            logical_id: f.logical_id,
-            pointer: f.pointer,
-            message: f.message,
-            undecided: f.undecided,
-        }
     }
 }
 

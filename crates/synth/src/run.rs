@@ -51,9 +51,7 @@ pub struct PluginUse {
 
 /// A successful synthesis.
 pub struct Synthesis {
-    /// The stack's name.
-    pub stack_name: String,
-    /// The stack file it came from: where each construct was written, and its
+    /// The stack file it came from: its name, where each construct was written, and its
     /// `validation` settings.
     pub stack: StackFile,
     /// The merged, checked template.
@@ -86,7 +84,6 @@ pub fn synthesize(stack_path: &Path, options: &Options) -> Result<Synthesis, Fai
     let registry = Arc::new(registry);
     let merged = Run::new(&stack, &registry).synthesize(used, jobs)?;
     Ok(Synthesis {
-        stack_name: stack.name.clone(),
         stack,
         template: merged.template,
         quotas: merged.quotas,
