@@ -156,13 +156,6 @@ pub struct Finding {
     pub undecided: bool,
 }
 
-impl Finding {
-    /// The rule that made this finding.
-    pub fn rule(&self) -> Option<&'static Rule> {
-        rule(&self.rule_id)
-    }
-}
-
 /// Runs every rule that is not opt-in, plus the opt-in rules whose ids are in `opted_in`,
 /// over a long-form template; findings in template resource order, then rule id, then
 /// pointer. Ids in `opted_in` that name no rule are ignored (the caller checks them with

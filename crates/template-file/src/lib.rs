@@ -60,11 +60,6 @@ impl TemplateFile {
             .or_else(|| self.source_map.get(&resource))
             .map(|found| found.key)
     }
-
-    /// The template's `Resources` mapping (present in every template this crate returns).
-    pub fn resources(&self) -> Option<&serde_json::Map<String, Value>> {
-        self.value.get("Resources").and_then(Value::as_object)
-    }
 }
 
 /// Reads and parses the template file at `path`.

@@ -135,7 +135,7 @@ fn find(text: &str, needle: &str) -> Location {
 #[test]
 fn the_example_template_reads_in_long_form_with_lines() {
     let template = parse(EXAMPLE);
-    let resources = template.resources().expect("Resources");
+    let resources = template.value["Resources"].as_object().expect("Resources");
     let ids: Vec<&str> = resources.keys().map(String::as_str).collect();
     assert_eq!(
         ids[..8],

@@ -157,5 +157,8 @@ fn findings_and_severities_serialise_for_reports() {
         serde_json::to_value(Severity::Warning).unwrap(),
         json!("warning")
     );
-    assert_eq!(findings[0].rule().map(|r| r.id), Some("SW-LOGS-1"));
+    assert_eq!(
+        stackweave_rules::rule(&findings[0].rule_id).map(|r| r.id),
+        Some("SW-LOGS-1")
+    );
 }
