@@ -1,9 +1,10 @@
-//! Writing results: the template to stdout, or the template and its manifest into a folder,
-//! each file replaced atomically (written beside its final name, then renamed over it).
+//! Writing results: the template to stdout, or the template, its diagram and its manifest
+//! into a folder, replaced as one set (`stackweave_files::replace_files`).
 
 use std::io::Write;
 use std::path::Path;
 
+use stackweave_files::WriteError;
 use stackweave_synth::{Diagnostic, Synthesis};
 use stackweave_template::Format;
 
@@ -39,21 +40,29 @@ pub fn files(synthesis: &Synthesis, format: Format, rendered: &str) -> Vec<(Stri
     ]
 }
 
-/// Writes [`files`] into `dir`.
+/// Writes [`files`] into `dir`, replacing the previous set as a whole
+/// (`stackweave_files::replace_files`): a reader sees the old files or the new ones.
 pub fn write_all(dir: &Path, files: &[(String, String)]) -> Result<(), Diagnostic> {
-    std::fs::create_dir_all(dir).map_err(|e| {
+    let files: Vec<(String, Vec<u8>)> = files
+        .iter()
+        .map(|(name, contents)| (name.clone(), contents.as_bytes().to_vec()))
+        .collect();
+    stackweave_files::replace_files(dir, &files).map_err(|e| {
+        let help = match e {
+            WriteError::Nested { .. }
+            | WriteError::NoName { .. }
+            | WriteError::NotAFolder { .. } => {
+                "give `--out` a folder of its own (stackweave replaces it as a whole)"
+            }
+            WriteError::Busy { .. } => "wait for the other run to finish, then run this again",
+            WriteError::Io { .. } => "check that the output folder and its parent are writable",
+        };
         Diagnostic::error(format!(
-            "cannot create the output folder {}: {e}",
+            "cannot write the output folder {}: {e}",
             dir.display()
         ))
-        .help("check that the path is writable")
-    })?;
-    // Every file is rendered before any is written, so a failure to render leaves the
-    // folder as it was.
-    for (name, contents) in files {
-        write_atomically(&dir.join(name), contents)?;
-    }
-    Ok(())
+        .help(help)
+    })
 }
 
 fn manifest(synthesis: &Synthesis, template_name: &str) -> String {
@@ -74,27 +83,8 @@ fn manifest(synthesis: &Synthesis, template_name: &str) -> String {
     )
 }
 
-/// Writes `contents` to `path` through a temporary file in the same folder, renamed over it.
+/// Writes one file whole (temporary file, synced, renamed over `path`).
 pub fn write_atomically(path: &Path, contents: &str) -> Result<(), Diagnostic> {
-    let fail = |e: std::io::Error| {
-        Diagnostic::error(format!("cannot write {}: {e}", path.display()))
-            .help("check that the output folder is writable")
-    };
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let mut file = tempfile::NamedTempFile::new_in(dir).map_err(fail)?;
-    file.write_all(contents.as_bytes())
-        .and_then(|()| file.as_file().sync_all())
-        .map_err(fail)?;
-    // A temporary file is private (0600); outputs are ordinary files others may read and
-    // commit, so they get the replaced file's permissions, or the usual 0644.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let permissions = std::fs::metadata(path)
-            .map(|m| m.permissions())
-            .unwrap_or_else(|_| std::fs::Permissions::from_mode(0o644));
-        file.as_file().set_permissions(permissions).map_err(fail)?;
-    }
-    file.persist(path).map_err(|e| fail(e.error))?;
-    Ok(())
+    stackweave_files::write_file_atomically(path, contents.as_bytes())
+        .map_err(|e| Diagnostic::error(e.to_string()).help("check that the folder is writable"))
 }

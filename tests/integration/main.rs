@@ -13,6 +13,7 @@ mod graph;
 mod lock;
 mod merge_errors;
 mod new;
+mod out_folder;
 mod parallel;
 mod plugin_files;
 mod python;

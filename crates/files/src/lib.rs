@@ -6,6 +6,8 @@
 //! Not here: what the files mean. Callers turn [`ReadError`] into their own diagnostics,
 //! naming the file's role and the flag that raises its bound.
 
+mod folder;
 mod read;
 
+pub use folder::{LOCK_WAIT, WriteError, replace_files, write_file_atomically};
 pub use read::{ReadError, read_bounded};

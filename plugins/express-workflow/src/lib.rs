@@ -12,7 +12,7 @@
 //!
 //! Local id `Resource`; attributes `arn` (`Ref`) and `name` (`Fn::GetAtt Name`).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
@@ -177,8 +177,12 @@ impl Construct for ExpressWorkflow {
             Some(role) => role,
             None => own_role(props.logging.is_some(), props.tracing, &props.tags)?,
         };
-        let mut substitutions = Map::new();
+        let mut substitutions = Substitutions {
+            taken: literal_placeholders(&props.definition),
+            map: Map::new(),
+        };
         let definition = substitute(props.definition, &mut substitutions);
+        let substitutions = substitutions.map;
         let mut properties = Map::new();
         if let Some(name) = props.name {
             properties.insert("StateMachineName".into(), name);
@@ -333,20 +337,65 @@ fn check_integration_patterns(value: &Value, at: &str, errors: &mut Vec<Diagnost
     }
 }
 
+/// The placeholders given so far, and the `${...}` names the definition already holds as
+/// text (a stack file's escaped `${!Name}` arrives as a literal `${Name}`): CloudFormation
+/// would substitute a placeholder wherever its name appears, so a new one must not reuse a
+/// name the text holds.
+struct Substitutions {
+    taken: BTreeSet<String>,
+    map: Map<String, Value>,
+}
+
+impl Substitutions {
+    /// The placeholder for `expression`: the one it already has, or the next free number.
+    fn key_for(&mut self, expression: Value) -> String {
+        if let Some((key, _)) = self.map.iter().find(|(_, known)| **known == expression) {
+            return key.clone();
+        }
+        let key = (self.map.len() + 1..)
+            .map(|n| format!("DefinitionSubstitution{n}"))
+            .find(|key| !self.taken.contains(key) && !self.map.contains_key(key))
+            .unwrap_or_default();
+        self.map.insert(key.clone(), expression);
+        key
+    }
+}
+
+/// Every `${Name}` written as text in the definition's strings (keys included).
+fn literal_placeholders(value: &Value) -> BTreeSet<String> {
+    fn scan(text: &str, names: &mut BTreeSet<String>) {
+        let mut rest = text;
+        while let Some(start) = rest.find("${") {
+            rest = &rest[start + 2..];
+            if let Some(end) = rest.find('}') {
+                names.insert(rest[..end].to_string());
+            }
+        }
+    }
+    fn walk(value: &Value, names: &mut BTreeSet<String>) {
+        match value {
+            Value::String(text) => scan(text, names),
+            Value::Array(items) => items.iter().for_each(|item| walk(item, names)),
+            Value::Object(object) => {
+                for (key, child) in object {
+                    scan(key, names);
+                    walk(child, names);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut names = BTreeSet::new();
+    walk(value, &mut names);
+    names
+}
+
 /// Replaces every intrinsic in `value` by a `${DefinitionSubstitutionN}` placeholder, adding
 /// it to `substitutions`. Equal expressions share one placeholder; numbers follow document
 /// order, so the same definition always gives the same template.
-fn substitute(value: Value, substitutions: &mut Map<String, Value>) -> Value {
+fn substitute(value: Value, substitutions: &mut Substitutions) -> Value {
     if cfn::is_intrinsic(&value) {
-        let key = match substitutions.iter().find(|(_, known)| **known == value) {
-            Some((key, _)) => key.clone(),
-            None => {
-                let key = format!("DefinitionSubstitution{}", substitutions.len() + 1);
-                substitutions.insert(key.clone(), value);
-                key
-            }
-        };
-        return Value::String(format!("${{{key}}}"));
+        return Value::String(format!("${{{}}}", substitutions.key_for(value)));
     }
     match value {
         Value::Object(object) => Value::Object(

@@ -451,3 +451,30 @@ fn a_traced_workflows_own_role_may_also_send_traces_and_an_unlogged_ones_nothing
         "Execution role of the Express workflow; grants nothing"
     );
 }
+
+#[test]
+fn a_placeholder_never_reuses_a_name_the_definition_holds_as_text() {
+    // `${!DefinitionSubstitution1}` in a stack file is the literal text below; CloudFormation
+    // would substitute a placeholder of that name there too.
+    let table = json!({"Ref": "Table"});
+    let definition = json!({
+        "StartAt": "Store",
+        "States": {
+            "Store": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::dynamodb:putItem",
+                "Parameters": {"TableName": table, "Item": {"note": {"S": "${DefinitionSubstitution1}"}}},
+                "End": true
+            }
+        }
+    });
+    let fragment = ok(props(json!({"definition": definition})));
+    let properties = &fragment.resources()["Resource"]["Properties"];
+    assert_eq!(
+        properties["DefinitionSubstitutions"],
+        json!({"DefinitionSubstitution2": table})
+    );
+    let store = &properties["Definition"]["States"]["Store"]["Parameters"];
+    assert_eq!(store["TableName"], "${DefinitionSubstitution2}");
+    assert_eq!(store["Item"]["note"]["S"], "${DefinitionSubstitution1}");
+}
