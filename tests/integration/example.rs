@@ -255,3 +255,20 @@ fn plugins_lists_the_standard_plugins() {
         );
     }
 }
+
+#[test]
+fn the_readme_first_example_synthesises_as_written() {
+    let readme = std::fs::read_to_string(repo_root().join("README.md")).expect("README.md");
+    let start = readme
+        .find("```yaml\n")
+        .expect("the README shows a stack file")
+        + 8;
+    let length = readme[start..].find("```").expect("the block ends");
+    let project = Project::new(&readme[start..start + length]);
+    let template = project.synth(&[]);
+    assert_contains!(
+        template.success(),
+        "Type: AWS::StepFunctions::StateMachine",
+        "Type: AWS::ApiGateway::Method"
+    );
+}
