@@ -18,7 +18,9 @@ mod contract;
 mod error;
 mod plugin;
 mod sandbox;
+mod text;
 mod validator;
+mod waiting;
 
 pub use cache::{CacheUnusable, CompileCache, Compiled};
 pub use contract::{
