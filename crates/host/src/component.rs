@@ -155,11 +155,10 @@ fn classify(error: wasmtime::Error, call: &CallStore, limits: &Limits) -> CallEr
             stderr,
         };
     }
-    if let Some(exit) = error.downcast_ref::<I32Exit>() {
-        return CallError::Exited {
-            status: exit.0,
-            stderr,
-        };
+    // WASI 0.2's `exit` takes only success or failure, so the status a plugin asked for
+    // (`std::process::exit(3)`) does not reach the host, and is not worth showing.
+    if error.downcast_ref::<I32Exit>().is_some() {
+        return CallError::Exited { stderr };
     }
     if let Some(BadHostCall(message)) = error.downcast_ref::<BadHostCall>() {
         return CallError::BadHostCall {

@@ -200,10 +200,8 @@ pub enum CallError {
         output: usize,
     },
     /// The plugin called WASI's `exit` (`std::process::exit` in Rust).
-    #[error("called `exit` with status {status} (`std::process::exit`); a plugin returns its answer, or error diagnostics saying what is wrong, and never exits{}", stderr_suffix(.stderr))]
+    #[error("called `exit` (`std::process::exit`); a plugin returns its answer, or error diagnostics saying what is wrong, and never exits{}", stderr_suffix(.stderr))]
     Exited {
-        /// The exit status it asked for.
-        status: i32,
         /// What the plugin wrote to stderr.
         stderr: String,
     },
