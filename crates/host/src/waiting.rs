@@ -8,7 +8,8 @@
 //! long as it asked. Under the sandbox's fixed monotonic clock (always 0) time never
 //! passes, so a subscription's moment is, from the plugin's point of view, never reached by
 //! waiting either: it is ready at once, a sleep returns at once, and a loop waiting for the
-//! clock to advance burns fuel and is stopped by the fuel limit. `poll` and `block` are
+//! clock to advance burns fuel (each subscription is charged some) and is stopped by the
+//! fuel limit. `poll` and `block` are
 //! replaced too, so that a pollable that is not ready (none is, today: stdin is closed,
 //! stdout and stderr are memory pipes, sockets are refused before they exist, and no file
 //! is open) is given up at the deadline instead of waited on, and an empty `poll` list,
@@ -29,6 +30,13 @@ use crate::sandbox::Sandbox;
 /// reach these by semver, like every other WASI import.
 const WASI: &str = "0.2.12";
 
+/// Fuel one clock subscription costs. A wait spends no fuel of its own, so a loop of waits
+/// for a clock that never moves would otherwise run until the wall-clock deadline, at a
+/// machine's speed; charged like 100,000 instructions, it runs out of fuel within a few
+/// thousand rounds on every machine, while a plugin that sleeps a few times pays nothing it
+/// would notice.
+const WAIT_FUEL: u64 = 100_000;
+
 /// A host call the plugin made that the host refuses to carry out: a bug in the plugin.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
@@ -41,15 +49,11 @@ pub(crate) fn link(linker: &mut Linker<Sandbox>) -> wasmtime::Result<()> {
     let mut clock = linker.instance(&format!("wasi:clocks/monotonic-clock@{WASI}"))?;
     clock.func_wrap(
         "subscribe-duration",
-        |mut store: StoreContextMut<Sandbox>, (_duration,): (u64,)| {
-            Ok((ready_at_once(store.data_mut().table())?,))
-        },
+        |store: StoreContextMut<Sandbox>, (_duration,): (u64,)| Ok((subscribe_now(store)?,)),
     )?;
     clock.func_wrap(
         "subscribe-instant",
-        |mut store: StoreContextMut<Sandbox>, (_instant,): (u64,)| {
-            Ok((ready_at_once(store.data_mut().table())?,))
-        },
+        |store: StoreContextMut<Sandbox>, (_instant,): (u64,)| Ok((subscribe_now(store)?,)),
     )?;
     let mut poll = linker.instance(&format!("wasi:io/poll@{WASI}"))?;
     poll.func_wrap(
@@ -77,6 +81,14 @@ struct Ready;
 #[wasmtime_wasi::async_trait]
 impl Pollable for Ready {
     async fn ready(&mut self) {}
+}
+
+/// A clock subscription: ready at once, for [`WAIT_FUEL`]. Fuel left at 0 stops the plugin
+/// at its next instruction, with the usual out-of-fuel error.
+fn subscribe_now(mut store: StoreContextMut<Sandbox>) -> wasmtime::Result<Resource<DynPollable>> {
+    let fuel = store.get_fuel()?;
+    store.set_fuel(fuel.saturating_sub(WAIT_FUEL))?;
+    ready_at_once(store.data_mut().table())
 }
 
 fn ready_at_once(table: &mut ResourceTable) -> wasmtime::Result<Resource<DynPollable>> {
