@@ -14,6 +14,7 @@ const PLUGINS: &[&str] = &[
     "hostile",
     "contract-0-1",
     "validator-misbehaving",
+    "sleepy",
 ];
 
 /// Plugins shipped elsewhere in the repository that tests load as they are: (constant,

@@ -1,16 +1,18 @@
 //! Hostile plugins: every way a plugin can misbehave ends in exit code 1 with a message naming
 //! the construct, the plugin and the cause (and the limit it hit), and nothing on disk is
-//! created or changed. Driven by the `hostile` test plugin (see `tests/plugins/README.md`),
-//! whose `mode` prop picks the misbehaviour.
+//! created or changed; a wait returns at once under the fixed clock; what a plugin says is
+//! cut to size and shown with its control characters escaped. Driven by the `hostile` test
+//! plugin (see `tests/plugins/README.md`), whose `mode` prop picks the misbehaviour, and by
+//! `sleepy`, whose `describe` sleeps.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use stackweave_test_plugins::{ECHO, HOSTILE, OTHER_WORLD};
+use stackweave_test_plugins::{ECHO, HOSTILE, OTHER_WORLD, SLEEPY};
 
-use crate::support::{Project, Run};
+use crate::support::{Project, Run, stackweave_in};
 
 /// Fuel for tests that must run out quickly; describing the plugin needs far less.
 const SMALL_FUEL: &str = "50000000";
@@ -173,8 +175,21 @@ fn unbounded_recursion_overflows_the_wasm_stack() {
     assert_contains!(
         stderr,
         format!("overflowed its {}-byte WebAssembly stack", 1 << 20),
-        "recursion"
+        "recursion",
+        "this limit cannot be raised"
     );
+}
+
+#[test]
+fn overflowing_the_plugins_own_stack_is_named_as_such() {
+    let stderr = hostile_fails("shadow-stack", &[]);
+    assert_contains!(
+        stderr,
+        "out of bounds memory access",
+        "the plugin's own stack overflowing",
+        "-C link-arg=-zstack-size=BYTES"
+    );
+    assert_one_clean_line(&stderr);
 }
 
 #[test]
@@ -190,6 +205,20 @@ fn a_100_mb_output_is_refused() {
     assert!(
         returned >= 100 << 20,
         "the whole ~100 MiB answer was measured, not {returned}"
+    );
+}
+
+#[test]
+fn an_answer_larger_than_wasmtime_copies_names_the_output_limit() {
+    let stderr = hostile_fails("transfer-bomb", &[]);
+    assert_contains!(
+        stderr,
+        format!("more than {} bytes to the host at once", 128 << 20),
+        format!("the {} bytes of output a plugin may return", 16 << 20)
+    );
+    assert!(
+        !stderr.contains("too much data is being copied"),
+        "wasmtime's own words are replaced:\n{stderr}"
     );
 }
 
@@ -401,4 +430,270 @@ fn every_other_hostile_plugin_leaves_the_output_folder_untouched() {
         let stderr = fails_touching_nothing(&project, case.construct, &[]);
         assert_contains!(stderr, "echo.wasm", case.cause);
     }
+}
+
+/// The first line of `stderr` is the error, and nothing anywhere is a WebAssembly backtrace.
+#[track_caller]
+fn assert_one_clean_line(stderr: &str) {
+    assert!(stderr.starts_with("error: plugin "), "{stderr}");
+    for sign in ["backtrace", "wasm function", "<unknown>!"] {
+        assert!(
+            !stderr.contains(sign),
+            "a backtrace is shown ({sign}):\n{stderr}"
+        );
+    }
+}
+
+/// More than any run of these tests needs, and far less than the sleeps asked for: a run
+/// finishing within it returned from its sleep rather than waiting for a deadline.
+const QUICK: Duration = Duration::from_secs(60);
+
+/// `mode` waits 100,000 s, which the fixed clock makes return at once: the plugin then
+/// fails with `woke:` and what the wait gave back. A wait that did not return would be cut
+/// off at the (raised) deadline instead, failing without `woke:`.
+#[track_caller]
+fn wakes_at_once(mode: &str, gave_back: &str) {
+    let started = Instant::now();
+    let stderr = hostile_fails(mode, &["--plugin-timeout", "20"]);
+    assert_contains!(stderr, "error: woke: ", gave_back);
+    assert!(
+        started.elapsed() < QUICK,
+        "`{mode}` took {:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn a_100000_s_sleep_returns_at_once_under_the_fixed_clock() {
+    wakes_at_once(
+        "sleep",
+        "std::thread::sleep(100000 s) returned after 0ns by the monotonic clock",
+    );
+}
+
+#[test]
+fn a_raw_subscribe_duration_and_block_return_at_once() {
+    wakes_at_once(
+        "block-duration",
+        "block on subscribe-duration(100000000000000 ns) returned",
+    );
+}
+
+#[test]
+fn a_poll_on_the_end_of_time_returns_at_once() {
+    wakes_at_once(
+        "poll-instant",
+        "poll on subscribe-instant(18446744073709551615) returned [0]",
+    );
+}
+
+#[test]
+fn reading_stdin_returns_at_once_with_nothing() {
+    wakes_at_once(
+        "read-stdin",
+        "stdin read Ok(0); block on it returned; blocking-read says closed: true",
+    );
+}
+
+#[test]
+fn waiting_for_the_clock_to_move_runs_out_of_fuel() {
+    // With the default limits: each wait is charged fuel, so fuel (the same on every
+    // machine) ends the loop, long before the 10 s wall-clock backstop.
+    let started = Instant::now();
+    let stderr = hostile_fails("wait-for-clock", &[]);
+    assert_contains!(stderr, "plugin ran out of fuel after 10000000000 units");
+    assert!(started.elapsed() < QUICK, "took {:?}", started.elapsed());
+}
+
+#[test]
+fn a_sleeping_child_construct_returns_at_once() {
+    let project = Project::new(
+        "name: Sandbox\nconstructs:\n  Parent:\n    plugin: ./echo.wasm\n    props: {children: [{plugin: hostile, id: Nap, props: {mode: sleep}}]}\n",
+    );
+    project.plugin("echo.wasm", ECHO);
+    project.plugin("team/hostile.wasm", HOSTILE);
+    sentinel(&project);
+    let started = Instant::now();
+    let stderr = fails_touching_nothing(
+        &project,
+        "Parent/Nap",
+        &["--plugins", "team", "--plugin-timeout", "20"],
+    );
+    assert_contains!(
+        stderr,
+        "error: woke: std::thread::sleep(100000 s) returned",
+        "plugin: `hostile` (",
+        "hostile.wasm)"
+    );
+    assert!(started.elapsed() < QUICK, "took {:?}", started.elapsed());
+}
+
+/// A project whose construct `Nap` uses the `sleepy` plugin, whose `describe` sleeps.
+fn sleepy() -> Project {
+    let project =
+        Project::new("name: Sandbox\nconstructs:\n  Nap:\n    plugin: ./team/sleepy.wasm\n");
+    project.plugin("team/sleepy.wasm", SLEEPY);
+    project
+}
+
+#[test]
+fn a_describe_that_sleeps_holds_neither_plugins_nor_lock() {
+    let project = sleepy();
+    let started = Instant::now();
+    let listed = stackweave_in(project.dir.path(), &["plugins", "--plugins", "team"]);
+    let row = listed
+        .success()
+        .lines()
+        .find(|row| row.starts_with("sleepy\t"))
+        .unwrap_or_else(|| panic!("sleepy is listed:\n{}", listed.stdout))
+        .to_string();
+    assert_contains!(row, "slept 100000 s three ways in 0ns (poll: [0])");
+    let locked = stackweave_in(project.dir.path(), &["lock", "stack.yaml"]);
+    assert_eq!(locked.code, 0, "{}", locked.stderr);
+    assert!(
+        project.path("stackweave.lock").exists(),
+        "the lockfile is written"
+    );
+    assert!(started.elapsed() < QUICK, "took {:?}", started.elapsed());
+}
+
+/// No byte a terminal would act on: ESC, BEL, CR, and no line forged by the plugin.
+#[track_caller]
+fn assert_nothing_raw(output: &str) {
+    for raw in ['\u{1b}', '\u{7}', '\r'] {
+        assert!(
+            !output.contains(raw),
+            "{raw:?} reached the terminal:\n{output}"
+        );
+    }
+    for line in output.lines() {
+        let text = line.trim_start();
+        assert!(
+            !text.starts_with("error: forged") && !text.starts_with("--> x.yaml"),
+            "a forged line reached the terminal: {line:?}\n{output}"
+        );
+    }
+}
+
+#[test]
+fn terminal_escapes_and_forged_lines_in_a_warning_are_shown_escaped() {
+    let project = hostile("forge-warning");
+    let run = project.synth(&[]);
+    run.success();
+    assert_nothing_raw(&run.stderr);
+    assert_contains!(
+        run.stderr,
+        "warning: \\u{1b}[31mred\\u{1b}[0m\\u{1b}]0;pwned\\u{7}\\rerror: forged by the plugin\\n  --> x.yaml:1:1\\n   = construct: Forged\n",
+        "construct: Probe"
+    );
+}
+
+#[test]
+fn terminal_escapes_and_forged_lines_on_stderr_are_shown_escaped() {
+    let stderr = hostile_fails("forge-stderr", &[]);
+    assert_nothing_raw(&stderr);
+    // Each line the plugin wrote keeps the `| ` that marks it as the plugin's.
+    assert_contains!(
+        stderr,
+        "    | \\u{1b}[31mred\\u{1b}[0m\\u{1b}]0;pwned\\u{7}\\rerror: forged by the plugin\n    |   --> x.yaml:1:1\n    |    = construct: Forged\n"
+    );
+}
+
+#[test]
+fn terminal_escapes_and_forged_lines_in_a_description_are_shown_escaped() {
+    let project = sleepy();
+    let listed = stackweave_in(project.dir.path(), &["plugins", "--plugins", "team"]);
+    let stdout = listed.success();
+    assert_nothing_raw(stdout);
+    let row = stdout
+        .lines()
+        .find(|row| row.starts_with("sleepy\t"))
+        .unwrap_or_else(|| panic!("sleepy is listed:\n{stdout}"));
+    assert_contains!(
+        row,
+        "\\u{1b}[31mred\\u{1b}[0m\\u{1b}]0;pwned\\u{7}\\rerror: forged by the plugin\\n  --> x.yaml:1:1\\tforged-column"
+    );
+    assert_eq!(
+        row.matches('\t').count(),
+        5,
+        "six columns, as the header says: {row:?}"
+    );
+}
+
+/// What a plugin may say fits on a screen or two, whatever it returns.
+const SMALL_STDERR: usize = 64 << 10;
+
+#[test]
+fn a_100_mb_warning_is_cut_and_the_run_goes_on() {
+    let project = hostile("huge-warning");
+    let run = project.synth(&[]);
+    run.success();
+    assert_contains!(
+        run.stderr,
+        format!("warning: {}", "x".repeat(4096)),
+        format!(" [... {} more bytes not shown]", (100 << 20) - 4096),
+        "construct: Probe"
+    );
+    assert!(
+        run.stderr.len() < SMALL_STDERR,
+        "{} bytes of stderr",
+        run.stderr.len()
+    );
+}
+
+#[test]
+fn two_hundred_thousand_warnings_are_cut_to_a_hundred_and_a_note() {
+    let project = hostile("many-warnings");
+    let run = project.synth(&[]);
+    run.success();
+    assert_contains!(
+        run.stderr,
+        "warning: warning 0\n",
+        "warning: warning 99\n",
+        "warning: ... 199900 more warnings from this plugin not shown (at most 100 diagnostics of one call are shown)"
+    );
+    assert!(!run.stderr.contains("warning 100\n"), "{}", run.stderr);
+    assert_eq!(run.stderr.matches("warning: ").count(), 101);
+    assert!(
+        run.stderr.len() < SMALL_STDERR,
+        "{} bytes of stderr",
+        run.stderr.len()
+    );
+}
+
+#[test]
+fn two_hundred_thousand_errors_are_cut_to_a_hundred_and_a_note() {
+    let stderr = hostile_fails("many-errors", &[]);
+    assert_contains!(
+        stderr,
+        "error: error 0\n",
+        "error: error 99\n",
+        "error: ... 199900 more errors from this plugin not shown"
+    );
+    assert_eq!(stderr.matches("error: ").count(), 101);
+    assert!(
+        stderr.len() < SMALL_STDERR,
+        "{} bytes of stderr",
+        stderr.len()
+    );
+}
+
+#[test]
+fn exit_in_a_plugin_is_one_clean_line() {
+    let stderr = hostile_fails("exit", &[]);
+    assert_contains!(
+        stderr,
+        "error: plugin called `exit` (`std::process::exit`); a plugin returns its answer, or error diagnostics saying what is wrong, and never exits\n"
+    );
+    assert_one_clean_line(&stderr);
+}
+
+#[test]
+fn polling_nothing_is_one_clean_line() {
+    let stderr = hostile_fails("poll-nothing", &[]);
+    assert_contains!(
+        stderr,
+        "error: plugin made a host call the sandbox refuses: called `poll` with an empty list of pollables, which would wait forever (a bug in the plugin)"
+    );
+    assert_one_clean_line(&stderr);
 }

@@ -7,12 +7,16 @@ use std::sync::Arc;
 
 use wasmtime::component::{Component, InstancePre};
 use wasmtime::{Engine, Store, Trap};
+use wasmtime_wasi::I32Exit;
 
 use crate::cache::Compiled;
 use crate::contract::{Exports, find_contracts};
 use crate::error::{CallError, LoadError};
 use crate::plugin::Composer;
-use crate::sandbox::{CallStore, Limits, Runtime, Sandbox, on_call_thread, run_on_call_thread};
+use crate::sandbox::{
+    CallStore, Limits, MAX_TRANSFER_BYTES, Runtime, Sandbox, on_call_thread, run_on_call_thread,
+};
+use crate::waiting::BadHostCall;
 
 /// A component compiled and its exports read, not yet instantiated: what every kind of
 /// plugin starts from.
@@ -151,6 +155,18 @@ fn classify(error: wasmtime::Error, call: &CallStore, limits: &Limits) -> CallEr
             stderr,
         };
     }
+    // WASI 0.2's `exit` takes only success or failure, so the status a plugin asked for
+    // (`std::process::exit(3)`) does not reach the host, and is not worth showing.
+    if error.downcast_ref::<I32Exit>().is_some() {
+        return CallError::Exited { stderr };
+    }
+    if let Some(BadHostCall(message)) = error.downcast_ref::<BadHostCall>() {
+        return CallError::BadHostCall {
+            message: message.to_string(),
+            stderr,
+        };
+    }
+    let message = format!("{error:#}");
     match error.downcast_ref::<Trap>() {
         Some(Trap::OutOfFuel) => CallError::OutOfFuel {
             limit: limits.fuel,
@@ -164,21 +180,27 @@ fn classify(error: wasmtime::Error, call: &CallStore, limits: &Limits) -> CallEr
             limit: limits.wasm_stack_bytes,
             stderr,
         },
+        Some(Trap::MemoryOutOfBounds) => CallError::MemoryOutOfBounds { stderr },
         Some(trap) => CallError::Trap {
             message: trap.to_string(),
             stderr,
         },
         // WASI's pipes trap with an error of their own when a plugin writes past the cap.
-        None if format!("{error:#}").contains("write beyond capacity") => {
-            CallError::TooMuchOutput {
-                limit: limits.stderr_bytes,
-                stderr,
-            }
-        }
-        None => CallError::Trap {
-            message: format!("{error:#}"),
+        None if message.contains("write beyond capacity") => CallError::TooMuchOutput {
+            limit: limits.stderr_bytes,
             stderr,
         },
+        // wasmtime's own error when a transfer exceeds the store's hostcall fuel (its type
+        // is private, so its text is what can be matched).
+        None if message
+            .contains("too much data is being copied between the host and the guest") =>
+        {
+            CallError::TransferTooLarge {
+                transfer: MAX_TRANSFER_BYTES,
+                output: limits.output_bytes,
+            }
+        }
+        None => CallError::Trap { message, stderr },
     }
 }
 

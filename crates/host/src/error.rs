@@ -158,7 +158,7 @@ pub enum CallError {
         stderr: String,
     },
     /// The WebAssembly stack limit was reached (deep or endless recursion).
-    #[error("overflowed its {limit}-byte WebAssembly stack (endless or very deep recursion){}", stderr_suffix(.stderr))]
+    #[error("overflowed its {limit}-byte WebAssembly stack (endless or very deep recursion); this limit cannot be raised: the plugin must recurse less deeply (a loop, or a list of pending work on the heap){}", stderr_suffix(.stderr))]
     StackOverflow {
         /// The limit.
         limit: usize,
@@ -181,6 +181,38 @@ pub enum CallError {
         /// What the plugin wrote to stderr.
         stderr: String,
     },
+    /// A load or store outside the plugin's memory: most often its own stack, which Rust and
+    /// C keep in linear memory below their data, running past its end.
+    #[error("crashed: wasm trap: out of bounds memory access; most often this is the plugin's own stack overflowing (Rust and C keep their stack in the plugin's memory, its size fixed when the plugin is linked: 1 MiB for Rust), after deep or endless recursion or a large local array, otherwise a bug in the plugin; its author can recurse less deeply, keep large data on the heap, or link with a larger stack (Rust: `-C link-arg=-zstack-size=BYTES`){}", stderr_suffix(.stderr))]
+    MemoryOutOfBounds {
+        /// What the plugin wrote to stderr.
+        stderr: String,
+    },
+    /// More data in one transfer from the plugin to the host (its answer, or the arguments
+    /// of one host call) than wasmtime copies: far past what the host keeps of an answer.
+    #[error(
+        "tried to pass more than {transfer} bytes to the host at once (its answer, or one host call), far beyond the {output} bytes of output a plugin may return (a CloudFormation template is at most 1 MB); this limit cannot be raised"
+    )]
+    TransferTooLarge {
+        /// What one transfer may hold.
+        transfer: usize,
+        /// The output limit ([`crate::Limits::output_bytes`]).
+        output: usize,
+    },
+    /// The plugin called WASI's `exit` (`std::process::exit` in Rust).
+    #[error("called `exit` (`std::process::exit`); a plugin returns its answer, or error diagnostics saying what is wrong, and never exits{}", stderr_suffix(.stderr))]
+    Exited {
+        /// What the plugin wrote to stderr.
+        stderr: String,
+    },
+    /// A host call the sandbox refuses to carry out (such as `poll` of nothing).
+    #[error("made a host call the sandbox refuses: {message} (a bug in the plugin){}", stderr_suffix(.stderr))]
+    BadHostCall {
+        /// What was wrong with the call.
+        message: String,
+        /// What the plugin wrote to stderr.
+        stderr: String,
+    },
     /// The answer was larger than allowed.
     #[error(
         "returned {actual} bytes of output, more than the {limit} allowed (a CloudFormation template is at most 1 MB)"
@@ -196,6 +228,16 @@ pub enum CallError {
     ValidatorFailed {
         /// The validator's own message.
         message: String,
+    },
+    /// A validator reported more findings than one call may.
+    #[error(
+        "reported {actual} findings, more than the {limit} one call may report (leaving some out would show the template cleaner than it is); report each problem once, on the resource at fault; this limit cannot be raised"
+    )]
+    TooManyFindings {
+        /// The limit ([`crate::Limits::findings`]).
+        limit: usize,
+        /// How many it reported.
+        actual: usize,
     },
     /// A validator reported a finding of a rule its `describe` does not list.
     #[error(

@@ -9,7 +9,11 @@
 //!
 //! The sandbox grants nothing: no preopened directories, no environment, no network, no
 //! inherited stdio, fixed clocks and seeded randomness (so a plugin cannot make output differ
-//! between machines), and every store has a fuel budget and a memory cap.
+//! between machines), and every store has a fuel budget and a memory cap. A plugin cannot
+//! wait: the clock's subscriptions are ready at once and every wait ends at the call's
+//! deadline (`waiting`). What a plugin says to people (diagnostics, `describe`, findings,
+//! stderr) is capped and has its control characters escaped where it enters this crate's
+//! types (`text`), so no caller can show it raw.
 
 mod bindings;
 mod cache;
@@ -18,7 +22,9 @@ mod contract;
 mod error;
 mod plugin;
 mod sandbox;
+mod text;
 mod validator;
+mod waiting;
 
 pub use cache::{CacheUnusable, CompileCache, Compiled};
 pub use contract::{

@@ -13,6 +13,7 @@ use crate::component::{self, Prepared};
 use crate::contract::ContractVersion;
 use crate::error::{CallError, LoadError};
 use crate::sandbox::{Limits, Runtime, Sandbox};
+use crate::text;
 
 /// What a plugin says about itself (`describe`).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -244,17 +245,19 @@ impl Plugin {
         let answer = self
             .call(None, |plugin, store| plugin.describe(store))
             .map_err(|e| LoadError::Describe(Box::new(e)))?;
+        // Everything but the schema (JSON, compiled by the caller) is shown to people.
+        let shown = |text: &str| text::line(text, self.limits.text_bytes);
         let info = PluginInfo {
-            name: answer.name,
-            version: answer.version,
-            description: answer.description,
+            name: shown(&answer.name),
+            version: shown(&answer.version),
+            description: shown(&answer.description),
             props_schema: answer.props_schema,
             attributes: answer
                 .attributes
-                .into_iter()
+                .iter()
                 .map(|a| AttributeInfo {
-                    name: a.name,
-                    doc: a.doc,
+                    name: shown(&a.name),
+                    doc: shown(&a.doc),
                 })
                 .collect(),
             contract,
@@ -299,18 +302,19 @@ impl Plugin {
                     attributes: fragment
                         .attributes
                         .into_iter()
-                        .map(|a| (a.name, a.value))
+                        // A name no attribute has reaches the message saying so.
+                        .map(|a| (text::line(&a.name, self.limits.text_bytes), a.value))
                         .collect(),
-                    warnings: fragment
-                        .warnings
-                        .into_iter()
-                        .map(Diagnostic::from)
-                        .collect(),
+                    warnings: text::diagnostics(
+                        fragment.warnings.into_iter().map(Diagnostic::from),
+                        &self.limits,
+                    ),
                 })
             }
-            Err(diagnostics) => Ok(SynthOutcome::Rejected(
-                diagnostics.into_iter().map(Diagnostic::from).collect(),
-            )),
+            Err(diagnostics) => Ok(SynthOutcome::Rejected(text::diagnostics(
+                diagnostics.into_iter().map(Diagnostic::from),
+                &self.limits,
+            ))),
         }
     }
 

@@ -4,7 +4,7 @@
 use std::cell::Cell;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use wasmtime::component::{HasSelf, Linker, ResourceTable};
 use wasmtime::{Config, Engine, OptLevel, ResourceLimiter, Store};
@@ -19,6 +19,7 @@ use crate::bindings::v0_2;
 use crate::cache::CompileCache;
 use crate::error::LoadError;
 use crate::plugin::{Composer, Diagnostic, Severity};
+use crate::text;
 
 /// What one plugin call may use. Every store gets all of these.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -35,6 +36,15 @@ pub struct Limits {
     pub output_bytes: usize,
     /// Bytes of stderr (and, separately, stdout) kept; a plugin that writes more fails.
     pub stderr_bytes: usize,
+    /// Diagnostics (errors and warnings) of one `synth` call that are kept; the rest are
+    /// counted in a last one saying how many were left out.
+    pub diagnostics: usize,
+    /// Bytes of one piece of text a plugin gives people to read: a diagnostic's message, a
+    /// validator finding's message, a `describe` field. Longer text is cut, with a note.
+    pub text_bytes: usize,
+    /// Findings one `validate` call may report; a validator reporting more fails, since
+    /// leaving findings out would show a template cleaner than it is.
+    pub findings: usize,
     /// Bytes of WebAssembly stack one call may use. Calls run on a thread whose native stack
     /// is [`CALL_THREAD_STACK`], far larger, so running out is a trap, never an abort.
     pub wasm_stack_bytes: usize,
@@ -52,6 +62,9 @@ impl Default for Limits {
             memory_bytes: 256 << 20,
             output_bytes: 16 << 20,
             stderr_bytes: 64 << 10,
+            diagnostics: 100,
+            text_bytes: 4 << 10,
+            findings: 1000,
             wasm_stack_bytes: 1 << 20,
             component_bytes: 128 << 20,
             compile_timeout: Duration::from_secs(60),
@@ -72,6 +85,12 @@ const MAX_TABLES: usize = 32;
 const MAX_MEMORIES: usize = 8;
 /// Elements of one table.
 const MAX_TABLE_ELEMENTS: usize = 100_000;
+
+/// Bytes wasmtime copies out of a plugin in one transfer (an answer, or the arguments of
+/// one host call): its default hostcall fuel, set here so that the message naming it
+/// cannot drift from it. Far above every output limit, so those limits, which measure what
+/// came back, are what a plugin normally meets.
+pub(crate) const MAX_TRANSFER_BYTES: usize = 128 << 20;
 
 /// One wasmtime engine and linker, shared by every plugin of a run, the thread that
 /// advances the engine's epoch for wall-clock deadlines, and the compiled-plugin cache.
@@ -99,10 +118,14 @@ impl Runtime {
         // Address maps serve WebAssembly backtraces, which no message shows; without them
         // compiled plugins are a tenth smaller, so cache entries load faster.
         config.generate_address_map(false);
+        // Nor does any message show a backtrace: a failed host call (`exit`, an invalid
+        // `poll`) would otherwise carry one, and its text would reach the user.
+        config.wasm_backtrace_max_frames(None);
         let engine = Engine::new(&config).map_err(|e| LoadError::Engine(format!("{e:#}")))?;
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker)
             .map_err(|e| LoadError::Engine(format!("{e:#}")))?;
+        crate::waiting::link(&mut linker).map_err(|e| LoadError::Engine(format!("{e:#}")))?;
         // Contract 0.2's imports; plugins built against 0.1 import none of them.
         v0_2::ConstructPlugin::add_to_linker::<Sandbox, HasSelf<Sandbox>>(&mut linker, |s| s)
             .map_err(|e| LoadError::Engine(format!("{e:#}")))?;
@@ -195,13 +218,28 @@ impl Ticker {
     }
 }
 
-/// Per-store state: the WASI context (granting nothing), the memory cap, and who answers
-/// requests for child constructs.
+/// Per-store state: the WASI context (granting nothing), the memory cap, the call's
+/// wall-clock deadline, and who answers requests for child constructs.
 pub(crate) struct Sandbox {
     wasi: WasiCtx,
     table: ResourceTable,
     memory: MemoryCap,
+    /// When the call's wall-clock limit runs out; the epoch deadline says the same to
+    /// running WebAssembly, this says it to host calls that wait (`waiting`).
+    deadline: Instant,
+    /// [`Limits::text_bytes`], for what the plugin passes to `add-child`.
+    text_bytes: usize,
     composer: Option<Arc<dyn Composer>>,
+}
+
+impl Sandbox {
+    pub(crate) fn table(&mut self) -> &mut ResourceTable {
+        &mut self.table
+    }
+
+    pub(crate) fn deadline(&self) -> Instant {
+        self.deadline
+    }
 }
 
 impl v0_2::stackweave::plugin::composition::Host for Sandbox {
@@ -221,6 +259,10 @@ impl v0_2::stackweave::plugin::composition::Host for Sandbox {
                 .into(),
             ]);
         };
+        // The plugin's names reach messages about the child (an unknown plugin, a bad id);
+        // props are JSON, checked against the child's schema.
+        let plugin = text::line(&plugin, self.text_bytes);
+        let id = text::line(&id, self.text_bytes);
         match composer.add_child(&plugin, &id, &props) {
             Ok(attributes) => Ok(attributes
                 .into_iter()
@@ -281,11 +323,14 @@ impl CallStore {
                 used: 0,
                 hit: false,
             },
+            deadline: Instant::now() + limits.timeout,
+            text_bytes: limits.text_bytes,
             composer,
         };
         let mut store = Store::new(engine, sandbox);
         store.limiter(|sandbox| &mut sandbox.memory);
         store.set_fuel(limits.fuel)?;
+        store.set_hostcall_fuel(MAX_TRANSFER_BYTES);
         store.epoch_deadline_trap();
         store.set_epoch_deadline(ticks(limits.timeout));
         Ok(CallStore {
@@ -309,15 +354,16 @@ impl CallStore {
     }
 
     /// The end of what the plugin wrote to stderr, for error messages: a panic message is
-    /// the last thing written, and a screenful is all a person reads.
+    /// the last thing written, and a screenful is all a person reads. Control characters
+    /// are escaped (`text::lines`).
     pub(crate) fn stderr_text(&self) -> String {
         const SHOWN: usize = 4 << 10;
         let contents = self.stderr.contents();
-        let text = String::from_utf8_lossy(&contents);
-        let text = text.trim_end();
+        // At most `stderr_bytes` to escape; escaping first keeps what is shown a screenful.
+        let text = text::lines(String::from_utf8_lossy(&contents).trim_end());
         match text.char_indices().rev().nth(SHOWN) {
             Some((cut, _)) => format!("[... {cut} earlier bytes not shown]\n{}", &text[cut..]),
-            None => text.to_string(),
+            None => text,
         }
     }
 }

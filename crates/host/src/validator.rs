@@ -15,6 +15,7 @@ use crate::contract::ContractVersion;
 use crate::error::{CallError, LoadError};
 use crate::plugin::{Plugin, Severity, is_construct_name};
 use crate::sandbox::{Limits, Runtime, Sandbox};
+use crate::text;
 
 /// The prefix of rule ids reserved for Stackweave's built-in rules (`SW-IAM-1`).
 pub const RESERVED_RULE_PREFIX: &str = "SW-";
@@ -174,22 +175,24 @@ impl Validator {
         let answer = self
             .call(|plugin, store| plugin.stackweave_validator_validator().call_describe(store))
             .map_err(|e| LoadError::Describe(Box::new(e)))?;
+        // All of it is shown to people (`plugins`, reports, SARIF).
+        let shown = |text: &str| text::line(text, self.limits.text_bytes);
         let info = ValidatorInfo {
-            name: answer.name,
-            version: answer.version,
-            description: answer.description,
+            name: shown(&answer.name),
+            version: shown(&answer.version),
+            description: shown(&answer.description),
             rules: answer
                 .rules
-                .into_iter()
+                .iter()
                 .map(|rule| RuleInfo {
-                    id: rule.id,
-                    title: rule.title,
+                    id: shown(&rule.id),
+                    title: shown(&rule.title),
                     severity: match rule.severity {
                         wit::Severity::Error => Severity::Error,
                         wit::Severity::Warning => Severity::Warning,
                     },
-                    rationale: rule.rationale,
-                    fix: rule.fix,
+                    rationale: shown(&rule.rationale),
+                    fix: shown(&rule.fix),
                 })
                 .collect(),
             contract,
@@ -201,8 +204,9 @@ impl Validator {
     /// Checks one template (JSON text, long-form intrinsics) in a fresh store and returns
     /// the findings in the validator's order. Fails if the call fails (a trap, a budget),
     /// if the validator says it cannot check the template, if its answer is larger than
-    /// [`Limits::output_bytes`], or if a finding names a rule the validator did not declare
-    /// or a pointer that is not a JSON Pointer.
+    /// [`Limits::output_bytes`], if it reports more than [`Limits::findings`] findings, or
+    /// if a finding names a rule the validator did not declare or a pointer that is not a
+    /// JSON Pointer. Its text is made safe to show and cut to [`Limits::text_bytes`].
     pub fn validate(&self, template_json: &str) -> Result<Vec<Finding>, CallError> {
         let answer = self.call(|plugin, store| {
             plugin
@@ -222,9 +226,25 @@ impl Validator {
                 actual: size,
             });
         }
-        let findings = answer.map_err(|message| CallError::ValidatorFailed { message })?;
+        let shown = |text: &str| text::line(text, self.limits.text_bytes);
+        let findings = answer.map_err(|message| CallError::ValidatorFailed {
+            message: shown(&message),
+        })?;
+        if findings.len() > self.limits.findings {
+            return Err(CallError::TooManyFindings {
+                limit: self.limits.findings,
+                actual: findings.len(),
+            });
+        }
         findings
             .into_iter()
+            .map(|finding| wit::Finding {
+                rule_id: shown(&finding.rule_id),
+                logical_id: shown(&finding.logical_id),
+                pointer: shown(&finding.pointer),
+                message: shown(&finding.message),
+                undecided: finding.undecided,
+            })
             .map(|finding| {
                 if self.info.rule(&finding.rule_id).is_none() {
                     return Err(CallError::UndeclaredRule {

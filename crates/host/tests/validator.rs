@@ -212,6 +212,53 @@ fn findings_count_against_the_output_limit() {
 }
 
 #[test]
+fn more_findings_than_one_call_may_report_fail_the_call() {
+    let runtime = Runtime::new(Limits {
+        findings: 0,
+        ..Limits::default()
+    })
+    .expect("an engine");
+    let validator = validator(&runtime, VALIDATOR_MISBEHAVING);
+    let error = validator.validate(&asking("fine")).expect_err("too many");
+    assert!(
+        matches!(
+            error,
+            CallError::TooManyFindings {
+                limit: 0,
+                actual: 1
+            }
+        ),
+        "{error:?}"
+    );
+    assert!(error.to_string().contains("cannot be raised"), "{error}");
+}
+
+#[test]
+fn finding_text_is_escaped_and_cut_to_size() {
+    let runtime = Runtime::new(Limits {
+        text_bytes: 16,
+        ..Limits::default()
+    })
+    .expect("an engine");
+    let validator = validator(&runtime, VALIDATOR_MISBEHAVING);
+    // The validator names the first resource: here its logical id holds ESC and a newline.
+    let findings = validator
+        .validate(r#"{"Resources": {"\u001b[2J\nX": {"Type": "AWS::SNS::Topic"}}}"#)
+        .expect("checked");
+    assert_eq!(findings.len(), 1);
+    assert_eq!(findings[0].logical_id, "\\u{1b}[2J\\nX");
+    assert_eq!(
+        findings[0].message,
+        "the first resour [... 2 more bytes not shown]"
+    );
+    let error = validator.validate(&asking("error")).expect_err("it fails");
+    assert_eq!(
+        error.to_string(),
+        "could not check the template: this validator w [... 16 more bytes not shown]"
+    );
+}
+
+#[test]
 fn load_any_tells_the_worlds_apart() {
     let runtime = runtime();
     for (path, construct) in [

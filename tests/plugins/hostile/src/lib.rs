@@ -3,10 +3,26 @@
 //! (`tests/integration/sandbox.rs`) check that every attempt ends in a clean error naming the
 //! construct, the plugin and the limit, and that nothing leaks in.
 //!
-//! Modes: `loop`, `allocate`, `recurse`, `huge-output`, `not-json`, `read-file`, `read-env`,
-//! `open-socket`, `spam-stderr`, `clock`. The probing modes (`read-file`, `read-env`,
-//! `open-socket`) return a fragment carrying whatever they got hold of if any attempt
-//! succeeds, and otherwise an error diagnostic starting `sandboxed:` listing every refusal.
+//! Modes:
+//! - limits: `loop`, `allocate`, `recurse` (the WebAssembly stack), `shadow-stack` (the
+//!   plugin's own stack in its memory), `huge-output` (~100 MB), `transfer-bomb` (~144 MiB,
+//!   more than wasmtime copies at once), `not-json`, `spam-stderr`;
+//! - probes: `read-file`, `read-env`, `open-socket`, `clock`;
+//! - waiting: `sleep` (`std::thread::sleep` of 100,000 s), `block-duration` (a raw
+//!   `subscribe-duration` of 100,000 s and `block`), `poll-instant` (a raw `subscribe-instant`
+//!   at the end of time and `poll`), `read-stdin` (reading stdin to its end, and `block` on
+//!   its pollable), `wait-for-clock` (sleeps until the monotonic clock moves: never);
+//! - bad host calls: `exit` (`std::process::exit(3)`), `poll-nothing` (`poll` of no pollables);
+//! - diagnostics: `huge-warning` (one 100 MB warning on a good fragment), `many-warnings`
+//!   (200,000 on a good fragment), `many-errors` (200,000 errors), `forge-warning` (ANSI
+//!   escapes and a forged `error:` / `-->` in a warning on a good fragment), `forge-stderr`
+//!   (the same on stderr, then a panic).
+//!
+//! The probing modes (`read-file`, `read-env`, `open-socket`) return a fragment carrying
+//! whatever they got hold of if any attempt succeeds, and otherwise an error diagnostic
+//! starting `sandboxed:` listing every refusal. The waiting modes that return end in an
+//! error diagnostic starting `woke:` saying what the wait gave back, so a test sees both that
+//! the wait ended and that the run failed cleanly.
 //!
 //! It implements the generated bindings directly (not the SDK's `Construct`), like `echo`.
 
@@ -14,6 +30,7 @@
 #![cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 
 use std::hint::black_box;
+use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 use stackweave_plugin::bindings::exports::stackweave::plugin::construct::Guest;
@@ -63,8 +80,35 @@ impl Guest for Hostile {
             "open-socket" => open_socket(),
             "spam-stderr" => spam_stderr(),
             "clock" => Ok(clock()),
+            "shadow-stack" => {
+                let depth = deep_frames(0, black_box(u64::MAX));
+                Ok(fragment(json!({}).to_string(), json!(depth)))
+            }
+            "transfer-bomb" => Ok(fragment(template_of(144 << 20), Value::Null)),
+            "sleep" => Err(woke(sleep())),
+            "block-duration" => Err(woke(block_duration())),
+            "poll-instant" => Err(woke(poll_instant())),
+            "read-stdin" => Err(woke(read_stdin())),
+            "wait-for-clock" => Err(woke(wait_for_clock())),
+            "exit" => std::process::exit(3),
+            "poll-nothing" => Err(woke(format!(
+                "poll of nothing returned {:?}",
+                wasip2::io::poll::poll(&[])
+            ))),
+            "huge-warning" => Ok(warned(vec![warning("x".repeat(100 << 20))])),
+            "many-warnings" => Ok(warned(
+                (0..200_000)
+                    .map(|n| warning(format!("warning {n}")))
+                    .collect(),
+            )),
+            "many-errors" => Err((0..200_000).map(|n| error(format!("error {n}"))).collect()),
+            "forge-warning" => Ok(warned(vec![warning(FORGED.to_string())])),
+            "forge-stderr" => {
+                eprintln!("{FORGED}");
+                panic!("{FORGED}");
+            }
             other => Err(vec![error(format!(
-                "unknown mode `{other}`; the modes are loop, allocate, recurse, huge-output, not-json, read-file, read-env, open-socket, spam-stderr, clock"
+                "unknown mode `{other}`; the modes are loop, allocate, recurse, shadow-stack, huge-output, transfer-bomb, not-json, read-file, read-env, open-socket, spam-stderr, clock, sleep, block-duration, poll-instant, read-stdin, wait-for-clock, exit, poll-nothing, huge-warning, many-warnings, many-errors, forge-warning, forge-stderr"
             ))]),
         }
     }
@@ -101,15 +145,31 @@ fn recurse(depth: u64, limit: u64) -> u64 {
     below.wrapping_mul(31) ^ depth
 }
 
-/// A valid fragment of about 100 MB: one topic whose description is mostly `x`.
+/// Recursion whose frames hold 16 KiB of data in the plugin's own stack (in its linear
+/// memory, 1 MiB for Rust), which overflows long before the WebAssembly stack does.
+fn deep_frames(depth: u64, limit: u64) -> u64 {
+    if depth == limit {
+        return depth;
+    }
+    let mut frame = [0u8; 16 << 10];
+    frame[(depth % 1024) as usize] = depth as u8;
+    let below = deep_frames(depth + 1, limit);
+    below ^ u64::from(black_box(&frame)[(below % 1024) as usize])
+}
+
+/// A valid fragment of about 100 MB.
 fn huge_template() -> String {
-    const SIZE: usize = 100 << 20;
+    template_of(100 << 20)
+}
+
+/// A valid fragment of a little more than `size` bytes: one topic whose name is mostly `x`.
+fn template_of(size: usize) -> String {
     let head =
         r#"{"Resources": {"Resource": {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": ""#;
     let tail = r#""}}}}"#;
-    let mut template = String::with_capacity(head.len() + SIZE + tail.len());
+    let mut template = String::with_capacity(head.len() + size + tail.len());
     template.push_str(head);
-    template.extend(std::iter::repeat_n('x', SIZE));
+    template.extend(std::iter::repeat_n('x', size));
     template.push_str(tail);
     template
 }
@@ -253,6 +313,81 @@ fn clock() -> Fragment {
         }
     });
     fragment(template.to_string(), json!({"Ref": "Resource"}))
+}
+
+/// ANSI colour and window-title sequences, a carriage return and newlines forging
+/// Stackweave's own `error:`, `-->` and `= construct:` lines.
+const FORGED: &str = "\u{1b}[31mred\u{1b}[0m\u{1b}]0;pwned\u{7}\rerror: forged by the plugin\n  --> x.yaml:1:1\n   = construct: Forged";
+
+/// One sleep far longer than any run.
+const LONG: Duration = Duration::from_secs(100_000);
+
+fn sleep() -> String {
+    let started = Instant::now();
+    std::thread::sleep(LONG);
+    format!(
+        "std::thread::sleep({} s) returned after {:?} by the monotonic clock",
+        LONG.as_secs(),
+        started.elapsed()
+    )
+}
+
+fn block_duration() -> String {
+    let nanos = u64::try_from(LONG.as_nanos()).unwrap_or(u64::MAX);
+    let pollable = wasip2::clocks::monotonic_clock::subscribe_duration(nanos);
+    pollable.block();
+    format!("block on subscribe-duration({nanos} ns) returned")
+}
+
+fn poll_instant() -> String {
+    let pollable = wasip2::clocks::monotonic_clock::subscribe_instant(u64::MAX);
+    let ready = wasip2::io::poll::poll(&[&pollable]);
+    format!("poll on subscribe-instant({}) returned {ready:?}", u64::MAX)
+}
+
+fn read_stdin() -> String {
+    use std::io::Read;
+
+    let mut text = String::new();
+    let read = std::io::stdin().read_to_string(&mut text);
+    let stdin = wasip2::cli::stdin::get_stdin();
+    stdin.subscribe().block();
+    let closed = matches!(
+        stdin.blocking_read(1),
+        Err(wasip2::io::streams::StreamError::Closed)
+    );
+    format!("stdin read {read:?}; block on it returned; blocking-read says closed: {closed}")
+}
+
+/// Sleeps a millisecond at a time until a second has passed, which a clock that never
+/// moves never lets happen: only fuel ends it.
+fn wait_for_clock() -> String {
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(1) {
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    "the monotonic clock moved".to_string()
+}
+
+fn woke(what: String) -> Vec<Diagnostic> {
+    vec![error(format!("woke: {what}"))]
+}
+
+/// A topic, with `warnings`.
+fn warned(warnings: Vec<Diagnostic>) -> Fragment {
+    let template = json!({"Resources": {"Resource": {"Type": "AWS::SNS::Topic"}}});
+    Fragment {
+        warnings,
+        ..fragment(template.to_string(), json!({"Ref": "Resource"}))
+    }
+}
+
+fn warning(message: String) -> Diagnostic {
+    Diagnostic {
+        severity: Severity::Warning,
+        message,
+        path: None,
+    }
 }
 
 /// A fragment holding one topic whose name is the evidence of an escape.
