@@ -8,4 +8,4 @@
 
 mod read;
 
-pub use read::{ReadError, read_bounded};
+pub use read::{FileKind, ReadError, open_bounded, read_bounded};
