@@ -9,8 +9,6 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use stackweave_test_plugins::ECHO;
-
 use crate::support::{Project, Run, shared_cache_dir};
 
 /// Long enough for a debug build loading the standard plugins from a warm cache, far too
@@ -197,12 +195,13 @@ fn a_plugin_path_to_dev_zero_or_a_pipe_is_refused_without_reading_it() {
         "construct: Thing"
     );
 
-    // A pipe in a plugin folder is found by the folder walk and refused the same way.
+    // The walk of a plugin folder passes over what is not a regular file: a pipe or a link
+    // to a device there is not a plugin, and is never opened.
     let project = Project::new(LOGS);
     std::fs::create_dir_all(project.path("team")).expect("a folder");
     mkfifo(&project.path("team/pipe.wasm"));
-    let run = synth(&project, &["--plugins", "team"]);
-    assert_contains!(refused(&run), "team/pipe.wasm", "named pipe (FIFO)");
+    std::os::unix::fs::symlink("/dev/zero", project.path("team/zero.wasm")).expect("link");
+    synth(&project, &["--plugins", "team"]).success();
 }
 
 #[test]
