@@ -142,8 +142,9 @@ fn a_byte_order_mark_is_accepted_as_yaml_allows() {
     assert_eq!(template, plain.synth(&[]).success());
     // Columns on the first line are those the editor shows, which does not show the mark.
     let project = Project::new("\u{feff}name: 2Bad\nconstructs:\n  Logs:\n    plugin: logging\n");
+    let run = project.synth(&[]);
     assert_contains!(
-        project.synth(&[]).failure().to_string(),
+        run.failure(),
         "stack name `2Bad` is not valid",
         "stack.yaml:1:7"
     );
@@ -156,8 +157,9 @@ fn bytes_that_are_not_utf8_are_located() {
         "stack.yaml",
         b"name: Latin\nconstructs:\n  Logs:\n    plugin: logging\n    props: {a: \"caf\xe9\"}\n",
     );
+    let run = project.synth(&[]);
     assert_contains!(
-        project.synth(&[]).failure().to_string(),
+        run.failure(),
         "byte 0xe9 is not UTF-8",
         "save it as UTF-8",
         "stack.yaml:5:20"
@@ -169,8 +171,9 @@ fn a_control_character_is_located_where_it_is() {
     let project = Project::new(
         "name: Esc\nconstructs:\n  Logs:\n    plugin: logging\n    props:\n      retentionDays: \x1b7\n",
     );
+    let run = project.synth(&[]);
     assert_contains!(
-        project.synth(&[]).failure().to_string(),
+        run.failure(),
         "character U+001B is a control character",
         "stack.yaml:6:22"
     );
@@ -183,7 +186,7 @@ fn aliases_that_expand_too_far_are_located_at_the_first_alias() {
     );
     for level in 1..10 {
         let previous = format!("*l{}", level - 1);
-        let items = vec![previous.as_str(); 9].join(", ");
+        let items = [previous.as_str(); 9].join(", ");
         stack.push_str(&format!("      l{level}: &l{level} [{items}]\n"));
     }
     let project = Project::new(&stack);

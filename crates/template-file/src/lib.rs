@@ -96,7 +96,7 @@ pub fn read_text(path: &Path) -> Result<String, ReadError> {
 fn io_error(path: &Path, error: stackweave_files::ReadError) -> ReadError {
     use stackweave_files::{FileKind, ReadError as Bounded};
     let give = "give the path of a template file (YAML or JSON), such as \
-                cdk.out/MyStack.template.yaml";
+                cdk.out/MyStack.template.yaml, or of a stack file";
     match error {
         Bounded::NotRegular {
             kind: FileKind::Directory,
