@@ -39,7 +39,10 @@ pub fn compare(dir: &Path, files: &[(String, String)]) -> Vec<Compared> {
         .map(|(name, synthesised)| {
             let path = dir.join(name);
             let file = display_path(&path);
-            let state = match std::fs::read_to_string(&path) {
+            // What is there is only read if it could be what synthesis writes: a regular
+            // UTF-8 file within the template bound; anything else is as good as missing.
+            let committed = stackweave_template_file::read_text(&path);
+            let state = match committed {
                 Err(_) => State::Missing,
                 Ok(committed) if committed == *synthesised => State::Current,
                 Ok(committed) => {

@@ -23,11 +23,15 @@ impl Input {
     /// Reads `path`: a stack file (it has `constructs`) is synthesised with `options`; a
     /// template (it has `Resources`) is read as it is.
     pub fn load(path: &Path, options: &Options) -> Result<Input, Vec<Diagnostic>> {
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            vec![
-                Diagnostic::error(format!("cannot read {}: {e}", path.display()))
-                    .help("give the path of a stack file or of a CloudFormation template"),
-            ]
+        // Bounded, and only a regular file: a check command may be handed any path.
+        let text = stackweave_template_file::read_text(path).map_err(|error| {
+            vec![match error.kind {
+                ReadErrorKind::NotUtf8 => read_error(error),
+                _ => {
+                    Diagnostic::error(format!("cannot read {}: {}", path.display(), error.message))
+                        .help(error.help)
+                }
+            }]
         })?;
         match stackweave_template_file::kind_of(&text) {
             Some(FileKind::StackFile) => stackweave_synth::synthesize(path, options)

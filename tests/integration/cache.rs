@@ -107,3 +107,44 @@ fn lock_and_plugins_use_the_cache_too() {
     assert_contains!(run.success(), "api-integration", "express-workflow");
     assert_eq!(files(cache.path(), "cwasm").len(), 4);
 }
+
+#[cfg(unix)]
+#[test]
+fn entries_that_are_pipes_devices_or_huge_are_misses_not_reads() {
+    use crate::input_bounds::{TEN_GB, bounded_run, mkfifo, sparse};
+    let cache = tempfile::tempdir().expect("a temporary folder");
+    let dir = cache.path().to_str().expect("a UTF-8 temporary path");
+    let args = ["synth", EXAMPLE, "--cache-dir", dir];
+    let template = bounded_run(&crate::support::repo_root(), &args)
+        .success()
+        .to_string();
+    // Each entry's code, then each entry's record, replaced by something a read would
+    // never finish (or never start) on.
+    for extension in ["cwasm", "check"] {
+        let entries = files(cache.path(), extension);
+        assert_eq!(entries.len(), 4);
+        for (entry, attack) in entries.iter().zip(0..) {
+            std::fs::remove_file(entry).expect("remove the entry");
+            match attack {
+                0 => mkfifo(entry),
+                1 => std::os::unix::fs::symlink("/dev/zero", entry).expect("link"),
+                2 => std::os::unix::fs::symlink("/dev/urandom", entry).expect("link"),
+                _ => sparse(entry, TEN_GB),
+            }
+        }
+        let run = bounded_run(&crate::support::repo_root(), &args);
+        assert_eq!(run.success(), template);
+        assert_eq!(
+            run.stderr, "",
+            "a bad entry is a miss, not the user's problem"
+        );
+        for entry in files(cache.path(), extension) {
+            let metadata = std::fs::symlink_metadata(&entry).expect("the entry");
+            assert!(
+                metadata.is_file() && metadata.len() < 1 << 30,
+                "{} was compiled again and replaced",
+                entry.display()
+            );
+        }
+    }
+}

@@ -100,3 +100,36 @@ fn locked_synthesis_without_a_lockfile_says_how_to_make_one() {
 fn the_reference_examples_lockfile_is_current() {
     stackweave(&["synth", "--locked", "examples/api-to-express/stack.yaml"]).success();
 }
+
+#[test]
+fn a_lockfile_naming_one_plugin_twice_with_different_hashes_is_refused() {
+    let project = locked_project();
+    let text = std::fs::read_to_string(project.path("stackweave.lock")).expect("written");
+    let mut lock: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    let plugins = lock["plugins"].as_array_mut().expect("a list");
+    // The same entry again is harmless; the same plugin with another hash is a conflict
+    // `--locked` cannot settle by picking one.
+    let same = plugins[1].clone();
+    plugins.push(same);
+    let mut other = plugins[1].clone();
+    other["sha256"] = "0".repeat(64).into();
+    plugins.push(other);
+    let twice = serde_json::to_string_pretty(&lock).expect("JSON");
+    std::fs::write(project.path("stackweave.lock"), twice).expect("write the lockfile");
+    let stderr = project.synth(&["--locked"]).failure().to_string();
+    assert_contains!(
+        stderr,
+        "the lockfile stackweave.lock names plugin `echo` (team/thing.wasm) twice with different sha256",
+        "entries 2 and 7 of `plugins`",
+        &"0".repeat(64),
+        "stackweave lock stack.yaml"
+    );
+
+    let mut lock: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    let plugins = lock["plugins"].as_array_mut().expect("a list");
+    let same = plugins[1].clone();
+    plugins.push(same);
+    let repeated = serde_json::to_string_pretty(&lock).expect("JSON");
+    std::fs::write(project.path("stackweave.lock"), repeated).expect("write the lockfile");
+    project.synth(&["--locked"]).success();
+}

@@ -10,6 +10,7 @@ mod compose;
 mod diff;
 mod example;
 mod graph;
+mod input_bounds;
 mod lock;
 mod merge_errors;
 mod new;

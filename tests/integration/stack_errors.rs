@@ -131,3 +131,90 @@ fn an_unquoted_reference_in_a_flow_list_gets_a_hint() {
         "must be quoted, as in [\"${Role.arn}\"]"
     );
 }
+
+// Encoding: what a stack file's bytes can be, and where a problem with them is.
+
+#[test]
+fn a_byte_order_mark_is_accepted_as_yaml_allows() {
+    let project = Project::new("\u{feff}name: Bom\nconstructs:\n  Logs:\n    plugin: logging\n");
+    let template = project.synth(&[]).success().to_string();
+    let plain = Project::new("name: Bom\nconstructs:\n  Logs:\n    plugin: logging\n");
+    assert_eq!(template, plain.synth(&[]).success());
+    // Columns on the first line are those the editor shows, which does not show the mark.
+    let project = Project::new("\u{feff}name: 2Bad\nconstructs:\n  Logs:\n    plugin: logging\n");
+    let run = project.synth(&[]);
+    assert_contains!(
+        run.failure(),
+        "stack name `2Bad` is not valid",
+        "stack.yaml:1:7"
+    );
+}
+
+#[test]
+fn bytes_that_are_not_utf8_are_located() {
+    let project = Project::new("");
+    project.write(
+        "stack.yaml",
+        b"name: Latin\nconstructs:\n  Logs:\n    plugin: logging\n    props: {a: \"caf\xe9\"}\n",
+    );
+    let run = project.synth(&[]);
+    assert_contains!(
+        run.failure(),
+        "byte 0xe9 is not UTF-8",
+        "save it as UTF-8",
+        "stack.yaml:5:20"
+    );
+}
+
+#[test]
+fn a_control_character_is_located_where_it_is() {
+    let project = Project::new(
+        "name: Esc\nconstructs:\n  Logs:\n    plugin: logging\n    props:\n      retentionDays: \x1b7\n",
+    );
+    let run = project.synth(&[]);
+    assert_contains!(
+        run.failure(),
+        "character U+001B is a control character",
+        "stack.yaml:6:22"
+    );
+}
+
+#[test]
+fn aliases_that_expand_too_far_are_located_at_the_first_alias() {
+    let mut stack = String::from(
+        "name: Laughs\nconstructs:\n  Logs:\n    plugin: logging\n    props:\n      l0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n",
+    );
+    for level in 1..10 {
+        let previous = format!("*l{}", level - 1);
+        let items = [previous.as_str(); 9].join(", ");
+        stack.push_str(&format!("      l{level}: &l{level} [{items}]\n"));
+    }
+    let project = Project::new(&stack);
+    let started = std::time::Instant::now();
+    let stderr = project.synth(&[]).failure().to_string();
+    assert_contains!(stderr, "repetition limit exceeded", "stack.yaml:7:16");
+    assert!(started.elapsed() < std::time::Duration::from_secs(30));
+}
+
+// Errors quote what the user wrote, but never much of it.
+
+#[test]
+fn errors_quote_long_values_shortened_with_their_size() {
+    let long = "a".repeat(1_000_000);
+    let project = Project::new(&format!(
+        "name: {long}\nconstructs:\n  Logs:\n    plugin: logging\n    props:\n      x: \"${{{long}\"\n"
+    ));
+    let stderr = project.synth(&[]).failure().to_string();
+    let shown = format!("{}… (", "a".repeat(200));
+    assert_contains!(
+        stderr,
+        "stack.yaml:6:10",
+        &format!(
+            "unterminated reference `${{{}… (1000002 bytes)`",
+            "a".repeat(198)
+        ),
+        "stack.yaml:1:7",
+        &format!("stack name `{shown}1000000 bytes)` is not valid")
+    );
+    assert!(stderr.len() < 8 << 10, "{} bytes of messages", stderr.len());
+}

@@ -10,4 +10,4 @@ mod folder;
 mod read;
 
 pub use folder::{LOCK_WAIT, WriteError, replace_files, write_file_atomically};
-pub use read::{ReadError, read_bounded};
+pub use read::{FileKind, ReadError, open_bounded, read_bounded};

@@ -33,6 +33,14 @@ use xxhash_rust::xxh3::Xxh3;
 /// The first bytes of every `.check` file; the digit is the entry format's version.
 const MAGIC: &[u8; 16] = b"stackweave-chk-1";
 
+/// The size of a `.check` record: magic, key, length and checksum.
+const RECORD_BYTES: u64 = (MAGIC.len() + 32 + 8 + 16) as u64;
+
+/// The largest compiled plugin read back. The standard plugins compile to a few MiB; an
+/// entry over 1 GiB is not worth checking (hashing it would cost more than compiling most
+/// plugins), so it is a miss and the plugin is compiled again.
+const MAX_COMPILED_BYTES: u64 = 1 << 30;
+
 /// A folder of compiled plugins, checked to be private to the user.
 #[derive(Clone, Debug)]
 pub struct CompileCache {
@@ -87,8 +95,11 @@ impl CompileCache {
     pub(crate) fn get(&self, engine: &Engine, plugin_sha256: &[u8; 32]) -> Option<Component> {
         let key = entry_key(engine, plugin_sha256);
         let (compiled, check) = self.entry_paths(&key);
-        let expected = fs::read(check).ok()?;
-        if expected != check_record(&key, fs::File::open(&compiled).ok()?).ok()? {
+        // An entry that is not a regular file within its bound is a miss, never a read
+        // that blocks (a named pipe) or never ends (a link to `/dev/zero`).
+        let expected = stackweave_files::read_bounded(&check, RECORD_BYTES).ok()?;
+        let code = stackweave_files::open_bounded(&compiled, MAX_COMPILED_BYTES).ok()?;
+        if expected != check_record(&key, code).ok()? {
             return None;
         }
         // SAFETY: the file holds what `Component::serialize` wrote for this key (its length
@@ -168,7 +179,7 @@ fn check_record(key: &[u8; 32], mut code: impl std::io::Read) -> std::io::Result
         hasher.update(&buffer[..read]);
         length += read as u64;
     }
-    let mut record = Vec::with_capacity(MAGIC.len() + 32 + 8 + 16);
+    let mut record = Vec::with_capacity(RECORD_BYTES as usize);
     record.extend_from_slice(MAGIC);
     record.extend_from_slice(key);
     record.extend_from_slice(&length.to_le_bytes());

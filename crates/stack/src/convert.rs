@@ -4,14 +4,16 @@
 //! file's folder tree (lexically; no absolute paths, no `..` above the folder) so a stack
 //! file cannot pull in arbitrary files from the machine that synthesises it.
 
-use std::io::ErrorKind;
 use std::path::{Component, Path, PathBuf};
 
 use serde_yaml::Value as Yaml;
 use serde_yaml::value::TaggedValue;
 
-use crate::error::{At, Problems};
-use crate::location::join_pointer;
+use stackweave_files::ReadError;
+
+use crate::error::{At, Problems, shorten};
+use crate::format::MAX_FILE_DATA_BYTES;
+use crate::location::{join_pointer, not_utf8};
 use crate::prop::Prop;
 use crate::reference::Text;
 
@@ -48,7 +50,7 @@ type Problem = (String, String, String);
 pub(crate) fn same_key_twice(pointer: &str, key: &str) -> Problem {
     (
         join_pointer(pointer, key),
-        format!("two keys of this mapping both mean `{key}`"),
+        format!("two keys of this mapping both mean `{}`", shorten(key)),
         "keep one of them; YAML reads spellings such as `True` and `true` as the same key"
             .to_owned(),
     )
@@ -100,7 +102,10 @@ pub(crate) fn yaml_to_json(value: &Yaml, pointer: &str) -> Result<serde_json::Va
         Yaml::Tagged(tagged) => {
             return Err((
                 pointer.to_owned(),
-                format!("tag `{}` is not allowed here", tagged.tag),
+                format!(
+                    "tag `{}` is not allowed here",
+                    shorten(&tagged.tag.to_string())
+                ),
                 "remove the tag; `!file` is only allowed inside construct props".to_owned(),
             ));
         }
@@ -112,6 +117,8 @@ pub(crate) struct Converter<'c, 'p> {
     pub problems: &'c mut Problems<'p>,
     /// The stack file's folder, base of `!file` paths.
     pub dir: &'c Path,
+    /// Bytes of `!file` data the stack file has read so far.
+    pub file_data: &'c mut u64,
     /// Whether `!file` is accepted (props) or not (outputs).
     pub allow_file: bool,
 }
@@ -165,7 +172,7 @@ impl Converter<'_, '_> {
                 self.problems.push(
                     pointer,
                     At::Value,
-                    format!("in `{s}`: {error}"),
+                    format!("in `{}`: {error}", shorten(s)),
                     REFERENCE_HELP,
                 );
                 None
@@ -186,8 +193,12 @@ impl Converter<'_, '_> {
             } else {
                 "remove the tag; reference other constructs with `${Name}` or `${Name.attribute}` instead of CloudFormation intrinsic functions"
             };
-            self.problems
-                .push(pointer, At::Value, format!("unknown tag `{tag}`"), help);
+            self.problems.push(
+                pointer,
+                At::Value,
+                format!("unknown tag `{}`", shorten(&tag)),
+                help,
+            );
             return Prop::Null;
         }
         if !self.allow_file {
@@ -218,9 +229,11 @@ impl Converter<'_, '_> {
     }
 
     /// Reads and parses a `!file`; errors are (message, help).
-    fn load(&self, relative: &str) -> Result<serde_json::Value, (String, String)> {
+    fn load(&mut self, relative: &str) -> Result<serde_json::Value, (String, String)> {
         let path = resolve(self.dir, relative)?;
-        let shown = path.display();
+        let written = shorten(relative);
+        let shown = path.display().to_string();
+        let shown = shorten(&shown);
         // The lexical check cannot see symbolic links: the file itself must be inside the
         // stack file's folder once every link is followed.
         if let (Ok(real), Ok(real_dir)) = (path.canonicalize(), self.dir.canonicalize())
@@ -228,25 +241,53 @@ impl Converter<'_, '_> {
         {
             return Err((
                 format!(
-                    "`!file {relative}` is a link to `{}`, outside the stack file's folder",
-                    real.display()
+                    "`!file {written}` is a link to `{}`, outside the stack file's folder",
+                    shorten(&real.display().to_string())
                 ),
                 "copy the file next to the stack file instead of linking to it".to_owned(),
             ));
         }
-        let text = std::fs::read_to_string(&path).map_err(|error| match error.kind() {
-            ErrorKind::NotFound => (
-                format!("`!file {relative}`: file `{shown}` does not exist"),
+        let read = *self.file_data;
+        let left = MAX_FILE_DATA_BYTES.saturating_sub(read);
+        let budget = if read == 0 {
+            format!("the {MAX_FILE_DATA_BYTES} bytes of `!file` data a stack file may read")
+        } else {
+            format!(
+                "the {left} bytes left of the {MAX_FILE_DATA_BYTES} bytes of `!file` data a \
+                 stack file may read (earlier `!file`s read {read})"
+            )
+        };
+        let bytes = stackweave_files::read_bounded(&path, left).map_err(|error| match error {
+            ReadError::TooLarge { actual, .. } => (
+                format!("`!file {written}`: `{shown}` is {actual} bytes, more than {budget}"),
+                "this limit cannot be raised: props end up in a CloudFormation template, which \
+                 is at most 1 MB; make the file smaller, or name it fewer times"
+                    .to_owned(),
+            ),
+            ReadError::NotRegular { kind } => (
+                format!(
+                    "`!file {written}`: cannot read `{shown}`: it is {kind}, not a regular file"
+                ),
+                "point `!file` at a regular file inside the stack file's folder".to_owned(),
+            ),
+            error if error.is_not_found() => (
+                format!("`!file {written}`: file `{shown}` does not exist"),
                 "check the path; it is relative to the stack file's folder".to_owned(),
             ),
-            ErrorKind::InvalidData => (
-                format!("`!file {relative}`: file `{shown}` is not UTF-8 text"),
-                "save the file as UTF-8".to_owned(),
-            ),
-            _ => (
-                format!("`!file {relative}`: cannot read `{shown}`: {error}"),
+            error => (
+                format!("`!file {written}`: cannot read `{shown}`: {error}"),
                 "check that the file is readable".to_owned(),
             ),
+        })?;
+        *self.file_data += bytes.len() as u64;
+        let text = String::from_utf8(bytes).map_err(|error| {
+            let (at, byte) = not_utf8(error.as_bytes(), error.utf8_error());
+            (
+                format!("`!file {written}`: file `{shown}` is not UTF-8 text"),
+                format!(
+                    "save the file as UTF-8 (its first byte that is not: 0x{byte:02x} at {at})"
+                ),
+            )
         })?;
         let extension = path
             .extension()
@@ -255,21 +296,24 @@ impl Converter<'_, '_> {
         match extension.as_deref() {
             Some("json") => serde_json::from_str(&text).map_err(|error| {
                 (
-                    format!("`!file {relative}`: `{shown}` is not valid JSON: {error}"),
+                    format!("`!file {written}`: `{shown}` is not valid JSON: {error}"),
                     "fix the JSON in that file".to_owned(),
                 )
             }),
             Some("yaml" | "yml") => {
                 let yaml: Yaml = serde_yaml::from_str(&text).map_err(|error| {
                     (
-                        format!("`!file {relative}`: `{shown}` is not valid YAML: {error}"),
+                        format!("`!file {written}`: `{shown}` is not valid YAML: {error}"),
                         "fix the YAML in that file".to_owned(),
                     )
                 })?;
                 yaml_to_json(&yaml, "").map_err(|(inner, message, help)| {
                     let at = if inner.is_empty() { "/".into() } else { inner };
                     (
-                        format!("`!file {relative}`: in `{shown}` at `{at}`: {message}"),
+                        format!(
+                            "`!file {written}`: in `{shown}` at `{}`: {message}",
+                            shorten(&at)
+                        ),
                         help,
                     )
                 })
@@ -313,14 +357,17 @@ pub(crate) fn resolve(dir: &Path, relative: &str) -> Result<PathBuf, (String, St
             Component::ParentDir => {
                 if !inside.pop() {
                     return Err((
-                        format!("`!file {relative}` leaves the stack file's folder"),
+                        format!(
+                            "`!file {}` leaves the stack file's folder",
+                            shorten(relative)
+                        ),
                         inside_help.to_owned(),
                     ));
                 }
             }
             Component::RootDir | Component::Prefix(_) => {
                 return Err((
-                    format!("`!file {relative}` is an absolute path"),
+                    format!("`!file {}` is an absolute path", shorten(relative)),
                     inside_help.to_owned(),
                 ));
             }

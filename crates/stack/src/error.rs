@@ -4,10 +4,51 @@
 //! a whole file in one pass; each carries the file, line and column, the construct it
 //! belongs to, and what to do about it.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use crate::format::{MAX_QUOTED_CHARS, MAX_STACK_FILE_BYTES};
 use crate::location::{Location, SourceMap, unescape_token};
+
+/// `text` as an error message quotes it: whole when it is at most [`MAX_QUOTED_CHARS`]
+/// characters, otherwise its first ones followed by `… (N bytes)`. A message quoting a user's
+/// value must stay short however large the value is (a 16 MiB prop, a key, a path).
+pub fn shorten(text: &str) -> Cow<'_, str> {
+    match text.char_indices().nth(MAX_QUOTED_CHARS) {
+        None => Cow::Borrowed(text),
+        Some((end, _)) => Cow::Owned(format!("{}… ({} bytes)", &text[..end], text.len())),
+    }
+}
+
+/// Why the stack file's bytes could not be read, worded for its role: which bound, and why
+/// it cannot be raised.
+#[derive(Debug)]
+pub struct ReadFailure(pub stackweave_files::ReadError);
+
+impl fmt::Display for ReadFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.0 {
+            stackweave_files::ReadError::TooLarge { actual, .. } => write!(
+                f,
+                "it is {actual} bytes, more than the {MAX_STACK_FILE_BYTES} a stack file may \
+                 have; this limit cannot be raised: a CloudFormation template is at most 1 MB, \
+                 and the stack file describing one is smaller"
+            ),
+            stackweave_files::ReadError::NotRegular { kind } => write!(
+                f,
+                "it is {kind}, not a regular file; give the path of a stack file (YAML)"
+            ),
+            other => write!(f, "{other}"),
+        }
+    }
+}
+
+impl std::error::Error for ReadFailure {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.0)
+    }
+}
 
 /// Why a stack file could not be turned into a [`crate::StackFile`].
 #[derive(thiserror::Error, Debug)]
@@ -20,8 +61,8 @@ pub enum StackError {
     Read {
         /// The path as given.
         path: PathBuf,
-        /// What the operating system said.
-        source: std::io::Error,
+        /// Why: what the operating system said, or which bound the file breaks.
+        source: ReadFailure,
     },
     /// The stack file is not well-formed YAML.
     #[error(
@@ -147,12 +188,24 @@ impl<'a> Problems<'a> {
 fn construct_of(pointer: &str) -> Option<String> {
     let rest = pointer.strip_prefix("/constructs/")?;
     let token = rest.split('/').next()?;
-    Some(unescape_token(token))
+    Some(shorten(&unescape_token(token)).into_owned())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_values_are_quoted_short_with_their_size() {
+        assert_eq!(shorten("short"), "short");
+        let exact = "é".repeat(MAX_QUOTED_CHARS);
+        assert_eq!(shorten(&exact), exact.as_str());
+        let long = format!("{exact}tail");
+        assert_eq!(
+            shorten(&long),
+            format!("{exact}… ({} bytes)", long.len()).as_str()
+        );
+    }
 
     #[test]
     fn construct_is_taken_from_the_pointer() {

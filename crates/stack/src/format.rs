@@ -55,6 +55,20 @@ pub const MAX_LOGICAL_NAME: usize = 255;
 /// The longest stack or output description CloudFormation accepts, in bytes.
 pub const MAX_DESCRIPTION: usize = 1024;
 
+/// The largest stack file read, in bytes. A CloudFormation template is at most 1 MB, so a
+/// stack file describing one is far smaller: the bound cannot be raised, and only stops a
+/// mistake (or `/dev/zero`) from taking the machine's memory.
+pub const MAX_STACK_FILE_BYTES: u64 = 16 << 20;
+
+/// The most bytes of `!file` data one stack file may read, all its `!file`s together (so a
+/// file named a thousand times counts a thousand times). Props end up in a CloudFormation
+/// template, which is at most 1 MB, so the bound cannot be raised.
+pub const MAX_FILE_DATA_BYTES: u64 = 16 << 20;
+
+/// The most characters of a user's value an error message quotes; longer values are cut
+/// (see [`crate::shorten`]), so that a 16 MiB prop gives a short message.
+pub const MAX_QUOTED_CHARS: usize = 200;
+
 /// Whether `name` is a valid stack name ([`STACK_NAME_PATTERN`]).
 pub fn is_stack_name(name: &str) -> bool {
     let mut chars = name.chars();

@@ -23,8 +23,8 @@ mod sections;
 mod suggest;
 mod validation;
 
-pub use error::{Invalid, StackError};
-pub use location::{Location, SourceMap, escape_token, join_pointer, unescape_token};
+pub use error::{Invalid, ReadFailure, StackError, shorten};
+pub use location::{Location, SourceMap, escape_token, join_pointer, not_utf8, unescape_token};
 pub use model::{
     ConstructDecl, Limits, OutputDecl, PluginRef, RuleChoice, StackFile, Suppression, Validation,
 };

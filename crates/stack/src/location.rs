@@ -37,6 +37,15 @@ impl Location {
         }
     }
 
+    /// Where the character right after `before` (a prefix of a text) is.
+    fn after(before: &str) -> Self {
+        let line_start = before.rfind('\n').map_or(0, |newline| newline + 1);
+        Location {
+            line: before.matches('\n').count() + 1,
+            column: before[line_start..].chars().count() + 1,
+        }
+    }
+
     pub(crate) fn from_marker(mark: Marker) -> Self {
         // yaml-rust2 counts columns from 0 but lines from 1.
         Location {
@@ -73,6 +82,27 @@ impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}:{}", self.line, self.column)
     }
+}
+
+/// Where the first byte of `bytes` that is not UTF-8 is, and that byte (`error` is what
+/// `str::from_utf8` said of `bytes`). Columns count characters, as everywhere.
+pub fn not_utf8(bytes: &[u8], error: std::str::Utf8Error) -> (Location, u8) {
+    let valid_up_to = error.valid_up_to();
+    let before = std::str::from_utf8(&bytes[..valid_up_to]).unwrap_or_default();
+    let location = Location::after(before);
+    (
+        location,
+        bytes.get(valid_up_to).copied().unwrap_or_default(),
+    )
+}
+
+/// Where the first character YAML does not allow is, and that character: YAML text may hold
+/// tab, line breaks and printable Unicode only (YAML 1.2, section 5.1, as libyaml checks it).
+/// serde_yaml refuses the others without a usable position.
+pub(crate) fn first_non_printable(text: &str) -> Option<(Location, char)> {
+    let allowed = |c: char| matches!(c, '\t' | '\n' | '\r' | ' '..='~' | '\u{85}' | '\u{a0}'..='\u{d7ff}' | '\u{e000}'..='\u{fffd}' | '\u{10000}'..);
+    let (offset, found) = text.char_indices().find(|&(_, c)| !allowed(c))?;
+    Some((Location::after(&text[..offset]), found))
 }
 
 /// Escapes one JSON Pointer reference token (RFC 6901): `~` becomes `~0`, `/` becomes `~1`.
@@ -153,6 +183,25 @@ impl SourceMap {
             .map(|(pointer, e)| (pointer, (e.key.within(&end), e.value.within(&end))))
             .collect();
         Ok((SourceMap { entries }, builder.duplicates))
+    }
+}
+
+impl SourceMap {
+    /// Where the first alias (`*name`) of `text` is written. serde_yaml refuses aliases that
+    /// expand to too much (a "billion laughs") without a position; the expansion starts
+    /// there.
+    pub(crate) fn first_alias(text: &str) -> Option<Location> {
+        struct FirstAlias(Option<Location>);
+        impl MarkedEventReceiver for FirstAlias {
+            fn on_event(&mut self, event: Event, mark: Marker) {
+                if matches!(event, Event::Alias(_)) && self.0.is_none() {
+                    self.0 = Some(Location::from_marker(mark));
+                }
+            }
+        }
+        let mut found = FirstAlias(None);
+        let _ = Parser::new_from_str(text).load(&mut found, false);
+        found.0.map(|at| at.within(&TextEnd::of(text)))
     }
 }
 

@@ -10,11 +10,13 @@ use std::path::{Path, PathBuf};
 use serde_yaml::Value as Yaml;
 
 use crate::convert::key_text;
-use crate::error::{At, Problems, StackError};
+use crate::error::ReadFailure;
+use crate::error::{At, Problems, StackError, shorten};
 use crate::format::{
-    MAX_DESCRIPTION, REQUIRED_TOP_LEVEL_KEYS, STACK_NAME_PATTERN, TOP_LEVEL_KEYS, is_stack_name,
+    MAX_DESCRIPTION, MAX_STACK_FILE_BYTES, REQUIRED_TOP_LEVEL_KEYS, STACK_NAME_PATTERN,
+    TOP_LEVEL_KEYS, is_stack_name,
 };
-use crate::location::{Location, SourceMap, TextEnd, join_pointer};
+use crate::location::{Location, SourceMap, TextEnd, first_non_printable, join_pointer, not_utf8};
 use crate::model::{Limits, StackFile, Validation};
 use crate::suggest::closest;
 
@@ -33,10 +35,25 @@ fn flow_reference_hint(text: &str, line: usize) -> &'static str {
 }
 
 /// Reads and parses the stack file at `path`, reading any `!file` it names.
+///
+/// The file must be a regular file of at most [`MAX_STACK_FILE_BYTES`]; text that is not
+/// UTF-8 is a syntax error at the first byte that is not.
 pub fn parse_stack_file(path: &Path) -> Result<StackFile, StackError> {
-    let text = std::fs::read_to_string(path).map_err(|source| StackError::Read {
-        path: path.to_path_buf(),
-        source,
+    let bytes = stackweave_files::read_bounded(path, MAX_STACK_FILE_BYTES).map_err(|error| {
+        StackError::Read {
+            path: path.to_path_buf(),
+            source: ReadFailure(error),
+        }
+    })?;
+    let text = String::from_utf8(bytes).map_err(|error| {
+        let (location, byte) = not_utf8(error.as_bytes(), error.utf8_error());
+        StackError::Syntax {
+            path: path.to_path_buf(),
+            location: Some(location),
+            message: format!(
+                "byte 0x{byte:02x} is not UTF-8; a stack file is UTF-8 text, so save it as UTF-8"
+            ),
+        }
     })?;
     parse_stack_str(path, &text)
 }
@@ -44,11 +61,23 @@ pub fn parse_stack_file(path: &Path) -> Result<StackFile, StackError> {
 /// Parses stack file text; `path` is used in messages and as the base for relative paths
 /// (plugin folders, `.wasm` plugins and `!file`, which is read from disk).
 pub fn parse_stack_str(path: &Path, text: &str) -> Result<StackFile, StackError> {
+    // A byte order mark may open a YAML stream and is no part of the document; editors do
+    // not show it, so columns on the first line are counted without it too.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let syntax = |location, message| StackError::Syntax {
         path: path.to_path_buf(),
         location,
         message,
     };
+    if let Some((location, found)) = first_non_printable(text) {
+        let message = format!(
+            "character U+{:04X} is a control character, which YAML does not allow; remove it, \
+             or write it as an escape such as `\\u{:04X}` inside double quotes",
+            u32::from(found),
+            u32::from(found)
+        );
+        return Err(syntax(Some(location), message));
+    }
     let (map, duplicates) = SourceMap::scan(text).map_err(|error| {
         let location = Location::from_marker(*error.marker()).within(&TextEnd::of(text));
         let message = format!(
@@ -69,7 +98,8 @@ pub fn parse_stack_str(path: &Path, text: &str) -> Result<StackFile, StackError>
             duplicate.location,
             format!(
                 "duplicate key `{}` (first written at line {})",
-                duplicate.key, duplicate.first.line
+                shorten(&duplicate.key),
+                duplicate.first.line
             ),
             "remove or rename one of them; YAML keeps only one value per key",
         );
@@ -79,16 +109,21 @@ pub fn parse_stack_str(path: &Path, text: &str) -> Result<StackFile, StackError>
         // serde_yaml refuses duplicate keys, which are already reported with locations.
         Err(_) if !duplicates.is_empty() => return Err(StackError::Invalid(problems.finish())),
         Err(error) => {
-            let location = error.location().map(|l| Location {
-                line: l.line(),
-                column: l.column(),
-            });
+            let location = match error.location() {
+                Some(l) => Some(Location {
+                    line: l.line(),
+                    column: l.column(),
+                }),
+                // Only aliases expanding to too much fail without a position.
+                None => SourceMap::first_alias(text),
+            };
             return Err(syntax(location, error.to_string()));
         }
     };
     let mut stack = Analyser {
         problems: &mut problems,
         dir: &dir,
+        file_data: 0,
     }
     .stack(&root);
     let found = problems.finish();
@@ -106,6 +141,8 @@ pub(crate) struct Analyser<'c, 'p> {
     pub problems: &'c mut Problems<'p>,
     /// The stack file's folder.
     pub dir: &'c Path,
+    /// Bytes of `!file` data read so far, against [`crate::format::MAX_FILE_DATA_BYTES`].
+    pub file_data: u64,
 }
 
 /// A mapping's entries with their keys as text.
@@ -148,7 +185,7 @@ impl Analyser<'_, '_> {
                 self.problems.push(
                     "/name",
                     At::Value,
-                    format!("stack name `{name}` is not valid"),
+                    format!("stack name `{}` is not valid", shorten(&name)),
                     format!("CloudFormation stack names match `{STACK_NAME_PATTERN}`: a letter, then letters, digits and hyphens, 128 characters at most"),
                 );
             }
@@ -272,7 +309,7 @@ impl Analyser<'_, '_> {
                 Some(near) => format!("did you mean `{near}`? {what} accepts {keys}"),
                 None => format!("remove it; {what} accepts {keys}"),
             };
-            let message = format!("unknown key `{key}` in {what}");
+            let message = format!("unknown key `{}` in {what}", shorten(key));
             self.problems
                 .push(&join_pointer(parent, key), At::Key, message, help);
         }
@@ -327,7 +364,10 @@ impl Analyser<'_, '_> {
             self.problems.push(
                 pointer,
                 At::Value,
-                format!("tag `{}` is not allowed here", tagged.tag),
+                format!(
+                    "tag `{}` is not allowed here",
+                    shorten(&tagged.tag.to_string())
+                ),
                 "remove the tag; `!file` is only allowed inside construct props",
             );
         } else {

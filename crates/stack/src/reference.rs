@@ -130,7 +130,8 @@ pub fn escape_sub_literal(text: &str) -> String {
 pub enum TextError {
     /// `${` without a closing `}`.
     #[error(
-        "unterminated reference `{text}`; close it with `}}`, or write `${{!` for a literal `${{`"
+        "unterminated reference `{}`; close it with `}}`, or write `${{!` for a literal `${{`",
+        crate::error::shorten(.text)
     )]
     Unterminated {
         /// The text from the `${` to the end of the string.
@@ -143,14 +144,16 @@ pub enum TextError {
     Empty,
     /// Anything else between `${` and `}` that is not a reference.
     #[error(
-        "malformed reference `${{{inner}}}`; write `${{Name}}` or `${{Name.attribute}}` where Name is letters and digits starting with a letter, or `${{!{inner}}}` for literal text"
+        "malformed reference `${{{}}}`; write `${{Name}}` or `${{Name.attribute}}` where Name is letters and digits starting with a letter, or `${{!{}}}` for literal text",
+        crate::error::shorten(.inner),
+        crate::error::shorten(.inner)
     )]
     Malformed {
         /// The text between the braces.
         inner: String,
     },
     /// `${AWS::Something}` that CloudFormation does not define.
-    #[error("unknown pseudo parameter `{name}`; use one of {}{}", PSEUDO_PARAMETERS.join(", "), suggestion.as_ref().map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default())]
+    #[error("unknown pseudo parameter `{}`; use one of {}{}", crate::error::shorten(.name), PSEUDO_PARAMETERS.join(", "), suggestion.as_ref().map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default())]
     UnknownPseudo {
         /// What was written.
         name: String,

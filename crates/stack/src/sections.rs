@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use serde_yaml::Value as Yaml;
 
 use crate::convert::{Converter, yaml_to_json};
-use crate::error::At;
+use crate::error::{At, shorten};
 use crate::format::{
     CONSTRUCT_KEYS, LIMIT_KEYS, LOGICAL_ID_PATTERN, LOGICAL_NAME_PATTERN, MAX_LOGICAL_NAME,
     OUTPUT_KEYS, REQUIRED_CONSTRUCT_KEYS, REQUIRED_OUTPUT_KEYS, is_logical_id, is_logical_name,
@@ -38,7 +38,7 @@ impl<'p> Analyser<'_, 'p> {
         self.problems.push(
             pointer,
             At::Key,
-            format!("{what} `{name}` is not valid"),
+            format!("{what} `{}` is not valid", shorten(name)),
             format!("{what}s become CloudFormation logical ids: match `{LOGICAL_NAME_PATTERN}` (a letter, then letters and digits), {MAX_LOGICAL_NAME} characters at most"),
         );
         false
@@ -50,7 +50,7 @@ impl<'p> Analyser<'_, 'p> {
         for (name, definition) in self.section(value, "parameters", help) {
             let pointer = join_pointer("/parameters", &name);
             self.check_name(&name, &pointer, "parameter name");
-            let what = format!("parameter `{name}`");
+            let what = format!("parameter `{}`", shorten(&name));
             let Some(entries) = self.entries(definition, &pointer, &what, help) else {
                 continue;
             };
@@ -58,7 +58,7 @@ impl<'p> Analyser<'_, 'p> {
                 self.problems.push(
                     &pointer,
                     At::Key,
-                    format!("parameter `{name}` has no `Type`"),
+                    format!("{what} has no `Type`"),
                     "add a CloudFormation parameter type, e.g. `Type: String`",
                 );
             }
@@ -130,9 +130,10 @@ impl<'p> Analyser<'_, 'p> {
                 self.problems.push(
                     &pointer,
                     At::Key,
-                    format!("construct id `{id}` is also a parameter name"),
+                    format!("construct id `{}` is also a parameter name", shorten(&id)),
                     format!(
-                        "rename the construct or the parameter, so `${{{id}}}` means one thing"
+                        "rename the construct or the parameter, so `${{{}}}` means one thing",
+                        shorten(&id)
                     ),
                 );
             }
@@ -150,7 +151,7 @@ impl<'p> Analyser<'_, 'p> {
         pointer: String,
         pinned: &mut HashMap<String, (String, String)>,
     ) -> Option<ConstructDecl> {
-        let what = format!("construct `{id}`");
+        let what = format!("construct `{}`", shorten(&id));
         let help = "give the construct a plugin, e.g. `plugin: logging`";
         if body.is_null() {
             self.require(&Vec::new(), &pointer, REQUIRED_CONSTRUCT_KEYS, &what);
@@ -229,14 +230,17 @@ impl<'p> Analyser<'_, 'p> {
         for (local, target) in entries {
             let at = join_pointer(&pointer, &local);
             if !is_logical_id(&local) {
-                let message = format!("local id `{local}` in `logicalIds` is not valid");
+                let message = format!(
+                    "local id `{}` in `logicalIds` is not valid",
+                    shorten(&local)
+                );
                 self.problems.push(&at, At::Key, message, rule.clone());
             }
             let Some(target) = self.string(target, &at, "a pinned logical id") else {
                 continue;
             };
             if !is_logical_id(&target) {
-                let message = format!("pinned logical id `{target}` is not valid");
+                let message = format!("pinned logical id `{}` is not valid", shorten(&target));
                 self.problems.push(&at, At::Value, message, rule.clone());
                 continue;
             }
@@ -261,7 +265,7 @@ impl<'p> Analyser<'_, 'p> {
         for (name, body) in self.section(value, "outputs", help) {
             let pointer = join_pointer("/outputs", &name);
             self.check_name(&name, &pointer, "output name");
-            let what = format!("output `{name}`");
+            let what = format!("output `{}`", shorten(&name));
             if body.is_null() {
                 self.require(&Vec::new(), &pointer, REQUIRED_OUTPUT_KEYS, &what);
                 continue;
@@ -314,6 +318,7 @@ impl<'p> Analyser<'_, 'p> {
         Converter {
             problems: self.problems,
             dir: self.dir,
+            file_data: &mut self.file_data,
             allow_file,
         }
     }

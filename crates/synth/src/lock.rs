@@ -14,6 +14,11 @@ use crate::run::PluginUse;
 /// The lockfile format's version, written into every lockfile.
 const FORMAT_VERSION: u64 = 1;
 
+/// The largest lockfile read, in bytes: a few hundred bytes per plugin, so a stack would need
+/// tens of thousands of plugins to come near. Cannot be raised; it only keeps a lockfile
+/// replaced by `/dev/zero` or a huge file from taking the machine's memory.
+const MAX_LOCKFILE_BYTES: u64 = 16 << 20;
+
 /// The lockfile's name, beside the stack file.
 pub const LOCKFILE_NAME: &str = "stackweave.lock";
 
@@ -60,13 +65,24 @@ impl Lockfile {
             "run `stackweave lock {}` and commit the lockfile",
             stack_file.display()
         );
-        let text = std::fs::read_to_string(&path).map_err(|e| {
+        let unreadable = |why: String, help: String| {
             Diagnostic::error(format!(
-                "`--locked` needs the lockfile {}, which cannot be read: {e}",
+                "`--locked` needs the lockfile {}, which cannot be read: {why}",
                 path.display()
             ))
-            .help(lock_hint.clone())
-        })?;
+            .help(help)
+        };
+        let bytes =
+            stackweave_files::read_bounded(&path, MAX_LOCKFILE_BYTES).map_err(|e| match e {
+                stackweave_files::ReadError::TooLarge { actual, limit } => unreadable(
+                    format!("it is {actual} bytes, more than the {limit} a lockfile may have"),
+                    format!(
+                        "this limit cannot be raised: a lockfile holds a few hundred bytes per \
+                         plugin, so this is not one stackweave wrote; {lock_hint}"
+                    ),
+                ),
+                other => unreadable(other.to_string(), lock_hint.clone()),
+            })?;
         let malformed = |why: &str| {
             Diagnostic::error(format!(
                 "the lockfile {} is not one stackweave wrote: {why}",
@@ -74,7 +90,7 @@ impl Lockfile {
             ))
             .help(lock_hint.clone())
         };
-        let value: Value = serde_json::from_str(&text).map_err(|e| malformed(&e.to_string()))?;
+        let value: Value = serde_json::from_slice(&bytes).map_err(|e| malformed(&e.to_string()))?;
         if value["version"] != json!(FORMAT_VERSION) {
             return Err(malformed(&format!(
                 "its format version is {}, not {FORMAT_VERSION}",
@@ -92,6 +108,27 @@ impl Lockfile {
                 plugin["sha256"].as_str(),
             ) {
                 (Some(name), Some(origin), Some(sha256)) => {
+                    let twice = entries
+                        .iter()
+                        .position(|(n, o, s): &(String, String, String)| {
+                            n == name && o == origin && s != sha256
+                        });
+                    if let Some(first) = twice {
+                        return Err(Diagnostic::error(format!(
+                            "the lockfile {} names plugin `{name}` ({origin}) twice with different \
+                             sha256: entries {} and {} of `plugins` say {} and {sha256}",
+                            path.display(),
+                            first + 1,
+                            entries.len() + 1,
+                            entries[first].2,
+                        ))
+                        .help(format!(
+                            "a plugin has one sha256; keep the entry of the bytes you reviewed, \
+                             or review the plugin and run `stackweave lock {}` to write the \
+                             lockfile afresh",
+                            stack_file.display()
+                        )));
+                    }
                     entries.push((name.to_string(), origin.to_string(), sha256.to_string()));
                 }
                 _ => {
@@ -183,5 +220,27 @@ mod tests {
                 .contains("`iam-role` (built-in) is not in the lockfile")
         );
         std::fs::remove_dir_all(&dir).expect("clean up");
+    }
+
+    #[test]
+    fn one_plugin_locked_twice_with_two_hashes_is_refused() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let stack = dir.path().join("stack.yaml");
+        let entries = [plugin("logging", "aa"), plugin("iam-role", "cc")];
+        let mut lock: Value = serde_json::from_str(&render(&entries)).expect("JSON");
+        let mut other = lock["plugins"][0].clone();
+        other["sha256"] = json!("bb");
+        lock["plugins"].as_array_mut().expect("a list").push(other);
+        std::fs::write(lockfile_path(&stack), lock.to_string()).expect("write");
+        let Err(refused) = Lockfile::read(&stack) else {
+            panic!("a lockfile with two hashes for `logging` was accepted");
+        };
+        assert!(
+            refused.message.contains(
+                "names plugin `logging` (built-in) twice with different sha256: entries 1 and 3 of `plugins` say aa and bb"
+            ),
+            "{}",
+            refused.message
+        );
     }
 }

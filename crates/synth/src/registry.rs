@@ -357,9 +357,18 @@ impl Registry {
 
     /// Loads a file as a construct plugin or a validator, whichever it is.
     fn load_any_file(&self, path: &Path) -> Result<Loaded, Diagnostic> {
-        let bytes = std::fs::read(path).map_err(|e| {
-            Diagnostic::error(format!("cannot read plugin file {}: {e}", path.display()))
-                .help("check the path; plugin paths are relative to the stack file")
+        // Bounded before reading: a 10 GB file or `/dev/zero` is refused, not read whole.
+        let limit = self.runtime.limits().component_bytes as u64;
+        let bytes = stackweave_files::read_bounded(path, limit).map_err(|e| match e {
+            stackweave_files::ReadError::TooLarge { actual, limit } => {
+                load_failure(
+                    &Origin::File(path.to_path_buf()),
+                    format!("the file is {actual} bytes, more than the {limit} a plugin may have"),
+                )
+                .help("this limit cannot be raised: a plugin's code is far smaller; check that the path names the built `.wasm` component")
+            }
+            e => Diagnostic::error(format!("cannot read plugin file {}: {e}", path.display()))
+                .help("check the path; plugin paths are relative to the stack file"),
         })?;
         let sha256: [u8; 32] = Sha256::digest(&bytes).into();
         let origin = Origin::File(path.to_path_buf());

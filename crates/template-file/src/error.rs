@@ -16,6 +16,8 @@ pub enum ReadErrorKind {
     NotAFile,
     /// The file exists but could not be read (permissions, I/O).
     Unreadable,
+    /// The file is larger than any template (see [`crate::MAX_TEMPLATE_BYTES`]).
+    TooLarge,
     /// The file is not UTF-8 text.
     NotUtf8,
     /// The text is not well-formed YAML or JSON.

@@ -20,7 +20,7 @@ mod short_form;
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
-use stackweave_stack::{Location, join_pointer};
+use stackweave_stack::{Location, join_pointer, not_utf8};
 
 use crate::convert::{Problem, StrictJson, yaml_to_json};
 use crate::index::{Lines, Scan};
@@ -62,51 +62,76 @@ impl TemplateFile {
     }
 }
 
+/// The largest template file read, in bytes. CloudFormation takes a template body of at
+/// most 1 MB (from S3; 51,200 bytes inline), so this bound is generous and cannot be raised:
+/// it only stops a wrong path (or `/dev/zero`) from taking the machine's memory. It also
+/// bounds what a check command reads before it knows whether a file is a template or a
+/// stack file, so it is the stack file's bound too.
+pub const MAX_TEMPLATE_BYTES: u64 = stackweave_stack::format::MAX_STACK_FILE_BYTES;
+
 /// Reads and parses the template file at `path`.
 pub fn read_template(path: &Path) -> Result<TemplateFile, ReadError> {
-    let metadata = std::fs::metadata(path).map_err(|error| io_error(path, &error))?;
-    if !metadata.is_file() {
-        return Err(ReadError::new(
+    parse_template_str(&read_text(path)?, path)
+}
+
+/// Reads the text of a file a check command was given (a template, or a stack file it has
+/// yet to tell apart): a regular file of at most [`MAX_TEMPLATE_BYTES`], UTF-8, located at
+/// the first byte that is not.
+pub fn read_text(path: &Path) -> Result<String, ReadError> {
+    let bytes = stackweave_files::read_bounded(path, MAX_TEMPLATE_BYTES)
+        .map_err(|error| io_error(path, error))?;
+    String::from_utf8(bytes).map_err(|error| {
+        let (location, byte) = not_utf8(error.as_bytes(), error.utf8_error());
+        ReadError::new(
+            path,
+            Some(location),
+            ReadErrorKind::NotUtf8,
+            format!("the file is not UTF-8 text (byte 0x{byte:02x})"),
+            "CloudFormation templates and stack files are UTF-8; save the file as UTF-8 (or \
+             check that this is the template and not, say, a zip of it)",
+        )
+    })
+}
+
+fn io_error(path: &Path, error: stackweave_files::ReadError) -> ReadError {
+    use stackweave_files::{FileKind, ReadError as Bounded};
+    let give = "give the path of a template file (YAML or JSON), such as \
+                cdk.out/MyStack.template.yaml, or of a stack file";
+    match error {
+        Bounded::NotRegular {
+            kind: FileKind::Directory,
+        } => ReadError::new(
             path,
             None,
             ReadErrorKind::NotAFile,
-            if metadata.is_dir() {
-                "this is a directory, not a template file"
-            } else {
-                "this is not a regular file"
-            },
-            "give the path of a template file (YAML or JSON), such as cdk.out/MyStack.template.yaml",
-        ));
-    }
-    let bytes = std::fs::read(path).map_err(|error| io_error(path, &error))?;
-    let text = String::from_utf8(bytes).map_err(|error| {
-        let valid = &error.as_bytes()[..error.utf8_error().valid_up_to()];
-        // The prefix is valid UTF-8 by definition; lossy only to avoid an unwrap.
-        let before = String::from_utf8_lossy(valid);
-        let line = before.matches('\n').count() + 1;
-        let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
-        ReadError::new(
+            "this is a directory, not a template file",
+            give,
+        ),
+        Bounded::NotRegular { kind } => ReadError::new(
             path,
-            Some(Location { line, column }),
-            ReadErrorKind::NotUtf8,
-            "the file is not UTF-8 text",
-            "CloudFormation templates are UTF-8; save the file as UTF-8 (or check that this \
-             is the template and not, say, a zip of it)",
-        )
-    })?;
-    parse_template_str(&text, path)
-}
-
-fn io_error(path: &Path, error: &std::io::Error) -> ReadError {
-    match error.kind() {
-        std::io::ErrorKind::NotFound => ReadError::new(
+            None,
+            ReadErrorKind::NotAFile,
+            format!("this is {kind}, not a regular file"),
+            give,
+        ),
+        Bounded::TooLarge { limit, actual } => ReadError::new(
+            path,
+            None,
+            ReadErrorKind::TooLarge,
+            format!(
+                "the file is {actual} bytes, more than the {limit} a template or stack file may have"
+            ),
+            "this limit cannot be raised: CloudFormation takes templates of at most 1 MB, so \
+             a file this large is not one to check (is it the right file?)",
+        ),
+        error if error.is_not_found() => ReadError::new(
             path,
             None,
             ReadErrorKind::NotFound,
             "no such file",
             "check the path; synthesise the template first if it is one Stackweave writes",
         ),
-        _ => ReadError::new(
+        error => ReadError::new(
             path,
             None,
             ReadErrorKind::Unreadable,
