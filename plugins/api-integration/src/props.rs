@@ -290,7 +290,7 @@ pub struct AccessLog {
     pub destination: Value,
     /// The line logged for each request, of $context variables; it must hold
     /// $context.requestId or $context.extendedRequestId. Omitted, one JSON object of the
-    /// request id, caller, method, path, status, latency and integration error.
+    /// request id, caller, method, path, status, latencies, integration status and error type.
     #[schemars(length(min = 1), example = &"$context.requestId $context.httpMethod $context.resourcePath $context.status")]
     pub format: Option<String>,
 }

@@ -14,8 +14,9 @@ use crate::hash;
 use crate::props::{AccessLog, ApiIntegrationProps, Throttling};
 
 /// The access log line when `accessLog.format` is omitted: one JSON object per request.
-/// `$context.error.messageString` is already a quoted JSON string; every other variable is
-/// an id, a number, a time or a name that needs no escaping.
+/// Each variable is an id, a number, a time or a name that needs no escaping, and each sits
+/// in quotes, because API Gateway logs a missing value as a bare `-`; so the error is its
+/// response type (`MISSING_AUTHENTICATION_TOKEN`, `THROTTLED`), not its free-text message.
 pub const DEFAULT_ACCESS_LOG_FORMAT: &str = concat!(
     r#"{"requestId":"$context.requestId","extendedRequestId":"$context.extendedRequestId","#,
     r#""ip":"$context.identity.sourceIp","caller":"$context.identity.caller","#,
@@ -25,7 +26,7 @@ pub const DEFAULT_ACCESS_LOG_FORMAT: &str = concat!(
     r#""responseLength":"$context.responseLength","responseLatency":"$context.responseLatency","#,
     r#""integrationStatus":"$context.integration.status","#,
     r#""integrationLatency":"$context.integration.latency","#,
-    r#""error":$context.error.messageString}"#
+    r#""errorType":"$context.error.responseType"}"#
 );
 
 /// Reports an access log destination or format API Gateway would refuse.

@@ -448,18 +448,18 @@ fn access_logs_go_to_the_destination_in_the_default_format() {
     let format = setting["Format"].as_str().unwrap_or_default().to_owned();
     assert_eq!(format, DEFAULT_ACCESS_LOG_FORMAT);
     assert!(format.contains("$context.requestId") && !format.contains('\n'));
-    // Each line is a JSON object once API Gateway fills in the variables, whatever the
-    // error message holds: `messageString` comes quoted and escaped.
-    let mut line = format.replace("$context.error.messageString", r#""a \"quoted\" error""#);
+    // Each line is a JSON object once API Gateway fills in the variables, a missing one
+    // being a bare `-`: every variable is quoted.
+    let mut line = format.clone();
     while let Some(start) = line.find("$context.") {
         let end = line[start..]
             .find(|c: char| !(c.is_ascii_alphanumeric() || c == '.' || c == '$'))
             .map_or(line.len(), |n| start + n);
-        line.replace_range(start..end, "x");
+        line.replace_range(start..end, "-");
     }
     let parsed: Value = serde_json::from_str(&line).expect("the default format is JSON");
-    assert_eq!(parsed["error"], "a \"quoted\" error");
-    assert_eq!(parsed["status"], "x");
+    assert_eq!(parsed["status"], "-");
+    assert_eq!(parsed["errorType"], "-");
 
     let custom = "$context.requestId $context.status";
     let fragment = ok(two_routes(json!({"accessLog": {
