@@ -18,6 +18,7 @@ mod out_folder;
 mod parallel;
 mod plugin_files;
 mod python;
+mod routes;
 mod sandbox;
 mod sarif;
 mod stack_errors;

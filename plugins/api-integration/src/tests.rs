@@ -2,7 +2,13 @@
 //! diagnostic, and the schema.
 
 use super::*;
+use crate::props::{
+    default_stage, example_props, private_example_props, required_by_default, routes_example_props,
+};
+use crate::routes::pascal_case;
 use stackweave_plugin::testing;
+
+mod routes;
 
 fn ok(props: Value) -> Fragment {
     testing::ok::<ApiIntegration>("Api", props)
@@ -624,12 +630,19 @@ fn the_schema_says_what_is_wrong_where() {
 fn the_schema_examples_fit_the_props() {
     let schema = schema();
     let examples = schema["examples"].as_array().cloned().unwrap_or_default();
-    assert_eq!(examples, [example_props(), private_example_props()]);
+    assert_eq!(
+        examples,
+        [
+            example_props(),
+            private_example_props(),
+            routes_example_props()
+        ]
+    );
     for example in examples {
         let props: ApiIntegrationProps =
             serde_json::from_value(example.clone()).expect("example deserialises");
-        assert!(!props.path.is_empty());
-        ok(example);
+        assert!(props.path.is_some() || !props.routes.is_empty());
+        with_role(example);
     }
     let input = &schema["properties"]["input"];
     for list in ["queryString", "headers"] {
@@ -659,8 +672,18 @@ fn every_prop_is_documented() {
 #[test]
 fn the_schema_agrees_with_the_code() {
     let schema = schema();
-    assert_eq!(schema["required"], json!(["stateMachine", "path"]));
+    // Either form of routes may be given, which the plugin checks (with clearer messages
+    // than a schema's `oneOf`).
+    assert_eq!(schema.get("required"), None);
     let properties = &schema["properties"];
+    let route = &properties["routes"]["items"];
+    assert_eq!(route["required"], json!(["path", "stateMachine"]));
+    assert_eq!(route["properties"]["method"]["default"], "GET");
+    assert_eq!(properties["routes"]["minItems"], 1);
+    assert_eq!(
+        properties["cors"]["properties"]["allowHeaders"]["default"],
+        json!(crate::props::default_allow_headers())
+    );
     assert_eq!(properties["stage"]["default"], default_stage());
     for (prop, default, values) in [
         (
@@ -753,4 +776,20 @@ fn without_a_role_the_api_creates_one_that_may_only_start_this_workflow() {
         method["Properties"]["Integration"]["Credentials"],
         json!({"Fn::GetAtt": ["ApiRole", "Arn"]})
     );
+}
+
+/// The fragment of `props` without a `role`, and the props of each child role it created.
+fn with_role(props: Value) -> (Fragment, Vec<Value>) {
+    let created = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+    let record = std::rc::Rc::clone(&created);
+    let fragment = testing::with_children(
+        move |plugin, id, props| {
+            assert_eq!((plugin, id), ("iam-role", "Role"));
+            record.borrow_mut().push(props.clone());
+            Ok(vec![("arn", json!({"Fn::GetAtt": ["ApiRole", "Arn"]}))])
+        },
+        || ok(props),
+    );
+    let created = created.borrow().clone();
+    (fragment, created)
 }

@@ -13,7 +13,7 @@
 //! fixed parts already escaped (here, in Rust) and escapes each request value twice, once as
 //! a string inside the input and once as part of the input string.
 
-use crate::{RequestParameter, Source};
+use crate::routes::{RequestParameter, Source};
 
 /// The `.replaceAll` that turns escapeJavaScript's `\'` back into a plain `'`.
 const UNQUOTE: &str = r#".replaceAll("\\'", "'")"#;
