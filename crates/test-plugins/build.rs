@@ -14,6 +14,8 @@ const PLUGINS: &[&str] = &[
     "hostile",
     "contract-0-1",
     "validator-misbehaving",
+    "bulky",
+    "schema-bomb",
 ];
 
 /// Plugins shipped elsewhere in the repository that tests load as they are: (constant,

@@ -4,6 +4,7 @@
 #[macro_use]
 mod support;
 
+mod budget;
 mod cache;
 mod check;
 mod compose;
