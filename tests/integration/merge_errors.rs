@@ -276,7 +276,7 @@ fn a_malformed_sub_in_an_attribute_is_blamed_on_the_plugin_that_returned_it() {
         &[
             (
                 "Odd",
-                r#"{fragment: {Resources: {Resource: {Type: "AWS::SNS::Topic"}}}, value: {"Fn::Sub": "arn:${Broken"}}"#,
+                r#"{fragment: {Resources: {Resource: {Type: "AWS::SNS::Topic"}}}, value: {"Fn::Sub": "arn:${!Broken"}}"#,
             ),
             (
                 "User",
@@ -303,11 +303,10 @@ fn a_plugin_cannot_refer_to_a_construct_it_was_not_given() {
                 "Target",
                 &resources(r#"{Resource: {Type: "AWS::SNS::Topic"}}"#),
             ),
+            // As text, so that the props themselves hand the plugin nothing.
             (
                 "Snoop",
-                &resources(
-                    r#"{Resource: {Type: "AWS::SNS::Subscription", Properties: {TopicArn: {Ref: Target}}}}"#,
-                ),
+                r#"{text: '{"Resources": {"Resource": {"Type": "AWS::SNS::Subscription", "Properties": {"TopicArn": {"Ref": "Target"}}}}}'}"#,
             ),
         ],
         "",
@@ -329,7 +328,7 @@ fn a_plugin_cannot_refer_to_a_construct_it_was_not_given() {
             ),
             (
                 "Given",
-                r#"{fragment: {Resources: {Resource: {Type: "AWS::SNS::Subscription", Properties: {TopicArn: {Ref: Target}}}}}, value: "${Target.value}"}"#,
+                r#"{text: '{"Resources": {"Resource": {"Type": "AWS::SNS::Subscription", "Properties": {"TopicArn": {"Ref": "Target"}}}}}', value: "${Target.value}"}"#,
             ),
         ],
         "",
