@@ -17,6 +17,7 @@ mod new;
 mod parallel;
 mod plugin_files;
 mod python;
+mod quoting;
 mod sandbox;
 mod sarif;
 mod stack_errors;

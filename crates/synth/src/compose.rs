@@ -99,9 +99,17 @@ pub(crate) struct Composition {
     tree: Arc<Tree>,
     /// The ids this construct has given its children.
     ids: Mutex<BTreeSet<String>>,
+    /// The template ids its children's attributes named: what it may refer to besides its
+    /// own ids and what its props named.
+    received: Mutex<BTreeSet<String>>,
 }
 
 impl Composition {
+    /// The template ids this construct's children's attributes have named so far.
+    pub(crate) fn take_received(&self) -> BTreeSet<String> {
+        std::mem::take(&mut *self.received.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+
     /// The composer of a construct of the stack file, and where its children will be.
     pub(crate) fn root(
         registry: Arc<Registry>,
@@ -119,6 +127,7 @@ impl Composition {
             plugins: vec![plugin.to_string()],
             tree: Arc::clone(&tree),
             ids: Mutex::default(),
+            received: Mutex::default(),
         };
         (Arc::new(composition), tree)
     }
@@ -243,7 +252,7 @@ impl Composer for Composition {
 
         let parsed: serde_json::Value = serde_json::from_str(props)
             .map_err(|e| refusal(format!("the props of child `{id}` are not JSON: {e}")))?;
-        let handed = referenced_ids(&parsed);
+        let mut handed = referenced_ids(&parsed);
         let failed = |problems: Vec<Problem>, warnings, handed| {
             let warnings = self
                 .tree
@@ -290,7 +299,9 @@ impl Composer for Composition {
             plugins,
             tree: Arc::clone(&self.tree),
             ids: Mutex::default(),
+            received: Mutex::default(),
         };
+        let nested = Arc::new(nested);
         let context = SynthContext {
             stack_name: self.stack_name.clone(),
             construct_id: id.to_string(),
@@ -298,7 +309,8 @@ impl Composer for Composition {
         };
         let answer = self
             .spending
-            .synth(child, &context, props, Arc::new(nested));
+            .synth(child, &context, props, Arc::clone(&nested) as _);
+        handed.extend(nested.take_received());
         let grandchildren_failed = self.children()[grandchildren_before..]
             .iter()
             .any(|c| c.result.is_err());
@@ -332,6 +344,14 @@ impl Composer for Composition {
             handed,
             result: Ok(answer),
         });
+        self.received
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .extend(
+                attributes
+                    .iter()
+                    .flat_map(|(_, value)| referenced_ids(value)),
+            );
         Ok(attributes
             .into_iter()
             .map(|(name, value)| (name, value.to_string()))
@@ -363,6 +383,7 @@ mod tests {
             plugins: plugins.iter().map(|p| p.to_string()).collect(),
             tree: Arc::default(),
             ids: Mutex::default(),
+            received: Mutex::default(),
         }
     }
 

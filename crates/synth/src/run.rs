@@ -330,15 +330,20 @@ impl<'a> Run<'a> {
             order: &order,
         };
         parallel::pipeline(jobs, &needs, &mut merging, |call: Call<'a>| {
-            let answer =
-                call.spending
-                    .synth(call.plugin, &call.context, &call.props, call.composer);
+            let answer = call.spending.synth(
+                call.plugin,
+                &call.context,
+                &call.props,
+                Arc::clone(&call.composer) as _,
+            );
             let (children, warnings_dropped) = call.tree.take();
+            let mut handed = call.handed;
+            handed.extend(call.composer.take_received());
             Synthesised {
                 answer,
                 children,
                 warnings_dropped,
-                handed: call.handed,
+                handed,
             }
         });
         self.add_outputs(&mut builder);
@@ -483,7 +488,7 @@ impl<'a> Run<'a> {
         let Synthesised {
             answer,
             children,
-            handed: mut handed_ids,
+            handed: handed_ids,
             ..
         } = synthesised;
         let construct = &self.stack.constructs[index];
@@ -500,7 +505,6 @@ impl<'a> Run<'a> {
         let mut errors = Vec::new();
         for child in children {
             let (located, child_errors) = self.merge_child(construct, child, builder, warnings);
-            handed_ids.extend(located.iter().cloned());
             external_ids.extend(located);
             errors.extend(child_errors);
         }
@@ -783,7 +787,7 @@ struct Synthesised {
     children: Vec<Child>,
     /// Children's warnings beyond the budget, counted rather than kept.
     warnings_dropped: usize,
-    /// The template ids the props named.
+    /// The template ids the props named, and those its children's attributes named.
     handed: BTreeSet<String>,
 }
 
