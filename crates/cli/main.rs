@@ -15,7 +15,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use stackweave_synth::{CompileCache, Diagnostic, Limits, Options, Registry, Severity};
+use stackweave_synth::{Budget, CompileCache, Diagnostic, Limits, Options, Registry, Severity};
 
 use crate::input::Input;
 use crate::report::{Paint, ReportFormat};
@@ -199,6 +199,7 @@ impl CheckSynthArgs {
     fn options(self) -> Result<Options, Diagnostic> {
         Ok(Options {
             limits: self.sandbox.limits()?,
+            budget: self.sandbox.budget()?,
             cache: self.cache.open(),
             plugin_dirs: self.plugins.dirs,
             ..Options::default()
@@ -251,9 +252,41 @@ struct SandboxArgs {
     /// Wall-clock limit for each plugin call, in seconds
     #[arg(long, value_name = "SECONDS", default_value_t = Limits::default().timeout.as_secs_f64())]
     plugin_timeout: f64,
+    /// Fragment output all plugin calls of the synthesis may return together (child
+    /// constructs included), in MiB
+    #[arg(long, value_name = "MIB", default_value_t = Budget::default().fragment_bytes >> 20)]
+    total_output: usize,
+    /// Child constructs all constructs of the synthesis may create together
+    #[arg(long, value_name = "N", default_value_t = Budget::default().children)]
+    total_children: usize,
+    /// Wall-clock limit for all plugin calls of the synthesis together, in seconds
+    #[arg(long, value_name = "SECONDS", default_value_t = Budget::default().timeout.as_secs_f64())]
+    total_timeout: f64,
+    /// Warnings shown for the whole synthesis; the rest are counted
+    #[arg(long, value_name = "N", default_value_t = Budget::default().warnings)]
+    total_warnings: usize,
 }
 
 impl SandboxArgs {
+    /// The budget of the synthesis as a whole (docs/sandbox.md).
+    fn budget(&self) -> Result<Budget, Diagnostic> {
+        let timeout = Duration::try_from_secs_f64(self.total_timeout)
+            .ok()
+            .filter(|t| !t.is_zero())
+            .ok_or_else(|| {
+                Diagnostic::error("`--total-timeout` must be a positive number of seconds")
+            })?;
+        if self.total_output == 0 {
+            return Err(Diagnostic::error("`--total-output` must be greater than 0"));
+        }
+        Ok(Budget {
+            fragment_bytes: self.total_output.saturating_mul(1 << 20),
+            children: self.total_children,
+            timeout,
+            warnings: self.total_warnings,
+        })
+    }
+
     fn limits(&self) -> Result<Limits, Diagnostic> {
         let timeout = Duration::try_from_secs_f64(self.plugin_timeout)
             .ok()
@@ -321,13 +354,14 @@ fn new(what: NewCommand) -> ExitCode {
 }
 
 fn synth(args: SynthArgs) -> ExitCode {
-    let limits = match args.sandbox.limits() {
-        Ok(limits) => limits,
-        Err(error) => return usage_error(&error),
+    let (limits, budget) = match (args.sandbox.limits(), args.sandbox.budget()) {
+        (Ok(limits), Ok(budget)) => (limits, budget),
+        (Err(error), _) | (_, Err(error)) => return usage_error(&error),
     };
     let options = Options {
         plugin_dirs: args.plugins.dirs,
         limits,
+        budget,
         locked: args.locked,
         cache: args.cache.open(),
         jobs: args.jobs,

@@ -15,6 +15,8 @@ const PLUGINS: &[&str] = &[
     "contract-0-1",
     "validator-misbehaving",
     "sleepy",
+    "bulky",
+    "schema-bomb",
 ];
 
 /// Plugins shipped elsewhere in the repository that tests load as they are: (constant,

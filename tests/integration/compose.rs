@@ -123,3 +123,17 @@ fn a_stack_whose_plugins_can_compose_locks_every_plugin_a_child_could_use() {
         "\"name\": \"logging\""
     );
 }
+
+#[test]
+fn a_child_id_follows_the_stack_files_construct_id_rule() {
+    let project = echo_project(&format!(
+        "{{{TOPIC}, children: [{{plugin: logging, id: 1Kid, props: {{}}}}]}}"
+    ));
+    let run = project.synth(&[]);
+    assert_contains!(
+        run.failure(),
+        "`1Kid` cannot be a child construct's id: construct ids match `[A-Za-z][A-Za-z0-9]*`",
+        "construct: Thing\n",
+        "plugin: `echo`"
+    );
+}

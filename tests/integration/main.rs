@@ -4,6 +4,7 @@
 #[macro_use]
 mod support;
 
+mod budget;
 mod cache;
 mod check;
 mod compose;
@@ -18,6 +19,7 @@ mod out_folder;
 mod parallel;
 mod plugin_files;
 mod python;
+mod quoting;
 mod routes;
 mod sandbox;
 mod sarif;

@@ -204,3 +204,134 @@ fn more_outputs_than_cloudformation_allows_is_an_error() {
     let stderr = project.synth(&[]).failure().to_string();
     assert_contains!(stderr, "201 outputs", "200", "limits.outputs");
 }
+
+/// A construct `Odd` whose echo props are `props` (inline YAML); the run must fail naming
+/// `Odd`, its plugin and each of `needles`.
+#[track_caller]
+fn refused(props: &str, needles: &[&str]) {
+    let project = echo_stack(&[("Odd", props)], "");
+    let stderr = project.synth(&[]).failure().to_string();
+    for needle in needles
+        .iter()
+        .chain(&["construct: Odd\n", "plugin: `echo`"])
+    {
+        assert_contains!(stderr, needle);
+    }
+}
+
+#[test]
+fn a_fragment_repeating_a_key_is_refused() {
+    refused(
+        r#"{text: '{"Resources": {"Topic": {"Type": "AWS::SNS::Topic", "Type": "AWS::SQS::Queue"}}}'}"#,
+        &[
+            "the key `Type` twice in the object at `/Resources/Topic`",
+            "bug in the plugin",
+        ],
+    );
+}
+
+#[test]
+fn an_attribute_returned_twice_is_refused() {
+    refused(
+        r#"{fragment: {Resources: {Resource: {Type: "AWS::SNS::Topic"}}}, attributes: [{name: value, text: '"a"'}, {name: value, text: '"b"'}]}"#,
+        &["returned its attribute `value` twice"],
+    );
+}
+
+#[test]
+fn properties_that_are_a_list_are_refused() {
+    refused(
+        &resources(r#"{Resource: {Type: "AWS::SNS::Topic", Properties: [TopicName, x]}}"#),
+        &["resource `Resource` has `Properties` that are an array, not an object"],
+    );
+}
+
+#[test]
+fn a_ref_of_a_list_is_refused() {
+    refused(
+        &resources(
+            r#"{Resource: {Type: "AWS::SNS::Topic", Properties: {TopicName: {Ref: [Other]}}}}"#,
+        ),
+        &[
+            "malformed intrinsic function at `/Properties/TopicName`",
+            "`Ref` takes the name of a resource or parameter, not an array",
+        ],
+    );
+}
+
+#[test]
+fn conditions_defined_through_each_other_are_a_cycle() {
+    refused(
+        r#"{fragment: {Resources: {Resource: {Type: "AWS::SNS::Topic", Condition: Left}}, Conditions: {Left: {"Fn::Not": [{Condition: Right}]}, Right: {"Fn::Not": [{Condition: Left}]}}}}"#,
+        &[
+            "conditions are defined through each other in a cycle: OddLeft",
+            "OddRight",
+        ],
+    );
+}
+
+#[test]
+fn a_malformed_sub_in_an_attribute_is_blamed_on_the_plugin_that_returned_it() {
+    let project = echo_stack(
+        &[
+            (
+                "Odd",
+                r#"{fragment: {Resources: {Resource: {Type: "AWS::SNS::Topic"}}}, value: {"Fn::Sub": "arn:${!Broken"}}"#,
+            ),
+            (
+                "User",
+                r#"{fragment: {Resources: {Resource: {Type: "AWS::SNS::Topic"}}}, value: "${Odd.value}-suffix-${AWS::Region}"}"#,
+            ),
+        ],
+        "",
+    );
+    let stderr = project.synth(&[]).failure().to_string();
+    assert_contains!(
+        stderr,
+        "the plugin's attribute `value` has a malformed intrinsic function",
+        "`${` that is never closed",
+        "construct: Odd\n"
+    );
+    assert!(!stderr.contains("construct: User"), "{stderr}");
+}
+
+#[test]
+fn a_plugin_cannot_refer_to_a_construct_it_was_not_given() {
+    let project = echo_stack(
+        &[
+            (
+                "Target",
+                &resources(r#"{Resource: {Type: "AWS::SNS::Topic"}}"#),
+            ),
+            // As text, so that the props themselves hand the plugin nothing.
+            (
+                "Snoop",
+                r#"{text: '{"Resources": {"Resource": {"Type": "AWS::SNS::Subscription", "Properties": {"TopicArn": {"Ref": "Target"}}}}}'}"#,
+            ),
+        ],
+        "",
+    );
+    let stderr = project.synth(&[]).failure().to_string();
+    assert_contains!(
+        stderr,
+        "resource `Resource` of construct `Snoop` has a Ref to `Target`, which is none of its own ids",
+        "construct: Snoop\n",
+        "plugin: `echo`"
+    );
+
+    // Handed through its props, the same reference is fine.
+    let project = echo_stack(
+        &[
+            (
+                "Target",
+                r#"{fragment: {Resources: {Resource: {Type: "AWS::SNS::Topic"}}}, value: {Ref: Resource}}"#,
+            ),
+            (
+                "Given",
+                r#"{text: '{"Resources": {"Resource": {"Type": "AWS::SNS::Subscription", "Properties": {"TopicArn": {"Ref": "Target"}}}}}', value: "${Target.value}"}"#,
+            ),
+        ],
+        "",
+    );
+    project.synth(&[]).success();
+}

@@ -275,12 +275,24 @@ impl Plugin {
         props_json: &str,
         composer: Option<Arc<dyn Composer>>,
     ) -> Result<SynthOutcome, CallError> {
+        self.synth_with(context, props_json, composer, &self.limits)
+    }
+
+    /// [`Plugin::synth`] under `limits` instead of the runtime's: a caller with a budget of
+    /// its own (a synthesis' deadline, say) gives a call less than the runtime would.
+    pub fn synth_with(
+        &self,
+        context: &SynthContext,
+        props_json: &str,
+        composer: Option<Arc<dyn Composer>>,
+        limits: &Limits,
+    ) -> Result<SynthOutcome, CallError> {
         let context = wit::SynthContext {
             stack_name: context.stack_name.clone(),
             construct_id: context.construct_id.clone(),
             construct_path: context.construct_path.clone(),
         };
-        let answer = self.call(composer, |plugin, store| {
+        let answer = self.call_with(limits, composer, |plugin, store| {
             plugin.synth(store, &context, props_json)
         })?;
         match answer {
@@ -291,9 +303,9 @@ impl Plugin {
                         .iter()
                         .map(|a| a.name.len() + a.value.len())
                         .sum::<usize>();
-                if size > self.limits.output_bytes {
+                if size > limits.output_bytes {
                     return Err(CallError::OutputTooLarge {
-                        limit: self.limits.output_bytes,
+                        limit: limits.output_bytes,
                         actual: size,
                     });
                 }
@@ -325,9 +337,18 @@ impl Plugin {
         composer: Option<Arc<dyn Composer>>,
         f: impl FnOnce(&Instance, &mut Store<Sandbox>) -> wasmtime::Result<R> + Send,
     ) -> Result<R, CallError> {
+        self.call_with(&self.limits, composer, f)
+    }
+
+    fn call_with<R: Send>(
+        &self,
+        limits: &Limits,
+        composer: Option<Arc<dyn Composer>>,
+        f: impl FnOnce(&Instance, &mut Store<Sandbox>) -> wasmtime::Result<R> + Send,
+    ) -> Result<R, CallError> {
         component::call(
             self.pre.engine(),
-            &self.limits,
+            limits,
             composer,
             |store| self.pre.instantiate(store),
             f,

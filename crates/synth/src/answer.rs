@@ -3,9 +3,10 @@
 //! attribute, and no error hidden among the warnings.
 
 use serde_json::Value;
-use stackweave_host::{CallError, Severity, SynthOutcome};
-use stackweave_template::Fragment;
+use stackweave_host::{Severity, SynthOutcome};
+use stackweave_template::{Fragment, FragmentError, malformed_intrinsic, parse_value, shortened};
 
+use crate::budget::Spending;
 use crate::registry::LoadedPlugin;
 
 /// An answer that can be merged.
@@ -35,25 +36,28 @@ pub(crate) enum Problem {
 /// The help for [`Problem::Bug`].
 pub(crate) const BUG_HELP: &str = "this is a bug in the plugin: report it to the plugin's authors";
 
-/// Checks `plugin`'s answer. `children_failed` says whether a child construct it created
-/// failed (then a refusal without an error of its own is expected, not a bug).
+/// Checks `plugin`'s answer (from [`Spending::synth`]), counting its fragment against the
+/// synthesis' budget before parsing it. `children_failed` says whether a child construct it
+/// created failed (then a refusal without an error of its own is expected, not a bug).
 pub(crate) fn check(
     plugin: &LoadedPlugin,
-    answer: Result<SynthOutcome, CallError>,
+    answer: Result<SynthOutcome, Problem>,
     children_failed: bool,
+    spending: &Spending,
 ) -> Checked {
     let mut warnings = Vec::new();
-    let result = check_fragment(plugin, answer, children_failed, &mut warnings);
+    let result = check_fragment(plugin, answer, children_failed, spending, &mut warnings);
     Checked { warnings, result }
 }
 
 fn check_fragment(
     plugin: &LoadedPlugin,
-    answer: Result<SynthOutcome, CallError>,
+    answer: Result<SynthOutcome, Problem>,
     children_failed: bool,
+    spending: &Spending,
     warnings: &mut Vec<stackweave_host::Diagnostic>,
 ) -> Result<Answer, Vec<Problem>> {
-    let outcome = answer.map_err(|e| vec![Problem::Call(format!("plugin {e}"))])?;
+    let outcome = answer.map_err(|problem| vec![problem])?;
     let (template, attributes, diagnostics) = match outcome {
         SynthOutcome::Fragment {
             template,
@@ -83,12 +87,42 @@ fn check_fragment(
         return Err(errors.into_iter().map(Problem::Plugin).collect());
     }
     let bug = |message: String| vec![Problem::Bug(message)];
-    let fragment = Fragment::from_json(&template)
-        .map_err(|e| bug(format!("the plugin returned an unusable fragment: {e}")))?;
-    let mut values = Vec::new();
+    let bytes = template.len()
+        + attributes
+            .iter()
+            .map(|(name, value)| name.len() + value.len())
+            .sum::<usize>();
+    spending
+        .spend_fragment_bytes(bytes)
+        .map_err(|exceeded| vec![spending.problem(exceeded)])?;
+    let fragment = match Fragment::parse(&template, spending.resources_left()) {
+        Ok(fragment) => fragment,
+        Err(FragmentError::TooManyResources { .. }) => {
+            return Err(vec![spending.problem(spending.resources_exceeded())]);
+        }
+        Err(e) => {
+            return Err(bug(format!(
+                "the plugin returned an unusable fragment: {e}"
+            )));
+        }
+    };
+    drop(template);
+    spending.spend_resources(fragment.resources.len());
+    let mut values: Vec<(String, Value)> = Vec::new();
     for (name, text) in attributes {
-        let value = serde_json::from_str::<Value>(&text)
-            .map_err(|e| bug(format!("the plugin's attribute `{name}` is not JSON: {e}")))?;
+        let shown = shortened(&name);
+        if values.iter().any(|(seen, _)| *seen == name) {
+            return Err(bug(format!(
+                "the plugin returned its attribute `{shown}` twice"
+            )));
+        }
+        let value = parse_value(&text)
+            .map_err(|e| bug(format!("the plugin's attribute `{shown}` is not JSON: {e}")))?;
+        if let Some((at, problem)) = malformed_intrinsic(&value) {
+            return Err(bug(format!(
+                "the plugin's attribute `{shown}` has a malformed intrinsic function at `{at}`: {problem}"
+            )));
+        }
         values.push((name, value));
     }
     if let Some(missing) = plugin

@@ -6,16 +6,20 @@
 //! the parent's by the usual rule, and the parent receives the child's attributes already
 //! rewritten to those logical ids. Children are merged before their parent, a child after
 //! its own children. Depth is bounded and a plugin cannot create itself, directly or
-//! through others.
+//! through others. Every child draws on the synthesis' budget (`budget`), checked before
+//! it starts.
 
 use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use stackweave_host::{Composer, Severity, SynthContext};
 use stackweave_stack::PluginRef;
-use stackweave_template::{TemplateBuilder, is_valid_logical_id};
+use stackweave_stack::format::{LOGICAL_NAME_PATTERN, MAX_LOGICAL_NAME, is_logical_name};
+use stackweave_template::{TemplateBuilder, referenced_ids, shortened};
 
 use crate::answer::{self, Answer, Problem};
+use crate::budget::Spending;
 use crate::diagnostic::PluginLabel;
 use crate::registry::Registry;
 
@@ -33,47 +37,103 @@ pub(crate) struct Child {
     pub path: Vec<String>,
     pub plugin: PluginLabel,
     pub warnings: Vec<stackweave_host::Diagnostic>,
+    /// The template ids its props named: all it may refer to besides its own.
+    pub handed: BTreeSet<String>,
     pub result: Result<Answer, Vec<Problem>>,
 }
 
-/// Every child created under one construct of the stack file, in merge order.
-pub(crate) type Children = Arc<Mutex<Vec<Child>>>;
+/// What one construct of the stack file and all its descendants made, in merge order.
+#[derive(Default)]
+pub(crate) struct Tree {
+    children: Mutex<Vec<Child>>,
+    /// Whether a child of this tree was refused for the synthesis' budget: one such refusal
+    /// is recorded, later ones only refused (a parent may keep asking).
+    out_of_budget: AtomicBool,
+    /// Warnings of children kept so far, and dropped beyond the budget's `warnings`: a tree
+    /// keeps no more than the whole run shows.
+    warnings_kept: AtomicUsize,
+    warnings_dropped: AtomicUsize,
+}
+
+impl Tree {
+    fn children(&self) -> std::sync::MutexGuard<'_, Vec<Child>> {
+        self.children.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The children, in merge order, and how many of their warnings were dropped.
+    pub(crate) fn take(&self) -> (Vec<Child>, usize) {
+        (
+            std::mem::take(&mut *self.children()),
+            self.warnings_dropped.load(Ordering::Relaxed),
+        )
+    }
+
+    /// Keeps what the run can show of a child's warnings.
+    fn keep_warnings(
+        &self,
+        mut warnings: Vec<stackweave_host::Diagnostic>,
+        shown: usize,
+    ) -> Vec<stackweave_host::Diagnostic> {
+        let kept = self
+            .warnings_kept
+            .fetch_add(warnings.len(), Ordering::Relaxed);
+        let room = shown.saturating_sub(kept);
+        if warnings.len() > room {
+            self.warnings_dropped
+                .fetch_add(warnings.len() - room, Ordering::Relaxed);
+            warnings.truncate(room);
+        }
+        warnings
+    }
+}
 
 /// Answers one construct's requests for children.
 pub(crate) struct Composition {
     registry: Arc<Registry>,
+    spending: Arc<Spending>,
     stack_name: String,
     /// The path of the construct whose call this is.
     path: Vec<String>,
     /// The plugins from the stack file's construct down to this one.
     plugins: Vec<String>,
-    children: Children,
+    tree: Arc<Tree>,
     /// The ids this construct has given its children.
     ids: Mutex<BTreeSet<String>>,
+    /// The template ids its children's attributes named: what it may refer to besides its
+    /// own ids and what its props named.
+    received: Mutex<BTreeSet<String>>,
 }
 
 impl Composition {
+    /// The template ids this construct's children's attributes have named so far.
+    pub(crate) fn take_received(&self) -> BTreeSet<String> {
+        std::mem::take(&mut *self.received.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+
     /// The composer of a construct of the stack file, and where its children will be.
     pub(crate) fn root(
         registry: Arc<Registry>,
+        spending: Arc<Spending>,
         stack_name: &str,
         construct_id: &str,
         plugin: &str,
-    ) -> (Arc<Composition>, Children) {
-        let children = Children::default();
+    ) -> (Arc<Composition>, Arc<Tree>) {
+        let tree = Arc::new(Tree::default());
         let composition = Composition {
             registry,
+            spending,
             stack_name: stack_name.to_string(),
             path: vec![construct_id.to_string()],
             plugins: vec![plugin.to_string()],
-            children: Arc::clone(&children),
+            tree: Arc::clone(&tree),
             ids: Mutex::default(),
+            received: Mutex::default(),
         };
-        (Arc::new(composition), children)
+        (Arc::new(composition), tree)
     }
 
     fn children(&self) -> std::sync::MutexGuard<'_, Vec<Child>> {
-        self.children.lock().unwrap_or_else(PoisonError::into_inner)
+        self.tree.children()
     }
 }
 
@@ -116,16 +176,20 @@ impl Composer for Composition {
         props: &str,
     ) -> Result<Vec<(String, String)>, Vec<stackweave_host::Diagnostic>> {
         let parent = self.path.join("/");
-        if !is_valid_logical_id(id) {
+        let (plugin, id) = (shortened(plugin), shortened(id));
+        let (plugin, id): (&str, &str) = (&plugin, &id);
+        // The construct-id rule of the stack file: a child's id becomes part of logical ids
+        // and of its path just as a construct's does.
+        if !is_logical_name(id) {
             return Err(refusal(format!(
-                "`{id}` cannot be a child construct's id: use letters and digits, starting with a letter (it becomes part of logical ids)"
+                "`{id}` cannot be a child construct's id: construct ids match `{LOGICAL_NAME_PATTERN}` (a letter, then letters and digits), {MAX_LOGICAL_NAME} characters at most (it becomes part of logical ids)"
             )));
         }
-        if !self
+        if self
             .ids
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .insert(id.to_string())
+            .contains(id)
         {
             return Err(refusal(format!(
                 "`{parent}` already has a child construct `{id}`; give each child its own id"
@@ -161,21 +225,47 @@ impl Composer for Composition {
         let mut path = self.path.clone();
         path.push(id.to_string());
         let label = child.label();
-        let failed = |problems: Vec<Problem>, warnings| {
-            self.children().push(Child {
-                path: path.clone(),
-                plugin: label.clone(),
-                warnings,
-                result: Err(problems),
-            });
+        let child_failed = || {
             refusal(format!(
                 "{CHILD_FAILED} `{}` failed (its errors are reported with it)",
                 path.join("/")
             ))
         };
+        // Counted before anything is kept for it, so that a parent asking again and again
+        // keeps nothing once the budget is spent.
+        if let Err(exceeded) = self.spending.start_child() {
+            if !self.tree.out_of_budget.swap(true, Ordering::Relaxed) {
+                self.children().push(Child {
+                    path: path.clone(),
+                    plugin: label,
+                    warnings: Vec::new(),
+                    handed: BTreeSet::new(),
+                    result: Err(vec![self.spending.problem(exceeded)]),
+                });
+            }
+            return Err(child_failed());
+        }
+        self.ids
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(id.to_string());
 
         let parsed: serde_json::Value = serde_json::from_str(props)
             .map_err(|e| refusal(format!("the props of child `{id}` are not JSON: {e}")))?;
+        let mut handed = referenced_ids(&parsed);
+        let failed = |problems: Vec<Problem>, warnings, handed| {
+            let warnings = self
+                .tree
+                .keep_warnings(warnings, self.spending.budget.warnings);
+            self.children().push(Child {
+                path: path.clone(),
+                plugin: label.clone(),
+                warnings,
+                handed,
+                result: Err(problems),
+            });
+            child_failed()
+        };
         let written = as_written(&parsed);
         let schema_errors: Vec<Problem> = child
             .schema
@@ -183,13 +273,19 @@ impl Composer for Composition {
             .map(|error| {
                 Problem::Plugin(stackweave_host::Diagnostic {
                     severity: Severity::Error,
-                    message: format!("props{}: {error}", error.instance_path().as_str()),
+                    message: format!(
+                        "props{}: {}",
+                        error.instance_path().as_str(),
+                        crate::registry::shown(&error)
+                    ),
                     path: None,
                 })
             })
             .collect();
+        drop(written);
+        drop(parsed);
         if !schema_errors.is_empty() {
-            return Err(failed(schema_errors, Vec::new()));
+            return Err(failed(schema_errors, Vec::new(), handed));
         }
 
         let mut plugins = self.plugins.clone();
@@ -197,26 +293,32 @@ impl Composer for Composition {
         let grandchildren_before = self.children().len();
         let nested = Composition {
             registry: Arc::clone(&self.registry),
+            spending: Arc::clone(&self.spending),
             stack_name: self.stack_name.clone(),
             path: path.clone(),
             plugins,
-            children: Arc::clone(&self.children),
+            tree: Arc::clone(&self.tree),
             ids: Mutex::default(),
+            received: Mutex::default(),
         };
+        let nested = Arc::new(nested);
         let context = SynthContext {
             stack_name: self.stack_name.clone(),
             construct_id: id.to_string(),
             construct_path: path.clone(),
         };
-        let answer = child.plugin.synth(&context, props, Some(Arc::new(nested)));
+        let answer = self
+            .spending
+            .synth(child, &context, props, Arc::clone(&nested) as _);
+        handed.extend(nested.take_received());
         let grandchildren_failed = self.children()[grandchildren_before..]
             .iter()
             .any(|c| c.result.is_err());
-        let checked = answer::check(child, answer, grandchildren_failed);
+        let checked = answer::check(child, answer, grandchildren_failed, &self.spending);
         let answer = match checked.result {
             Ok(answer) if !grandchildren_failed => answer,
-            Ok(_) => return Err(failed(Vec::new(), checked.warnings)),
-            Err(problems) => return Err(failed(problems, checked.warnings)),
+            Ok(_) => return Err(failed(Vec::new(), checked.warnings, handed)),
+            Err(problems) => return Err(failed(problems, checked.warnings, handed)),
         };
         let attributes = match TemplateBuilder::attributes_at(
             &path,
@@ -228,15 +330,28 @@ impl Composer for Composition {
                 return Err(failed(
                     vec![Problem::Bug(error.to_string())],
                     checked.warnings,
+                    handed,
                 ));
             }
         };
+        let warnings = self
+            .tree
+            .keep_warnings(checked.warnings, self.spending.budget.warnings);
         self.children().push(Child {
             path,
             plugin: label,
-            warnings: checked.warnings,
+            warnings,
+            handed,
             result: Ok(answer),
         });
+        self.received
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .extend(
+                attributes
+                    .iter()
+                    .flat_map(|(_, value)| referenced_ids(value)),
+            );
         Ok(attributes
             .into_iter()
             .map(|(name, value)| (name, value.to_string()))
@@ -258,11 +373,17 @@ mod tests {
         let registry = Registry::discover(runtime, &[]).expect("the standard plugins");
         Composition {
             registry: Arc::new(registry),
+            spending: Arc::new(Spending::start(
+                crate::budget::Budget::default(),
+                Limits::default(),
+                500,
+            )),
             stack_name: "Test".into(),
             path: path.iter().map(|p| p.to_string()).collect(),
             plugins: plugins.iter().map(|p| p.to_string()).collect(),
-            children: Children::default(),
+            tree: Arc::default(),
             ids: Mutex::default(),
+            received: Mutex::default(),
         }
     }
 
@@ -283,11 +404,53 @@ mod tests {
         let api = composer(&["Api"], &["api-integration"]);
         let message = refused(&api, "iam-role", "role-1");
         assert!(message.contains("letters and digits"), "{message}");
+        let message = refused(&api, "iam-role", "1Kid");
+        assert!(
+            message.contains("`1Kid` cannot be a child construct's id: construct ids match `[A-Za-z][A-Za-z0-9]*`"),
+            "{message}"
+        );
         let message = refused(&api, "api-integration", "Again");
         assert_eq!(
             message,
             "plugins would create each other without end: api-integration -> api-integration"
         );
+    }
+
+    #[test]
+    fn a_spent_child_budget_refuses_every_further_child_and_is_reported_once() {
+        let mut api = composer(&["Api"], &["api-integration"]);
+        let mut registry =
+            Registry::discover(Runtime::new(Limits::default()).expect("an engine"), &[])
+                .expect("the standard plugins");
+        for loaded in registry.load_all(&[PluginRef::Name("iam-role".into())]) {
+            loaded.expect("the standard plugin loads");
+        }
+        api.registry = Arc::new(registry);
+        api.spending = Arc::new(Spending::start(
+            crate::budget::Budget {
+                children: 0,
+                ..crate::budget::Budget::default()
+            },
+            Limits::default(),
+            500,
+        ));
+        for id in ["Role", "Other", "Third"] {
+            let message = refused(&api, "iam-role", id);
+            assert!(message.starts_with(CHILD_FAILED), "{message}");
+        }
+        let (children, _) = api.tree.take();
+        assert_eq!(
+            children.len(),
+            1,
+            "one record, however often the parent asks"
+        );
+        let Err(problems) = &children[0].result else {
+            panic!("a refusal");
+        };
+        assert!(
+            matches!(&problems[0], Problem::Call(m) if m.contains("more than 0 child constructs") && m.contains("--total-children")),
+        );
+        assert!(api.ids.lock().expect("unpoisoned").is_empty());
     }
 
     #[test]

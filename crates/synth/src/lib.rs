@@ -8,6 +8,7 @@
 //! are the CLI's job.
 
 mod answer;
+mod budget;
 mod compose;
 mod diagnostic;
 mod lock;
@@ -16,6 +17,7 @@ mod references;
 mod registry;
 mod run;
 
+pub use budget::Budget;
 pub use diagnostic::{Diagnostic, Failure, PluginLabel, Severity};
 pub use lock::{LOCKFILE_NAME, lockfile_path, render as render_lockfile};
 pub use registry::LoadedValidator;

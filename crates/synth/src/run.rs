@@ -3,17 +3,18 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, PoisonError};
+use std::sync::Arc;
 
 use serde_json::{Map, Value};
-use stackweave_host::{CallError, CompileCache, Limits, SynthContext, SynthOutcome};
+use stackweave_host::{CompileCache, Limits, SynthContext, SynthOutcome};
 use stackweave_stack::{
     ConstructDecl, PluginRef, Reference, StackError, StackFile, parse_stack_file,
 };
 use stackweave_template::{MergeError, Owner, Quotas, Template, TemplateBuilder, referenced_ids};
 
 use crate::answer::{self, BUG_HELP, Problem};
-use crate::compose::{CHILD_FAILED, Child, Children, Composition};
+use crate::budget::{Budget, Spending};
+use crate::compose::{CHILD_FAILED, Child, Composition, Tree};
 use crate::diagnostic::{Diagnostic, Failure};
 use crate::lock::Lockfile;
 use crate::parallel::{self, Merge};
@@ -27,6 +28,8 @@ pub struct Options {
     pub plugin_dirs: Vec<PathBuf>,
     /// The sandbox's limits for every plugin call.
     pub limits: Limits,
+    /// The budget of the synthesis as a whole, all plugin calls together.
+    pub budget: Budget,
     /// Refuse plugins that differ from, or are missing in, the stack's `stackweave.lock`.
     pub locked: bool,
     /// Where compiled plugins are kept between runs; `None` compiles every plugin every run.
@@ -82,7 +85,7 @@ pub fn synthesize(stack_path: &Path, options: &Options) -> Result<Synthesis, Fai
         .map_or_else(parallel::default_jobs, NonZeroUsize::get);
     // Shared with the composers of plugin calls, which run on worker threads.
     let registry = Arc::new(registry);
-    let merged = Run::new(&stack, &registry).synthesize(used, jobs)?;
+    let merged = Run::new(&stack, &registry, options.budget).synthesize(used, jobs)?;
     Ok(Synthesis {
         stack,
         template: merged.template,
@@ -209,10 +212,13 @@ struct Run<'a> {
     attributes: BTreeMap<&'a str, BTreeMap<String, Value>>,
     errors: Vec<Diagnostic>,
     warnings: Vec<Diagnostic>,
+    /// Warnings beyond the budget's `warnings`, counted rather than kept.
+    warnings_dropped: usize,
+    spending: Arc<Spending>,
 }
 
 impl<'a> Run<'a> {
-    fn new(stack: &'a StackFile, registry: &'a Arc<Registry>) -> Self {
+    fn new(stack: &'a StackFile, registry: &'a Arc<Registry>, budget: Budget) -> Self {
         let plugins: Vec<&LoadedPlugin> = stack
             .constructs
             .iter()
@@ -240,6 +246,10 @@ impl<'a> Run<'a> {
                 .map(|(name, _)| name.as_str())
                 .collect(),
         };
+        let max_resources = stack
+            .limits
+            .resources
+            .unwrap_or(Quotas::default().resources);
         Run {
             stack,
             registry,
@@ -248,7 +258,35 @@ impl<'a> Run<'a> {
             attributes: BTreeMap::new(),
             errors: Vec::new(),
             warnings: Vec::new(),
+            warnings_dropped: 0,
+            spending: Arc::new(Spending::start(budget, registry.limits(), max_resources)),
         }
+    }
+
+    /// Keeps warnings up to the budget's `warnings`; counts the rest.
+    fn warn(&mut self, warnings: Vec<Diagnostic>) {
+        let room = self
+            .spending
+            .budget
+            .warnings
+            .saturating_sub(self.warnings.len());
+        self.warnings_dropped += warnings.len().saturating_sub(room);
+        self.warnings.extend(warnings.into_iter().take(room));
+    }
+
+    /// The warnings to show: those kept, and how many were not.
+    fn all_warnings(&self) -> Vec<Diagnostic> {
+        let mut warnings = self.warnings.clone();
+        if self.warnings_dropped > 0 {
+            warnings.push(
+                Diagnostic::warning(format!(
+                    "{} more warnings were not shown: a synthesis shows at most {}",
+                    self.warnings_dropped, self.spending.budget.warnings
+                ))
+                .help("raise the cap with `--total-warnings N`"),
+            );
+        }
+        warnings
     }
 
     fn synthesize(mut self, plugins: Vec<PluginUse>, jobs: usize) -> Result<Merged, Failure> {
@@ -292,17 +330,27 @@ impl<'a> Run<'a> {
             order: &order,
         };
         parallel::pipeline(jobs, &needs, &mut merging, |call: Call<'a>| {
-            let answer = call
-                .plugin
-                .plugin
-                .synth(&call.context, &call.props, Some(call.composer));
-            let children =
-                std::mem::take(&mut *call.children.lock().unwrap_or_else(PoisonError::into_inner));
-            (answer, children)
+            let answer = call.spending.synth(
+                call.plugin,
+                &call.context,
+                &call.props,
+                Arc::clone(&call.composer) as _,
+            );
+            let (children, warnings_dropped) = call.tree.take();
+            let mut handed = call.handed;
+            handed.extend(call.composer.take_received());
+            Synthesised {
+                answer,
+                children,
+                warnings_dropped,
+                handed,
+            }
         });
         self.add_outputs(&mut builder);
         if !self.errors.is_empty() {
-            return Err(Failure::new([self.errors, self.warnings].concat()));
+            return Err(Failure::new(
+                [self.errors.clone(), self.all_warnings()].concat(),
+            ));
         }
         let quotas = self.quotas();
         let template = builder.finish(&quotas).map_err(|errors| {
@@ -310,14 +358,14 @@ impl<'a> Run<'a> {
                 .into_iter()
                 .map(|e| self.merge_diagnostic(e))
                 .collect();
-            diagnostics.extend(self.warnings.iter().cloned());
+            diagnostics.extend(self.all_warnings());
             Failure::new(diagnostics)
         })?;
         Ok(Merged {
             template,
             quotas,
             plugins,
-            warnings: self.warnings,
+            warnings: self.all_warnings(),
         })
     }
 
@@ -383,7 +431,10 @@ impl<'a> Run<'a> {
                 };
                 self.errors.push(
                     self.at(
-                        Diagnostic::error(format!("{field}: {error}")),
+                        Diagnostic::error(format!(
+                            "{field}: {}",
+                            crate::registry::shown(&error)
+                        )),
                         &at,
                         Some(&construct.id),
                     )
@@ -402,22 +453,26 @@ impl<'a> Run<'a> {
     fn call(&self, index: usize) -> Call<'a> {
         let construct = &self.stack.constructs[index];
         let plugin = self.plugins[index];
-        let (composer, children) = Composition::root(
+        let (composer, tree) = Composition::root(
             Arc::clone(self.registry),
+            Arc::clone(&self.spending),
             &self.stack.name,
             &construct.id,
             &plugin.info().name,
         );
+        let props = resolve(&construct.props, &|r| self.expression(r));
         Call {
             plugin,
+            spending: Arc::clone(&self.spending),
             composer,
-            children,
+            tree,
             context: SynthContext {
                 stack_name: self.stack.name.clone(),
                 construct_id: construct.id.clone(),
                 construct_path: vec![construct.id.clone()],
             },
-            props: resolve(&construct.props, &|r| self.expression(r)).to_string(),
+            handed: referenced_ids(&props),
+            props: props.to_string(),
         }
     }
 
@@ -426,11 +481,16 @@ impl<'a> Run<'a> {
     fn merge_answer(
         &self,
         index: usize,
-        answer: Result<SynthOutcome, CallError>,
-        children: Vec<Child>,
+        synthesised: Synthesised,
         builder: &mut TemplateBuilder,
         warnings: &mut Vec<Diagnostic>,
     ) -> Result<BTreeMap<String, Value>, Vec<Diagnostic>> {
+        let Synthesised {
+            answer,
+            children,
+            handed: handed_ids,
+            ..
+        } = synthesised;
         let construct = &self.stack.constructs[index];
         let plugin = self.plugins[index];
         // Only ids that arrived through `${...}` or from children can clash with the
@@ -448,7 +508,7 @@ impl<'a> Run<'a> {
             external_ids.extend(located);
             errors.extend(child_errors);
         }
-        let checked = answer::check(plugin, answer, children_failed);
+        let checked = answer::check(plugin, answer, children_failed, &self.spending);
         warnings.extend(
             checked
                 .warnings
@@ -467,9 +527,13 @@ impl<'a> Run<'a> {
                 return Err(errors);
             }
         };
+        let path = std::slice::from_ref(&construct.id);
+        builder
+            .check_references_handed(path, &answer.fragment, &answer.attributes, &handed_ids)
+            .map_err(|e| vec![self.merge_diagnostic(e)])?;
         let attributes = builder
             .add_fragment(
-                std::slice::from_ref(&construct.id),
+                path,
                 answer.fragment,
                 &construct.logical_ids,
                 &external_ids,
@@ -516,6 +580,15 @@ impl<'a> Run<'a> {
                 return (BTreeSet::new(), errors.collect());
             }
         };
+        if let Err(error) = builder.check_references_handed(
+            &child.path,
+            &answer.fragment,
+            &answer.attributes,
+            &child.handed,
+        ) {
+            let error = locate(Diagnostic::error(error.to_string())).help(BUG_HELP);
+            return (BTreeSet::new(), vec![error]);
+        }
         let no_pins: &[(String, String)] = &[];
         match builder.add_fragment(
             &child.path,
@@ -621,8 +694,11 @@ impl<'a> Run<'a> {
             MergeError::UnknownPin { owner, .. }
             | MergeError::InvalidLogicalId { owner, .. }
             | MergeError::AmbiguousId { owner, .. }
+            | MergeError::ForeignReference { owner, .. }
             | MergeError::DanglingReference { owner, .. } => Some(owner),
-            MergeError::DependencyCycle { cycle } => cycle.first().map(|(_, owner)| owner),
+            MergeError::DependencyCycle { cycle } | MergeError::ConditionCycle { cycle } => {
+                cycle.first().map(|(_, owner)| owner)
+            }
             MergeError::QuotaExceeded { .. }
             | MergeError::NoResources
             | MergeError::Render { .. } => None,
@@ -694,12 +770,25 @@ impl<'a> Run<'a> {
 /// One plugin call, ready to run on any thread.
 struct Call<'a> {
     plugin: &'a LoadedPlugin,
+    spending: Arc<Spending>,
     /// Answers the plugin's requests for child constructs ...
     composer: Arc<Composition>,
     /// ... and keeps what they became.
-    children: Children,
+    tree: Arc<Tree>,
     context: SynthContext,
+    /// The template ids the props name.
+    handed: BTreeSet<String>,
     props: String,
+}
+
+/// What a construct's call gave, for merging.
+struct Synthesised {
+    answer: Result<SynthOutcome, Problem>,
+    children: Vec<Child>,
+    /// Children's warnings beyond the budget, counted rather than kept.
+    warnings_dropped: usize,
+    /// The template ids the props named, and those its children's attributes named.
+    handed: BTreeSet<String>,
 }
 
 /// The merging half of synthesis (see [`parallel::pipeline`]): task `t` is the construct
@@ -712,19 +801,20 @@ struct Merging<'r, 'a> {
 
 impl<'a> Merge for Merging<'_, 'a> {
     type Input = Call<'a>;
-    type Output = (Result<SynthOutcome, CallError>, Vec<Child>);
+    type Output = Synthesised;
 
     fn prepare(&mut self, task: usize) -> Call<'a> {
         self.run.call(self.order[task])
     }
 
-    fn merge(&mut self, task: usize, (answer, children): Self::Output) -> bool {
+    fn merge(&mut self, task: usize, synthesised: Synthesised) -> bool {
         let index = self.order[task];
         let mut warnings = Vec::new();
+        self.run.warnings_dropped += synthesised.warnings_dropped;
         let merged = self
             .run
-            .merge_answer(index, answer, children, self.builder, &mut warnings);
-        self.run.warnings.extend(warnings);
+            .merge_answer(index, synthesised, self.builder, &mut warnings);
+        self.run.warn(warnings);
         match merged {
             Ok(attributes) => {
                 let id = self.run.stack.constructs[index].id.as_str();

@@ -7,6 +7,10 @@
 
 use serde_json::{Map, Value};
 
+use crate::quote::shortened;
+use crate::refs::malformed_intrinsic;
+use crate::strict_json::{self, Refusal};
+
 /// Keys CloudFormation accepts on a resource.
 const RESOURCE_KEYS: &[&str] = &[
     "Type",
@@ -36,27 +40,49 @@ pub struct Fragment {
 
 /// Why a plugin's fragment text was rejected.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{message}")]
-pub struct FragmentError {
-    /// What is wrong, naming the offending section, id or key.
-    pub message: String,
+pub enum FragmentError {
+    /// Not a fragment: what is wrong, naming the offending section, id or key.
+    #[error("{0}")]
+    Invalid(String),
+    /// More resources than the caller allowed; parsing stopped there.
+    #[error("the fragment has more than {limit} resources")]
+    TooManyResources {
+        /// How many were allowed.
+        limit: usize,
+    },
 }
 
 impl FragmentError {
     fn new(message: impl Into<String>) -> Self {
-        FragmentError {
-            message: message.into(),
-        }
+        FragmentError::Invalid(message.into())
     }
 }
 
 impl Fragment {
     /// Parses and shape-checks a fragment: a JSON object whose only keys are
     /// `Resources`, `Conditions` and `Outputs`, each an object keyed by ASCII
-    /// alphanumeric local ids; every resource has a string `Type`, every output a `Value`.
+    /// alphanumeric local ids; every resource has a string `Type` and object `Properties`,
+    /// every output a `Value`; no object has a key twice; every `Ref` names a string and
+    /// every `Fn::Sub` closes its `${`.
     pub fn from_json(text: &str) -> Result<Fragment, FragmentError> {
-        let value: Value = serde_json::from_str(text)
-            .map_err(|e| FragmentError::new(format!("the fragment is not valid JSON: {e}")))?;
+        Fragment::parse(text, usize::MAX)
+    }
+
+    /// [`Fragment::from_json`], stopping with [`FragmentError::TooManyResources`] as soon
+    /// as a resource beyond the first `max_resources` starts, so that a fragment too large
+    /// for the template costs no more than the resources it may have.
+    pub fn parse(text: &str, max_resources: usize) -> Result<Fragment, FragmentError> {
+        let value = strict_json::parse(text, max_resources).map_err(|refusal| match refusal {
+            Refusal::Syntax(e) => FragmentError::new(format!("the fragment is not valid JSON: {e}")),
+            Refusal::DuplicateKey { key, pointer } => FragmentError::new(format!(
+                "the fragment has the key `{}` twice in the object at `{}`; CloudFormation refuses a template with a repeated key",
+                shortened(&key),
+                if pointer.is_empty() { "/" } else { &pointer }
+            )),
+            Refusal::TooManyResources => FragmentError::TooManyResources {
+                limit: max_resources,
+            },
+        })?;
         let Value::Object(top) = value else {
             return Err(FragmentError::new(format!(
                 "the fragment must be a JSON object, not {}",
@@ -71,8 +97,9 @@ impl Fragment {
                 "Outputs" => &mut fragment.outputs,
                 _ => {
                     return Err(FragmentError::new(format!(
-                        "the fragment has a top-level key `{key}`; only `Resources`, \
-                         `Conditions` and `Outputs` are allowed"
+                        "the fragment has a top-level key `{}`; only `Resources`, \
+                         `Conditions` and `Outputs` are allowed",
+                        shortened(&key)
                     )));
                 }
             };
@@ -106,6 +133,20 @@ impl Fragment {
         for (id, output) in &fragment.outputs {
             check_output(id, output)?;
         }
+        let entries = [
+            ("resource", &fragment.resources),
+            ("condition", &fragment.conditions),
+            ("output", &fragment.outputs),
+        ];
+        for (what, section) in entries {
+            for (id, value) in section {
+                if let Some((at, problem)) = malformed_intrinsic(value) {
+                    return Err(FragmentError::new(format!(
+                        "{what} `{id}` has a malformed intrinsic function at `{at}`: {problem}"
+                    )));
+                }
+            }
+        }
         Ok(fragment)
     }
 
@@ -120,7 +161,8 @@ impl Fragment {
 fn check_local_id(id: &str) -> Result<(), FragmentError> {
     if id.is_empty() || !id.bytes().all(|b| b.is_ascii_alphanumeric()) {
         return Err(FragmentError::new(format!(
-            "local id `{id}` must be non-empty and contain only ASCII letters and digits"
+            "local id `{}` must be non-empty and contain only ASCII letters and digits",
+            shortened(id)
         )));
     }
     Ok(())
@@ -147,12 +189,19 @@ fn check_resource(id: &str, resource: &Value) -> Result<(), FragmentError> {
     }
     if let Some(key) = fields.keys().find(|k| !RESOURCE_KEYS.contains(&k.as_str())) {
         return Err(FragmentError::new(format!(
-            "resource `{id}` has a key `{key}` that CloudFormation does not accept; \
+            "resource `{id}` has a key `{}` that CloudFormation does not accept; \
              allowed keys are {}",
+            shortened(key),
             RESOURCE_KEYS.join(", ")
         )));
     }
-    Ok(())
+    match fields.get("Properties") {
+        None | Some(Value::Object(_)) => Ok(()),
+        Some(other) => Err(FragmentError::new(format!(
+            "resource `{id}` has `Properties` that are {}, not an object of property names",
+            kind_of(other)
+        ))),
+    }
 }
 
 fn check_output(id: &str, output: &Value) -> Result<(), FragmentError> {
@@ -167,15 +216,16 @@ fn check_output(id: &str, output: &Value) -> Result<(), FragmentError> {
     }
     if let Some(key) = fields.keys().find(|k| !OUTPUT_KEYS.contains(&k.as_str())) {
         return Err(FragmentError::new(format!(
-            "output `{id}` has a key `{key}` that CloudFormation does not accept; \
+            "output `{id}` has a key `{}` that CloudFormation does not accept; \
              allowed keys are {}",
+            shortened(key),
             OUTPUT_KEYS.join(", ")
         )));
     }
     Ok(())
 }
 
-fn kind_of(value: &Value) -> &'static str {
+pub(crate) fn kind_of(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",
@@ -192,7 +242,7 @@ mod tests {
     use super::*;
 
     fn err(text: &str) -> String {
-        Fragment::from_json(text).unwrap_err().message
+        Fragment::from_json(text).unwrap_err().to_string()
     }
 
     #[test]
@@ -257,6 +307,54 @@ mod tests {
         assert!(err(r#"{"Resources": {"my-a": {"Type": "T"}}}"#).contains("local id `my-a`"));
         assert!(err(r#"{"Outputs": {"": {"Value": 1}}}"#).contains("local id ``"));
         assert!(err(r#"{"Conditions": {"a_b": {}}}"#).contains("local id `a_b`"));
+    }
+
+    #[test]
+    fn repeated_keys_anywhere_are_refused() {
+        let message = err(r#"{"Resources": {"A": {"Type": "T", "Type": "U"}}}"#);
+        assert!(
+            message.contains("the key `Type` twice in the object at `/Resources/A`"),
+            "{message}"
+        );
+        let message = err(r#"{"Resources": {"A": {"Type": "T"}}, "Resources": {}}"#);
+        assert!(
+            message.contains("`Resources` twice in the object at `/`"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn properties_must_be_an_object() {
+        let message = err(r#"{"Resources": {"A": {"Type": "T", "Properties": [1]}}}"#);
+        assert!(
+            message.contains("resource `A` has `Properties` that are an array"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn malformed_intrinsics_are_refused_where_they_are() {
+        let message =
+            err(r#"{"Resources": {"A": {"Type": "T", "Properties": {"P": {"Ref": ["B"]}}}}}"#);
+        assert!(
+            message.contains("resource `A` has a malformed intrinsic function at `/Properties/P`")
+                && message
+                    .contains("`Ref` takes the name of a resource or parameter, not an array"),
+            "{message}"
+        );
+        let message = err(r#"{"Outputs": {"O": {"Value": {"Fn::Sub": "arn:${Broken"}}}}"#);
+        assert!(message.contains("output `O`"), "{message}");
+        assert!(message.contains("`${` that is never closed"), "{message}");
+    }
+
+    #[test]
+    fn resources_beyond_the_limit_stop_parsing() {
+        let text = r#"{"Resources": {"A": {"Type": "T"}, "B": {"Type": "T"}}}"#;
+        assert_eq!(Fragment::parse(text, 2).unwrap().resources.len(), 2);
+        assert_eq!(
+            Fragment::parse(text, 1),
+            Err(FragmentError::TooManyResources { limit: 1 })
+        );
     }
 
     #[test]

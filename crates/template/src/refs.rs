@@ -22,6 +22,9 @@ pub(crate) struct Site<'a> {
 /// A callback receiving each reference.
 pub(crate) type Visit<'v> = dyn FnMut(Site<'_>) + 'v;
 
+/// One of the walkers below.
+pub(crate) type Walk = fn(&mut Value, &mut Visit<'_>);
+
 /// Walks a resource: its `DependsOn` and `Condition` attributes as well as every
 /// expression it contains.
 pub(crate) fn walk_resource(resource: &mut Value, visit: &mut Visit<'_>) {
@@ -193,6 +196,82 @@ fn walk_sub(template: &mut String, defined: &[String], visit: &mut Visit<'_>) {
     }
     out.push_str(rest);
     *template = out;
+}
+
+/// The first malformed intrinsic function in `value`, as its JSON Pointer under `value` and
+/// what is wrong: a `Ref` of anything but a string, or a `Fn::Sub` string with a `${` that
+/// is never closed (a `${` that swallows the text after it, once the string is joined into
+/// a longer `Fn::Sub`, and turns up as someone else's error).
+pub fn malformed_intrinsic(value: &Value) -> Option<(String, String)> {
+    malformed_at(value).map(|(at, problem)| {
+        let at = if at.is_empty() { "/".to_string() } else { at };
+        (at, problem)
+    })
+}
+
+fn malformed_at(value: &Value) -> Option<(String, String)> {
+    let problem = match value {
+        Value::Array(items) => {
+            return items.iter().enumerate().find_map(|(index, item)| {
+                malformed_at(item).map(|(at, problem)| (format!("/{index}{at}"), problem))
+            });
+        }
+        Value::Object(object) => match (intrinsic_function(object), object.values().next()) {
+            (Some("Ref"), Some(Value::String(_))) => None,
+            (Some("Ref"), Some(other)) => Some(format!(
+                "`Ref` takes the name of a resource or parameter, not {}",
+                crate::fragment::kind_of(other)
+            )),
+            (Some("Fn::Sub"), Some(Value::String(template))) => unclosed_sub(template),
+            (Some("Fn::Sub"), Some(Value::Array(args))) => match args.first() {
+                Some(Value::String(template)) => unclosed_sub(template),
+                _ => None,
+            },
+            _ => None,
+        },
+        _ => return None,
+    };
+    if let Some(problem) = problem {
+        return Some((String::new(), problem));
+    }
+    let Value::Object(object) = value else {
+        return None;
+    };
+    object.iter().find_map(|(key, item)| {
+        malformed_at(item).map(|(at, problem)| {
+            let key = key.replace('~', "~0").replace('/', "~1");
+            (format!("/{}{at}", crate::quote::shortened(&key)), problem)
+        })
+    })
+}
+
+/// Says what is wrong with a `Fn::Sub` template whose `${` (other than a literal `${!`) is
+/// never closed or names nothing.
+fn unclosed_sub(template: &str) -> Option<String> {
+    let mut rest = template;
+    while let Some(start) = rest.find("${") {
+        let after = &rest[start + 2..];
+        if let Some(literal) = after.strip_prefix('!') {
+            rest = literal;
+            continue;
+        }
+        match after.find('}') {
+            Some(0) => {
+                return Some(format!(
+                    "the `Fn::Sub` string `{}` has an empty `${{}}`; write `${{!}}` for the literal text",
+                    crate::quote::shortened(template)
+                ));
+            }
+            Some(end) => rest = &after[end + 1..],
+            None => {
+                return Some(format!(
+                    "the `Fn::Sub` string `{}` has a `${{` that is never closed; close it with `}}`, or write `${{!` for a literal `${{`",
+                    crate::quote::shortened(template)
+                ));
+            }
+        }
+    }
+    None
 }
 
 #[cfg(test)]

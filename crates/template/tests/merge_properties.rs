@@ -887,6 +887,8 @@ fn check_finish(
     let dangling: BTreeSet<(RefKind, String)> = Checker::new(expected).run().into_iter().collect();
     let edges = dependency_edges(expected);
     let has_cycle = has_cycle(&edges);
+    let condition_edges = condition_edges(expected);
+    let has_condition_cycle = self::has_cycle(&condition_edges);
     let empty = keys(expected, "Resources").is_empty();
     let mut over = Vec::new();
     for (quota, section, limit) in [
@@ -906,6 +908,7 @@ fn check_finish(
                 "accepted with dangling references {dangling:?}"
             );
             assert!(!has_cycle, "accepted with a dependency cycle");
+            assert!(!has_condition_cycle, "accepted with a cycle of conditions");
             assert!(!empty, "accepted without resources");
             assert!(over.is_empty(), "accepted over quota {over:?}");
         }
@@ -913,6 +916,7 @@ fn check_finish(
             let mut reported_dangling = BTreeSet::new();
             let mut reported_over = Vec::new();
             let mut cycles = 0;
+            let mut condition_cycles = 0;
             let mut reported_empty = false;
             for error in errors {
                 match error {
@@ -937,6 +941,17 @@ fn check_finish(
                             );
                         }
                     }
+                    MergeError::ConditionCycle { cycle } => {
+                        condition_cycles += 1;
+                        let ids: Vec<&str> = cycle.iter().map(|(id, _)| id.as_str()).collect();
+                        for (i, id) in ids.iter().enumerate() {
+                            let next = ids[(i + 1) % ids.len()];
+                            assert!(
+                                condition_edges.get(*id).is_some_and(|d| d.contains(next)),
+                                "condition cycle {ids:?}: {id} does not name {next}"
+                            );
+                        }
+                    }
                     MergeError::QuotaExceeded {
                         quota,
                         limit,
@@ -950,6 +965,11 @@ fn check_finish(
                 cycles,
                 usize::from(has_cycle),
                 "cycles reported: {errors:?}"
+            );
+            assert_eq!(
+                condition_cycles,
+                usize::from(has_condition_cycle),
+                "condition cycles reported: {errors:?}"
             );
             assert_eq!(reported_over, over, "quota errors");
             assert_eq!(reported_empty, empty, "no-resources error");
@@ -1161,6 +1181,26 @@ fn dependency_edges(template: &Value) -> BTreeMap<String, BTreeSet<String>> {
         edges.insert(id.clone(), targets);
     }
     edges
+}
+
+/// For each condition, the conditions its definition names: in the generated fragments, the
+/// operand of `{"Fn::Not": [{"Condition": X}]}`, CloudFormation's way of defining one
+/// condition through another.
+fn condition_edges(template: &Value) -> BTreeMap<String, BTreeSet<String>> {
+    let conditions = template.get("Conditions").and_then(Value::as_object);
+    let ids = keys(template, "Conditions");
+    conditions
+        .into_iter()
+        .flatten()
+        .map(|(id, definition)| {
+            let named = definition
+                .pointer("/Fn::Not/0/Condition")
+                .and_then(Value::as_str)
+                .filter(|name| ids.contains(name))
+                .map(str::to_owned);
+            (id.clone(), named.into_iter().collect())
+        })
+        .collect()
 }
 
 fn has_cycle(edges: &BTreeMap<String, BTreeSet<String>>) -> bool {

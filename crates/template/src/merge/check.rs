@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use super::{MergeError, Owner, Quotas, RefKind, Section, TemplateBuilder};
 use crate::logical_id::is_pseudo_parameter;
-use crate::refs::{self, Site, Visit};
+use crate::refs::{self, Site, Walk};
 
 /// One reference as found: kind, target id, and the `Fn::Sub` attribute if any.
 type Found = (RefKind, String, Option<String>);
@@ -86,6 +86,24 @@ pub(super) fn check(builder: &TemplateBuilder, quotas: &Quotas) -> Vec<MergeErro
         });
     }
 
+    if let Some(cycle) = find_cycle(&condition_edges(&builder.conditions)) {
+        let ids: Vec<&String> = builder.conditions.entries.keys().collect();
+        errors.push(MergeError::ConditionCycle {
+            cycle: cycle
+                .into_iter()
+                .map(|i| {
+                    let id = ids[i].clone();
+                    let owner = builder
+                        .conditions
+                        .owner(&id)
+                        .cloned()
+                        .unwrap_or(Owner::StackFile);
+                    (id, owner)
+                })
+                .collect(),
+        });
+    }
+
     let counts = [
         (
             "resources",
@@ -110,8 +128,6 @@ pub(super) fn check(builder: &TemplateBuilder, quotas: &Quotas) -> Vec<MergeErro
     }
     errors
 }
-
-type Walk = fn(&mut Value, &mut Visit<'_>);
 
 /// The distinct references in one entry, in the order they first appear.
 fn references(value: &Value, walk: Walk) -> Vec<Found> {
@@ -145,6 +161,35 @@ fn dependency_edges(resources: &Section) -> Vec<Vec<usize>> {
             let mut targets = Vec::new();
             for (kind, id, _) in references(value, refs::walk_resource) {
                 if kind == RefKind::Condition {
+                    continue;
+                }
+                if let Some(&i) = positions.get(id.as_str())
+                    && !targets.contains(&i)
+                {
+                    targets.push(i);
+                }
+            }
+            targets
+        })
+        .collect()
+}
+
+/// For each condition (by position), the conditions its definition names, in first-seen
+/// order.
+fn condition_edges(conditions: &Section) -> Vec<Vec<usize>> {
+    let positions: BTreeMap<&str, usize> = conditions
+        .entries
+        .keys()
+        .enumerate()
+        .map(|(i, id)| (id.as_str(), i))
+        .collect();
+    conditions
+        .entries
+        .values()
+        .map(|value| {
+            let mut targets = Vec::new();
+            for (kind, id, _) in references(value, refs::walk_condition) {
+                if kind != RefKind::Condition {
                     continue;
                 }
                 if let Some(&i) = positions.get(id.as_str())

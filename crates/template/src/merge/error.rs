@@ -79,9 +79,27 @@ pub enum MergeError {
         /// What it names; `X.A` for a `Fn::Sub` variable with an attribute.
         target: String,
     },
+    /// A construct's fragment or attribute names an id it neither made nor was given: a
+    /// guess at another construct's logical ids.
+    ForeignReference {
+        /// The construct.
+        owner: Owner,
+        /// The entry holding it: a resource's local id, `Outputs.X`, `Conditions.X` or
+        /// `Attributes.X`.
+        from: String,
+        /// The kind of reference.
+        kind: RefKind,
+        /// What it names.
+        target: String,
+    },
     /// Resources that depend on each other in a loop, in order; the last depends on the first.
     DependencyCycle {
         /// Each resource on the cycle with its owner.
+        cycle: Vec<(String, Owner)>,
+    },
+    /// Conditions defined through each other in a loop, in order; the last names the first.
+    ConditionCycle {
+        /// Each condition on the cycle with its owner.
         cycle: Vec<(String, Owner)>,
     },
     /// No construct contributed a resource; CloudFormation needs at least one.
@@ -186,6 +204,40 @@ impl fmt::Display for MergeError {
                     "{entry} ({owner}) has {problem} of this template; \
                      check the name, or add the missing entry to the stack"
                 )
+            }
+            MergeError::ForeignReference {
+                owner,
+                from,
+                kind,
+                target,
+            } => {
+                let entry = match (
+                    from.strip_prefix("Outputs."),
+                    from.strip_prefix("Conditions."),
+                    from.strip_prefix("Attributes."),
+                ) {
+                    (Some(name), _, _) => format!("output `{name}`"),
+                    (_, Some(name), _) => format!("condition `{name}`"),
+                    (_, _, Some(name)) => format!("attribute `{name}`"),
+                    _ => format!("resource `{from}`"),
+                };
+                write!(
+                    f,
+                    "{entry} of {owner} has a {kind} to `{}`, which is none of its own ids, \
+                     no parameter, and no id it was given (through its props or its children's \
+                     attributes); a plugin may only refer to what it creates or receives",
+                    crate::quote::shortened(target)
+                )
+            }
+            MergeError::ConditionCycle { cycle } => {
+                f.write_str("conditions are defined through each other in a cycle: ")?;
+                for (id, owner) in cycle {
+                    write!(f, "{id} ({owner}) -> ")?;
+                }
+                if let Some((first, _)) = cycle.first() {
+                    f.write_str(first)?;
+                }
+                f.write_str("; CloudFormation cannot evaluate them, so break the cycle")
             }
             MergeError::DependencyCycle { cycle } => {
                 f.write_str("resources depend on each other in a cycle: ")?;

@@ -2,9 +2,11 @@
 
 #![allow(clippy::unwrap_used)]
 
+use std::collections::BTreeSet;
+
 use serde_json::json;
 
-use super::tests::{add, construct};
+use super::tests::{add, construct, fragment, path};
 use super::*;
 
 fn errors(builder: TemplateBuilder) -> Vec<MergeError> {
@@ -233,4 +235,89 @@ fn every_message_is_lowercase_without_full_stop() {
         assert!(message.starts_with(|c: char| c.is_lowercase()), "{message}");
         assert!(!message.ends_with('.'), "{message}");
     }
+}
+
+#[test]
+fn conditions_defined_through_each_other_are_a_cycle() {
+    let mut builder = TemplateBuilder::new(None);
+    add(
+        &mut builder,
+        &["Gate"],
+        json!({
+            "Resources": {"Resource": {"Type": "AWS::SNS::Topic", "Condition": "Open"}},
+            "Conditions": {
+                "Open": {"Fn::Not": [{"Condition": "Shut"}]},
+                "Shut": {"Fn::And": [{"Condition": "Open"}, {"Fn::Equals": ["a", "a"]}]}
+            }
+        }),
+    )
+    .unwrap();
+    let found = errors(builder);
+    assert_eq!(
+        found,
+        vec![MergeError::ConditionCycle {
+            cycle: vec![
+                ("GateOpen".into(), construct(&["Gate"])),
+                ("GateShut".into(), construct(&["Gate"])),
+            ]
+        }]
+    );
+    assert!(found[0].to_string().starts_with(
+        "conditions are defined through each other in a cycle: GateOpen (construct `Gate`) -> GateShut (construct `Gate`) -> GateOpen"
+    ));
+}
+
+#[test]
+fn a_fragment_may_refer_only_to_what_it_was_handed() {
+    let mut builder = TemplateBuilder::new(None);
+    builder
+        .add_parameter("Env", json!({"Type": "String"}))
+        .unwrap();
+    add(
+        &mut builder,
+        &["Target"],
+        json!({"Resources": {"Resource": {"Type": "T"}}}),
+    )
+    .unwrap();
+    let snoop = fragment(json!({
+        "Resources": {"Resource": {"Type": "T", "Properties": {
+            "Own": {"Ref": "Resource"},
+            "Env": {"Ref": "Env"},
+            "Region": {"Fn::Sub": "${AWS::Region}"},
+            "Other": {"Fn::GetAtt": ["Target", "Arn"]}
+        }}}
+    }));
+    let handed: BTreeSet<String> = ["Target".to_string()].into();
+    let attributes = [("arn".to_string(), json!({"Ref": "Target"}))];
+    assert_eq!(
+        builder.check_references_handed(&path(&["Snoop"]), &snoop, &attributes, &handed),
+        Ok(())
+    );
+    let refused = builder
+        .check_references_handed(&path(&["Snoop"]), &snoop, &attributes, &BTreeSet::new())
+        .unwrap_err();
+    assert_eq!(
+        refused,
+        MergeError::ForeignReference {
+            owner: construct(&["Snoop"]),
+            from: "Resource".into(),
+            kind: RefKind::GetAtt,
+            target: "Target".into(),
+        }
+    );
+    let only_attribute = fragment(json!({"Resources": {"Resource": {"Type": "T"}}}));
+    let refused = builder
+        .check_references_handed(
+            &path(&["Snoop"]),
+            &only_attribute,
+            &attributes,
+            &BTreeSet::new(),
+        )
+        .unwrap_err();
+    assert!(
+        refused
+            .to_string()
+            .starts_with("attribute `arn` of construct `Snoop` has a Ref to `Target`"),
+        "{refused}"
+    );
 }

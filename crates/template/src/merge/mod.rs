@@ -182,6 +182,61 @@ impl TemplateBuilder {
         Ok(attributes)
     }
 
+    /// Checks that a construct's fragment and attributes refer only to what the construct
+    /// may know: its own local ids, the template's parameters, pseudo parameters, and the
+    /// ids it was `handed` (those its props named, and its children's attributes). Anything
+    /// else is a guess at another construct's logical ids, which would tie the two together
+    /// behind the stack file's back.
+    pub fn check_references_handed(
+        &self,
+        path: &[String],
+        fragment: &Fragment,
+        attributes: &[(String, Value)],
+        handed: &BTreeSet<String>,
+    ) -> Result<(), MergeError> {
+        let known = |id: &str| {
+            fragment.has_local_id(id)
+                || handed.contains(id)
+                || self.parameters.entries.contains_key(id)
+                || crate::logical_id::is_pseudo_parameter(id)
+        };
+        let sections: [(&Map<String, Value>, &str, refs::Walk); 3] = [
+            (&fragment.conditions, "Conditions.", refs::walk_condition),
+            (&fragment.resources, "", refs::walk_resource),
+            (&fragment.outputs, "Outputs.", refs::walk_output),
+        ];
+        let attributes = attributes
+            .iter()
+            .map(|(name, value)| (format!("Attributes.{name}"), value));
+        let entries = sections
+            .into_iter()
+            .flat_map(|(entries, prefix, walk)| {
+                entries
+                    .iter()
+                    .map(move |(id, value)| (format!("{prefix}{id}"), value, walk))
+            })
+            .chain(attributes.map(|(from, value)| (from, value, refs::walk_expr as refs::Walk)));
+        for (from, value, walk) in entries {
+            let mut foreign = None;
+            // The walker can rewrite ids, so it needs a value of its own.
+            let mut copy = value.clone();
+            walk(&mut copy, &mut |site: Site<'_>| {
+                if foreign.is_none() && !known(site.id) {
+                    foreign = Some((site.kind, site.id.clone()));
+                }
+            });
+            if let Some((kind, target)) = foreign {
+                return Err(MergeError::ForeignReference {
+                    owner: Owner::Construct(path.to_vec()),
+                    from,
+                    kind,
+                    target,
+                });
+            }
+        }
+        Ok(())
+    }
+
     /// Runs the whole-template checks and assembles the template.
     ///
     /// Every reference must resolve: `Ref` and a `Fn::Sub` variable `${X}` to a resource,

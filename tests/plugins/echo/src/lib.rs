@@ -1,5 +1,6 @@
-//! A test plugin that answers whatever its props ask for: a fragment verbatim, an attribute
-//! value, warnings, a rejection or a panic. It implements the generated bindings directly
+//! A test plugin that answers whatever its props ask for: a fragment verbatim (or its exact
+//! text, repeated keys and all), an attribute value (or attributes as raw text), warnings, a
+//! rejection or a panic. It implements the generated bindings directly
 //! (not the SDK's `Construct`), because the SDK refuses to return the broken fragments the
 //! host's checks must be tested against.
 
@@ -9,7 +10,7 @@
 use serde_json::{Value, json};
 use stackweave_plugin::bindings::exports::stackweave::plugin::construct::Guest;
 use stackweave_plugin::bindings::stackweave::plugin::types::{
-    AttributeInfo, ConstructInfo, Diagnostic, Fragment, Severity, SynthContext,
+    AttributeInfo, AttributeValue, ConstructInfo, Diagnostic, Fragment, Severity, SynthContext,
 };
 
 struct Echo;
@@ -24,7 +25,9 @@ impl Guest for Echo {
                 "type": "object",
                 "properties": {
                     "fragment": {"type": "object"},
+                    "text": {"type": "string"},
                     "value": {},
+                    "attributes": {"type": "array"},
                     "warn": {"type": "array"},
                     "reject": {"type": "array"},
                     "panic": {"type": "string"},
@@ -83,23 +86,38 @@ impl Guest for Echo {
         let warnings = props["warn"]
             .as_array()
             .map(|w| w.iter().map(|d| diagnostic(d, Severity::Warning)).collect());
-        Ok(Fragment {
-            template: props
+        // `text` is the template exactly as written, which a `Value` cannot hold when it
+        // repeats a key.
+        let template = match props["text"].as_str() {
+            Some(text) => text.to_string(),
+            None => props
                 .get("fragment")
                 .cloned()
                 .unwrap_or_else(|| json!({}))
                 .to_string(),
-            attributes: vec![
-                stackweave_plugin::bindings::stackweave::plugin::types::AttributeValue {
-                    name: "value".to_string(),
-                    value: match props.get("value") {
-                        Some(value) => value.to_string(),
-                        // With children and no value of its own: the children's values.
-                        None if !child_values.is_empty() => Value::Object(child_values).to_string(),
-                        None => Value::Null.to_string(),
-                    },
+        };
+        let attributes = match props["attributes"].as_array() {
+            // `[{name, text}]`, as raw as the contract allows.
+            Some(raw) => raw
+                .iter()
+                .map(|a| AttributeValue {
+                    name: a["name"].as_str().unwrap_or_default().to_string(),
+                    value: a["text"].as_str().unwrap_or_default().to_string(),
+                })
+                .collect(),
+            None => vec![AttributeValue {
+                name: "value".to_string(),
+                value: match props.get("value") {
+                    Some(value) => value.to_string(),
+                    // With children and no value of its own: the children's values.
+                    None if !child_values.is_empty() => Value::Object(child_values).to_string(),
+                    None => Value::Null.to_string(),
                 },
-            ],
+            }],
+        };
+        Ok(Fragment {
+            template,
+            attributes,
             warnings: warnings.unwrap_or_default(),
         })
     }
