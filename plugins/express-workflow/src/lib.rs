@@ -501,7 +501,7 @@ fn own_role(props: &ExpressWorkflowProps) -> Result<Value, Vec<Diagnostic>> {
         statements.push(json!({"sid": "Tracing", "actions": TRACING_ACTIONS, "resources": ["*"]}));
         duties.push("send its traces");
     }
-    let (needs, underived) = permissions::task_needs(&props.definition);
+    let (needs, underived) = stackweave_sfn_tasks::task_needs(&props.definition, "/definition");
     let mut errors = Vec::new();
     for state in underived {
         let covered = props.policy_statements.iter().any(|statement| {
@@ -573,7 +573,7 @@ fn own_role(props: &ExpressWorkflowProps) -> Result<Value, Vec<Diagnostic>> {
 /// One statement per set of actions, on every resource that needs exactly those actions:
 /// sorted and without repeats, so the same definition always gives the same policy. Sids are
 /// `Call<Service>` (numbered when a service has more than one statement).
-fn merge(needs: Vec<permissions::Need>) -> Vec<Value> {
+fn merge(needs: Vec<stackweave_sfn_tasks::Need>) -> Vec<Value> {
     // The resource's JSON text orders resources, literal and expression alike.
     let mut actions_by_resource: BTreeMap<String, (Value, BTreeSet<&str>)> = BTreeMap::new();
     for need in needs {
@@ -627,20 +627,9 @@ fn service_name(actions: &[&str]) -> String {
 /// Whether the action pattern `granted` (IAM's `*` and `?` wildcards, any case) matches
 /// `action`.
 fn action_matches(granted: &str, action: &str) -> bool {
-    fn matches(pattern: &[u8], text: &[u8]) -> bool {
-        match (pattern.split_first(), text.split_first()) {
-            (None, None) => true,
-            (Some((b'*', rest)), _) => {
-                matches(rest, text) || (!text.is_empty() && matches(pattern, &text[1..]))
-            }
-            (Some((b'?', rest)), Some((_, text_rest))) => matches(rest, text_rest),
-            (Some((p, rest)), Some((t, text_rest))) => p == t && matches(rest, text_rest),
-            _ => false,
-        }
-    }
-    matches(
-        granted.to_ascii_lowercase().as_bytes(),
-        action.to_ascii_lowercase().as_bytes(),
+    stackweave_sfn_tasks::wildcard_match(
+        &granted.to_ascii_lowercase(),
+        &action.to_ascii_lowercase(),
     )
 }
 
@@ -700,8 +689,6 @@ fn name_problem(name: &str) -> Option<String> {
         )
     })
 }
-
-mod permissions;
 
 stackweave_plugin::export_construct!(ExpressWorkflow);
 

@@ -1,20 +1,19 @@
-//! What the definition's Task states call, as IAM actions on resources, so the role the
-//! workflow creates can grant exactly that.
+//! Which IAM action on which resource each Task state of a Step Functions definition needs.
 //!
 //! Step Functions' optimized integrations (`arn:aws:states:::dynamodb:getItem`...) and the
-//! few AWS SDK integrations listed in [`INTEGRATIONS`] map to one action each, granted on the
+//! few AWS SDK integrations listed in `INTEGRATIONS` map to one action each, granted on the
 //! resource the state's `Parameters` (JSONPath) or `Arguments` (JSONata) name, turned into an
 //! ARN the way the Step Functions developer guide's "IAM policies for integrated services"
 //! pages write it. A resource only known at run time (a `.$` field or a `{% %}` expression),
-//! or an integration not in the table, is reported as [`Underived`]: the workflow never
-//! falls back to `*`.
+//! or an integration not in the table, is reported as [`Underived`]: nothing here ever
+//! stands for `*`.
 //!
-//! `crates/rules` (rule SW-SFN-3) holds the same table for templates: the rules crate may not
-//! depend on a guest crate, so the two are kept in step by the integration test
-//! `workflow_roles::every_derived_role_passes_validate`.
+//! One table for both sides: the `express-workflow` plugin derives its own role from it, and
+//! rule SW-SFN-3 (`stackweave-rules`) checks any state machine's role against it. Pure
+//! functions over `serde_json` values, so the guest and the host can both depend on it
+//! without either depending on the other.
 
 use serde_json::{Map, Value, json};
-use stackweave_plugin::{cfn, pointer_token};
 
 /// The resource an integration's action applies to, and the parameter naming it.
 #[derive(Clone, Copy)]
@@ -90,16 +89,24 @@ const INTEGRATIONS: &[(&str, &str, Target)] = &[
 
 /// One action a Task state needs, on one resource (a literal ARN or an expression).
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Need {
+pub struct Need {
+    /// The IAM action, such as `dynamodb:GetItem`.
     pub action: &'static str,
+    /// A literal ARN, or an expression giving one.
     pub resource: Value,
+    /// The state's name.
+    pub state: String,
+    /// Where the state names the resource (its `Resource` when that is the resource).
+    pub pointer: String,
 }
 
 /// A Task state whose needs cannot be derived; a statement of the user's covers it.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Underived {
+pub struct Underived {
     /// Where in the props, for the error.
     pub pointer: String,
+    /// The state's name.
+    pub state: String,
     /// The action, when known; otherwise any action of `service` covers the state.
     pub action: Option<&'static str>,
     /// The IAM service prefix (`dynamodb`, `ecs`...).
@@ -108,10 +115,11 @@ pub(crate) struct Underived {
     pub why: String,
 }
 
-/// Everything the Task states of `definition` need, in document order.
-pub(crate) fn task_needs(definition: &Value) -> (Vec<Need>, Vec<Underived>) {
+/// Everything the Task states of `definition` need, in document order; pointers start with
+/// `at`, the definition's own pointer.
+pub fn task_needs(definition: &Value, at: &str) -> (Vec<Need>, Vec<Underived>) {
     let mut out = (Vec::new(), Vec::new());
-    walk_states(definition, "/definition", &mut out);
+    walk_states(definition, at, &mut out);
     out
 }
 
@@ -152,10 +160,12 @@ fn task(name: &str, state: &Value, at: &str, out: &mut (Vec<Need>, Vec<Underived
     let resource = match state.get("Resource") {
         Some(Value::String(resource)) => resource,
         // A reference as the whole `Resource` is a function's ARN, as in `${Handler.arn}`.
-        Some(value) if cfn::is_intrinsic(value) => {
+        Some(value) if is_intrinsic(value) => {
             needs.push(Need {
                 action: "lambda:InvokeFunction",
                 resource: value.clone(),
+                state: name.to_string(),
+                pointer: format!("{at}/Resource"),
             });
             return;
         }
@@ -168,6 +178,8 @@ fn task(name: &str, state: &Value, at: &str, out: &mut (Vec<Need>, Vec<Underived
             needs.push(Need {
                 action: "lambda:InvokeFunction",
                 resource: json!(resource),
+                state: name.to_string(),
+                pointer: format!("{at}/Resource"),
             });
             return;
         }
@@ -179,11 +191,12 @@ fn task(name: &str, state: &Value, at: &str, out: &mut (Vec<Need>, Vec<Underived
         let service = service.split(':').next().unwrap_or(service);
         underived.push(Underived {
             pointer: format!("{at}/Resource"),
+            state: name.to_string(),
             action: None,
             service: if service == "sfn" { "states" } else { service }.to_string(),
             why: format!(
-                "state `{name}` calls `{resource}`, whose permissions this construct does not \
-                 derive"
+                "state `{name}` calls `{resource}`, whose permissions are not derived from \
+                 definitions"
             ),
         });
         return;
@@ -197,6 +210,7 @@ fn task(name: &str, state: &Value, at: &str, out: &mut (Vec<Need>, Vec<Underived
     let mut unknown = |pointer: String, why: String| {
         underived.push(Underived {
             pointer,
+            state: name.to_string(),
             action: Some(action),
             service: service.clone(),
             why,
@@ -239,11 +253,12 @@ fn task(name: &str, state: &Value, at: &str, out: &mut (Vec<Need>, Vec<Underived
         Target::EventBuses => event_buses(name, arguments, &arguments_at),
     };
     match resources {
-        Ok(resources) => needs.extend(
-            resources
-                .into_iter()
-                .map(|resource| Need { action, resource }),
-        ),
+        Ok(resources) => needs.extend(resources.into_iter().map(|resource| Need {
+            action,
+            resource,
+            state: name.to_string(),
+            pointer: arguments_at.clone(),
+        })),
         Err(Field::RunTime(pointer, why) | Field::Missing(pointer, why)) => unknown(pointer, why),
     }
 }
@@ -313,11 +328,11 @@ fn is_arn_expression(value: &Value) -> bool {
 fn arn_of_name(prefix: &str, name: &Value) -> Value {
     let prefix = format!("arn:${{AWS::Partition}}:{prefix}");
     match name {
-        Value::String(name) => cfn::sub(&format!("{prefix}{name}")),
+        Value::String(name) => sub(&format!("{prefix}{name}")),
         expression => {
             let mut variables = Map::new();
             variables.insert("Name".into(), expression.clone());
-            cfn::sub_with(&format!("{prefix}${{Name}}"), variables)
+            sub_with(&format!("{prefix}${{Name}}"), variables)
         }
     }
 }
@@ -338,7 +353,7 @@ fn join_arn(base: Value, separator: &str, suffix: &Value) -> Value {
     match &base {
         Value::String(base) => json!(format!("{base}{separator}{tail}")),
         Value::Object(object) if object.len() == 1 => match object.get("Fn::Sub") {
-            Some(Value::String(text)) => cfn::sub(&format!("{text}{separator}{tail}")),
+            Some(Value::String(text)) => sub(&format!("{text}{separator}{tail}")),
             Some(Value::Array(args)) if args.len() == 2 && args[0].is_string() => json!({
                 "Fn::Sub": [format!("{}{separator}{tail}", args[0].as_str().unwrap_or_default()), args[1]]
             }),
@@ -352,14 +367,14 @@ fn sub_of_two(base: &Value, separator: &str, suffix: &Value) -> Value {
     let mut variables = Map::new();
     variables.insert("Base".into(), base.clone());
     variables.insert("Suffix".into(), suffix.clone());
-    cfn::sub_with(&format!("${{Base}}{separator}${{Suffix}}"), variables)
+    sub_with(&format!("${{Base}}{separator}${{Suffix}}"), variables)
 }
 
 fn function_arn(function: &Value) -> Value {
     match function {
         Value::String(text) if text.starts_with("arn:") => function.clone(),
         // `123456789012:function:name`, a partial ARN.
-        Value::String(text) if text.contains(":function:") => cfn::sub(&format!(
+        Value::String(text) if text.contains(":function:") => sub(&format!(
             "arn:${{AWS::Partition}}:lambda:${{AWS::Region}}:{text}"
         )),
         expression if is_arn_expression(expression) => function.clone(),
@@ -381,7 +396,7 @@ fn queue_arn(state: &str, url: &Value, at: &str) -> Result<Value, Field> {
         );
         variables.insert("Account".into(), pick(3));
         variables.insert("Name".into(), pick(4));
-        return Ok(cfn::sub_with(
+        return Ok(sub_with(
             "arn:${AWS::Partition}:sqs:${Region}:${Account}:${Name}",
             variables,
         ));
@@ -400,11 +415,9 @@ fn queue_arn(state: &str, url: &Value, at: &str) -> Result<Value, Field> {
         _ => None,
     };
     match (region, parts.as_slice()) {
-        (Some(region), [_, account, name]) if !account.is_empty() && !name.is_empty() => {
-            Ok(cfn::sub(&format!(
-                "arn:${{AWS::Partition}}:sqs:{region}:{account}:{name}"
-            )))
-        }
+        (Some(region), [_, account, name]) if !account.is_empty() && !name.is_empty() => Ok(sub(
+            &format!("arn:${{AWS::Partition}}:sqs:{region}:{account}:{name}"),
+        )),
         _ => Err(Field::Missing(
             format!("{at}/QueueUrl"),
             format!(
@@ -445,4 +458,88 @@ fn event_buses(state: &str, arguments: &Value, at: &str) -> Result<Vec<Value>, F
         });
     }
     Ok(buses)
+}
+
+/// `{"Fn::Sub": text}`.
+fn sub(text: &str) -> Value {
+    json!({ "Fn::Sub": text })
+}
+
+/// `{"Fn::Sub": [text, variables]}`.
+fn sub_with(text: &str, variables: Map<String, Value>) -> Value {
+    json!({ "Fn::Sub": [text, variables] })
+}
+
+/// Whether `value` is an intrinsic function call: one key, `Ref` or `Fn::...`.
+fn is_intrinsic(value: &Value) -> bool {
+    matches!(value.as_object(), Some(object) if object.len() == 1
+        && object.keys().all(|key| key == "Ref" || key.starts_with("Fn::")))
+}
+
+/// One JSON Pointer reference token, escaped as RFC 6901 says.
+fn pointer_token(token: &str) -> String {
+    token.replace('~', "~0").replace('/', "~1")
+}
+
+/// IAM's matching of an action or resource pattern (case as given: lower both for actions): `*` any run of characters, `?` any one. Linear in practice: on a
+/// mismatch only the last `*` is retried, one character further.
+pub fn wildcard_match(pattern: &str, text: &str) -> bool {
+    let (pattern, text) = (pattern.as_bytes(), text.as_bytes());
+    let (mut p, mut t) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while t < text.len() {
+        match pattern.get(p) {
+            Some(b'*') => {
+                star = Some((p, t));
+                p += 1;
+            }
+            Some(&c) if c == b'?' || c == text[t] => {
+                p += 1;
+                t += 1;
+            }
+            _ => match star {
+                Some((star_p, star_t)) => {
+                    star = Some((star_p, star_t + 1));
+                    p = star_p + 1;
+                    t = star_t + 1;
+                }
+                None => return false,
+            },
+        }
+    }
+    pattern[p..].iter().all(|&c| c == b'*')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wildcards_match_as_iam_does() {
+        assert!(wildcard_match("dynamodb:get*", "dynamodb:getitem"));
+        assert!(wildcard_match("*", ""));
+        assert!(wildcard_match("a?c*", "abcdef"));
+        assert!(wildcard_match(
+            "arn:aws:dynamodb:*:*:table/orders-*",
+            "arn:aws:dynamodb:eu-west-1:1:table/orders-2"
+        ));
+        assert!(!wildcard_match("dynamodb:get*", "dynamodb:putitem"));
+        assert!(!wildcard_match("a*b", "acbc"));
+        // Many stars stay fast.
+        let pattern = "*a".repeat(5000);
+        assert!(!wildcard_match(&pattern, &"a".repeat(4999)));
+    }
+
+    #[test]
+    fn integration_resources_are_read_for_every_partition() {
+        let definition = json!({"StartAt": "A", "States": {"A": {
+            "Type": "Task", "Resource": "arn:aws-cn:states:::sns:publish",
+            "Parameters": {"TopicArn": "arn:aws-cn:sns:cn-north-1:1:t"}, "End": true
+        }}});
+        let (needs, underived) = task_needs(&definition, "/d");
+        assert!(underived.is_empty());
+        assert_eq!(needs[0].action, "sns:Publish");
+        assert_eq!(needs[0].pointer, "/d/States/A/Parameters");
+        assert_eq!(needs[0].state, "A");
+    }
 }
