@@ -37,7 +37,8 @@ fn main() {
             (name, schema.trim().to_string())
         })
         .collect();
-    let built = stackweave_guest_build::build_with_env(&packages, &["plugins"], &vars);
+    let built =
+        stackweave_guest_build::build_with_env(&packages, &["plugins", "crates/sfn-tasks"], &vars);
 
     let mut generated = String::from(
         "/// The standard plugins, built from `plugins/` by this crate's build script.\n\

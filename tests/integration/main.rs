@@ -27,3 +27,4 @@ mod stack_errors;
 mod team_construct;
 mod validate;
 mod validator_plugins;
+mod workflow_roles;

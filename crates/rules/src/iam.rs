@@ -63,23 +63,23 @@ const READ_ONLY_VERB_PREFIXES: &[&str] = &[
 ];
 
 /// A statement of a policy document, with where it is and how to name it.
-struct Statement<'a> {
-    body: &'a Map<String, Value>,
-    pointer: String,
+pub(crate) struct Statement<'a> {
+    pub(crate) body: &'a Map<String, Value>,
+    pub(crate) pointer: String,
     /// `statement 0 of policy `Name``, for messages.
-    name: String,
+    pub(crate) name: String,
 }
 
 /// What reading a resource's policy documents gave: statements, and the values that hid
 /// statements behind an intrinsic.
 #[derive(Default)]
-struct Statements<'a> {
-    found: Vec<Statement<'a>>,
+pub(crate) struct Statements<'a> {
+    pub(crate) found: Vec<Statement<'a>>,
     /// (pointer, message) of each value that could not be read.
-    unresolved: Vec<(String, String)>,
+    pub(crate) unresolved: Vec<(String, String)>,
 }
 
-fn statements<'a>(resource: &Resource<'a>) -> Statements<'a> {
+pub(crate) fn statements<'a>(resource: &Resource<'a>) -> Statements<'a> {
     let mut out = Statements::default();
     if IDENTITIES.contains(&resource.resource_type) {
         let Some((policies, pointer)) = resource.property("Policies") else {
@@ -201,14 +201,14 @@ fn push_statement<'a>(
 }
 
 /// Whether a statement allows.
-enum Effect {
+pub(crate) enum Effect {
     Allow,
     Deny,
     /// `Effect` is an intrinsic (named here) that may resolve to `Allow`.
     Maybe(String),
 }
 
-fn effect(statement: &Statement) -> Effect {
+pub(crate) fn effect(statement: &Statement) -> Effect {
     match statement.body.get("Effect") {
         Some(Value::String(effect)) if effect.eq_ignore_ascii_case("Allow") => Effect::Allow,
         // `Deny` restricts; a missing or misspelt Effect is invalid and IAM rejects it.
@@ -218,12 +218,12 @@ fn effect(statement: &Statement) -> Effect {
 }
 
 /// One entry of an `Action` or `Resource` element.
-struct Item {
-    pointer: String,
-    value: ItemValue,
+pub(crate) struct Item {
+    pub(crate) pointer: String,
+    pub(crate) value: ItemValue,
 }
 
-enum ItemValue {
+pub(crate) enum ItemValue {
     /// Fixed text.
     Literal(String),
     /// Text with parts left to deploy time (`Fn::Sub` variables, `Ref`s in a `Fn::Join`,
@@ -235,7 +235,7 @@ enum ItemValue {
 
 /// The entries of an `Action`/`Resource` element: a string or a list, either possibly
 /// behind `Fn::If`.
-fn items(value: &Value, pointer: &str) -> Vec<Item> {
+pub(crate) fn items(value: &Value, pointer: &str) -> Vec<Item> {
     let mut out = Vec::new();
     for (value, pointer) in alternatives(value, pointer) {
         match value {

@@ -1,6 +1,7 @@
 //! Stackweave's built-in policy rules, run by `stackweave validate` on the final merged
 //! template (in the spirit of cdk-nag): least-privilege IAM, log retention, Express
-//! workflow logging, and API Gateway methods that silently misbehave.
+//! workflow logging, workflow roles that lack what their tasks call, and API Gateway methods
+//! that silently misbehave.
 //!
 //! Rules read a long-form template (`{"Ref": ...}`, `{"Fn::Sub": ...}`, never YAML short
 //! tags) as JSON. A rule that meets a value only CloudFormation can resolve (a parameter,
@@ -16,6 +17,7 @@ mod intrinsics;
 mod logs;
 mod pattern;
 mod step_functions;
+mod task_permissions;
 mod vtl;
 
 use std::cmp::Ordering;
@@ -132,6 +134,14 @@ pub const RULES: &[Rule] = &[
         fix: "Set LoggingConfiguration.IncludeExecutionData to true (inputs and outputs then land in the log group: mind what they contain).",
         opt_in: true,
     },
+    Rule {
+        id: "SW-SFN-3",
+        title: "State machine role lacks a permission its tasks need",
+        severity: Severity::Error,
+        rationale: "A Task state whose call the execution role does not allow deploys cleanly and fails every execution that reaches it with AccessDenied.",
+        fix: "Add a statement allowing the action on the resource the state names to the role (express-workflow's own role derives them; policyStatements adds more).",
+        opt_in: false,
+    },
 ];
 
 /// The rule with this id.
@@ -200,6 +210,7 @@ const CHECKS: &[(&Rule, CheckFn)] = &[
     (&RULES[6], logs::missing_retention),
     (&RULES[7], step_functions::express_without_logging),
     (&RULES[8], step_functions::express_without_execution_data),
+    (&RULES[9], task_permissions::missing_task_permissions),
 ];
 
 /// Orders JSON Pointers segment by segment, list indices as numbers, so `/Action/2`

@@ -62,11 +62,50 @@ pub struct ExpressWorkflowProps {
     /// Whether executions are traced with AWS X-Ray (TracingConfiguration).
     #[serde(default)]
     pub tracing: bool,
+    /// Statements added to the role the workflow creates when `role` is omitted, in the
+    /// shape of iam-role's statements: for what its tasks need that it cannot derive, such as
+    /// a table a state names only at run time. A statement allowing an action covers every
+    /// state that needs that action on a resource known only at run time.
+    #[serde(default)]
+    #[schemars(example = json!([{"sid": "ReadAnyOrderTable", "actions": ["dynamodb:GetItem"], "resources": ["arn:aws:dynamodb:eu-west-1:123456789012:table/orders-*"]}]))]
+    pub policy_statements: Vec<Statement>,
     /// Tags for the state machine, and for the role it creates when `role` is omitted: keys and values (a value may reference a parameter or another
     /// construct), written in key order. Omitted, none.
     #[serde(default)]
     #[schemars(with = "BTreeMap<String, String>", example = json!({"team": "platform"}))]
     pub tags: BTreeMap<String, Value>,
+}
+
+/// One statement for the role the workflow creates, as iam-role writes it.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Statement {
+    /// An identifier for the statement, unique in the policy; letters and digits only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^[A-Za-z0-9]+$"), example = &"ReadOrders")]
+    pub sid: Option<String>,
+    /// Allow or Deny; Allow when omitted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<String>", extend("enum" = ["Allow", "Deny"]))]
+    pub effect: Option<String>,
+    /// The actions, each service:Action, such as dynamodb:GetItem.
+    #[schemars(length(min = 1), example = ["dynamodb:GetItem"])]
+    pub actions: Vec<String>,
+    /// The ARNs the actions apply to, or references such as ${Orders.arn}.
+    #[schemars(with = "Vec<String>", length(min = 1))]
+    #[schemars(example = ["arn:aws:dynamodb:eu-west-1:123456789012:table/orders"])]
+    pub resources: Vec<Value>,
+    /// The statement's Condition block.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("additionalProperties" = {"type": "object"}))]
+    pub conditions: Option<Map<String, Value>>,
+}
+
+impl Statement {
+    fn allows(&self, covers: impl Fn(&str) -> bool) -> bool {
+        self.effect.as_deref().unwrap_or("Allow") == "Allow"
+            && self.actions.iter().any(|action| covers(action))
+    }
 }
 
 /// Where and how much executions log.
@@ -169,13 +208,20 @@ impl Construct for ExpressWorkflow {
         if let Some(logging) = &props.logging {
             check_destination(&logging.destination, &mut errors);
         }
+        if props.role.is_some() && !props.policy_statements.is_empty() {
+            errors.push(Diagnostic::error(
+                "/policyStatements",
+                "`policyStatements` adds to the role this workflow creates, and with `role` it \
+                 creates none; add the statements to that role, or remove `role`",
+            ));
+        }
         if !errors.is_empty() {
             return Err(errors);
         }
 
         let role = match props.role {
             Some(role) => role,
-            None => own_role(props.logging.is_some(), props.tracing, &props.tags)?,
+            None => own_role(&props)?,
         };
         let mut substitutions = Substitutions {
             taken: literal_placeholders(&props.definition),
@@ -435,30 +481,80 @@ pub const TRACING_ACTIONS: [&str; 4] = [
     "xray:GetSamplingTargets",
 ];
 
+/// The sids of the statements the role gets before the user's.
+const DERIVED_SID_PREFIX: &str = "Call";
+
 /// Creates the workflow's own execution role (child `Role`, an `iam-role`) allowing exactly
-/// what its logging and tracing need, and returns its ARN.
-fn own_role(
-    logging: bool,
-    tracing: bool,
-    tags: &BTreeMap<String, Value>,
-) -> Result<Value, Vec<Diagnostic>> {
+/// what its logging, tracing and Task states need, plus `policyStatements`, and returns its
+/// ARN. A Task state whose needs cannot be derived is an error unless a statement of the
+/// user's covers it.
+fn own_role(props: &ExpressWorkflowProps) -> Result<Value, Vec<Diagnostic>> {
     let mut statements = Vec::new();
     let mut duties = Vec::new();
-    if logging {
+    if props.logging.is_some() {
         statements.push(
             json!({"sid": "LogDelivery", "actions": LOG_DELIVERY_ACTIONS, "resources": ["*"]}),
         );
         duties.push("deliver its logs");
     }
-    if tracing {
+    if props.tracing {
         statements.push(json!({"sid": "Tracing", "actions": TRACING_ACTIONS, "resources": ["*"]}));
         duties.push("send its traces");
     }
+    let (needs, underived) = stackweave_sfn_tasks::task_needs(&props.definition, "/definition");
+    let mut errors = Vec::new();
+    for state in underived {
+        let covered = props.policy_statements.iter().any(|statement| {
+            statement.allows(|granted| match state.action {
+                Some(action) => action_matches(granted, action),
+                None => granted
+                    .split_once(':')
+                    .is_some_and(|(service, _)| service.eq_ignore_ascii_case(&state.service)),
+            })
+        });
+        if !covered {
+            let grant = match state.action {
+                Some(action) => format!("allowing `{action}` on the resources it may name"),
+                None => format!("allowing the `{}` actions it calls", state.service),
+            };
+            errors.push(Diagnostic::error(
+                state.pointer,
+                format!(
+                    "{}, so the role this workflow creates cannot grant it; add a statement \
+                     {grant} to `policyStatements`, or give the workflow a `role`",
+                    state.why
+                ),
+            ));
+        }
+    }
+    let derived = merge(needs);
+    for (index, statement) in props.policy_statements.iter().enumerate() {
+        if let Some(sid) = &statement.sid
+            && (sid == "LogDelivery" || sid == "Tracing" || sid.starts_with(DERIVED_SID_PREFIX))
+        {
+            errors.push(Diagnostic::error(
+                format!("/policyStatements/{index}/sid"),
+                format!(
+                    "the sid `{sid}` is kept for the statements the workflow derives \
+                     (`LogDelivery`, `Tracing`, `{DERIVED_SID_PREFIX}...`); choose another"
+                ),
+            ));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    if !derived.is_empty() || !props.policy_statements.is_empty() {
+        duties.push("call what its tasks need");
+    }
+    statements.extend(derived);
+    statements.extend(props.policy_statements.iter().map(|s| json!(s)));
     let description = match duties.as_slice() {
         [] => "Execution role of the Express workflow; grants nothing".to_string(),
-        duties => format!(
-            "Execution role of the Express workflow; may only {}",
-            duties.join(" and ")
+        [one] => format!("Execution role of the Express workflow; may only {one}"),
+        [init @ .., last] => format!(
+            "Execution role of the Express workflow; may only {} and {last}",
+            init.join(", ")
         ),
     };
     let role = add_child(
@@ -468,10 +564,73 @@ fn own_role(
             "assumedBy": ["states.amazonaws.com"],
             "description": description,
             "statements": statements,
-            "tags": tags,
+            "tags": props.tags,
         }),
     )?;
     Ok(role.attribute("arn").clone())
+}
+
+/// One statement per set of actions, on every resource that needs exactly those actions:
+/// sorted and without repeats, so the same definition always gives the same policy. Sids are
+/// `Call<Service>` (numbered when a service has more than one statement).
+fn merge(needs: Vec<stackweave_sfn_tasks::Need>) -> Vec<Value> {
+    // The resource's JSON text orders resources, literal and expression alike.
+    let mut actions_by_resource: BTreeMap<String, (Value, BTreeSet<&str>)> = BTreeMap::new();
+    for need in needs {
+        actions_by_resource
+            .entry(need.resource.to_string())
+            .or_insert_with(|| (need.resource, BTreeSet::new()))
+            .1
+            .insert(need.action);
+    }
+    let mut resources_by_actions: BTreeMap<Vec<&str>, Vec<Value>> = BTreeMap::new();
+    for (resource, actions) in actions_by_resource.into_values() {
+        resources_by_actions
+            .entry(actions.into_iter().collect())
+            .or_default()
+            .push(resource);
+    }
+    let mut per_service: BTreeMap<String, usize> = BTreeMap::new();
+    for actions in resources_by_actions.keys() {
+        *per_service.entry(service_name(actions)).or_default() += 1;
+    }
+    let mut numbers: BTreeMap<String, usize> = BTreeMap::new();
+    resources_by_actions
+        .into_iter()
+        .map(|(actions, resources)| {
+            let service = service_name(&actions);
+            let number = numbers.entry(service.clone()).or_default();
+            *number += 1;
+            let sid = if per_service[&service] > 1 {
+                format!("{DERIVED_SID_PREFIX}{service}{number}")
+            } else {
+                format!("{DERIVED_SID_PREFIX}{service}")
+            };
+            json!({"sid": sid, "actions": actions, "resources": resources})
+        })
+        .collect()
+}
+
+/// `Dynamodb` for `dynamodb:GetItem`: a sid-friendly name of the actions' service.
+fn service_name(actions: &[&str]) -> String {
+    let service = actions
+        .first()
+        .and_then(|action| action.split(':').next())
+        .unwrap_or_default();
+    let mut chars = service.chars().filter(char::is_ascii_alphanumeric);
+    chars
+        .next()
+        .map(|first| first.to_ascii_uppercase().to_string() + &chars.collect::<String>())
+        .unwrap_or_default()
+}
+
+/// Whether the action pattern `granted` (IAM's `*` and `?` wildcards, any case) matches
+/// `action`.
+fn action_matches(granted: &str, action: &str) -> bool {
+    stackweave_sfn_tasks::wildcard_match(
+        &granted.to_ascii_lowercase(),
+        &action.to_ascii_lowercase(),
+    )
 }
 
 fn check_arn(value: &Value, path: &str, what: &str, errors: &mut Vec<Diagnostic>) {

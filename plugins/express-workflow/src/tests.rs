@@ -478,3 +478,406 @@ fn a_placeholder_never_reuses_a_name_the_definition_holds_as_text() {
     assert_eq!(store["TableName"], "${DefinitionSubstitution2}");
     assert_eq!(store["Item"]["note"]["S"], "${DefinitionSubstitution1}");
 }
+
+/// A one-state definition: a Task calling `resource` with `parameters`.
+fn task_definition(resource: &str, parameters: Value) -> Value {
+    json!({
+        "StartAt": "Call",
+        "States": {"Call": {"Type": "Task", "Resource": resource, "Parameters": parameters, "End": true}}
+    })
+}
+
+/// The statements of the role created for `definition` (with `extra` props), after the
+/// log-delivery one.
+fn derived_statements(definition: Value, extra: Value) -> Vec<Value> {
+    let mut props = json!({"definition": definition, "logging": {"destination": logs()}});
+    for (key, value) in extra.as_object().into_iter().flatten() {
+        props[key] = value.clone();
+    }
+    let (_, children) = with_own_role(props);
+    let statements = children[0].2["statements"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(statements[0]["sid"], "LogDelivery");
+    statements[1..].to_vec()
+}
+
+fn own_role_errors(definition: Value, extra: Value) -> Vec<(String, String)> {
+    let mut props = json!({"definition": definition, "logging": {"destination": logs()}});
+    for (key, value) in extra.as_object().into_iter().flatten() {
+        props[key] = value.clone();
+    }
+    let result = testing::with_children(
+        |_, _, _| {
+            Ok(vec![(
+                "arn",
+                json!({"Fn::GetAtt": ["WorkflowRole", "Arn"]}),
+            )])
+        },
+        || testing::synth::<ExpressWorkflow>("Workflow", props),
+    );
+    match result {
+        Ok(_) => Vec::new(),
+        Err(errors) => errors
+            .into_iter()
+            .map(|d| (d.path.unwrap_or_default(), d.message))
+            .collect(),
+    }
+}
+
+fn sub(text: &str) -> Value {
+    json!({"Fn::Sub": text})
+}
+
+#[test]
+fn each_integration_is_granted_its_action_on_the_resource_its_parameters_name() {
+    let table = "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/orders";
+    let cases = [
+        (
+            "arn:aws:states:::dynamodb:getItem",
+            json!({"TableName": "orders"}),
+            "dynamodb:GetItem",
+            sub(table),
+        ),
+        (
+            "arn:aws:states:::dynamodb:putItem",
+            json!({"TableName": "orders"}),
+            "dynamodb:PutItem",
+            sub(table),
+        ),
+        (
+            "arn:aws:states:::dynamodb:updateItem",
+            json!({"TableName": "orders"}),
+            "dynamodb:UpdateItem",
+            sub(table),
+        ),
+        (
+            "arn:aws:states:::dynamodb:deleteItem",
+            json!({"TableName": "orders"}),
+            "dynamodb:DeleteItem",
+            sub(table),
+        ),
+        (
+            "arn:aws:states:::aws-sdk:dynamodb:query",
+            json!({"TableName": "arn:aws:dynamodb:eu-west-1:123456789012:table/orders", "KeyConditionExpression": "id = :id"}),
+            "dynamodb:Query",
+            json!("arn:aws:dynamodb:eu-west-1:123456789012:table/orders"),
+        ),
+        (
+            "arn:aws:states:::aws-sdk:dynamodb:query",
+            json!({"TableName": "orders", "IndexName": "byCustomer"}),
+            "dynamodb:Query",
+            sub(&format!("{table}/index/byCustomer")),
+        ),
+        (
+            "arn:aws:states:::sqs:sendMessage",
+            json!({"QueueUrl": "https://sqs.eu-west-1.amazonaws.com/123456789012/orders", "MessageBody.$": "$"}),
+            "sqs:SendMessage",
+            sub("arn:${AWS::Partition}:sqs:eu-west-1:123456789012:orders"),
+        ),
+        (
+            "arn:aws:states:::sns:publish",
+            json!({"TopicArn": "arn:aws:sns:eu-west-1:123456789012:alerts", "Message.$": "$"}),
+            "sns:Publish",
+            json!("arn:aws:sns:eu-west-1:123456789012:alerts"),
+        ),
+        (
+            "arn:aws:states:::lambda:invoke",
+            json!({"FunctionName": "resize:live", "Payload.$": "$"}),
+            "lambda:InvokeFunction",
+            sub(
+                "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:resize:live",
+            ),
+        ),
+        (
+            "arn:aws:states:::lambda:invoke",
+            json!({"FunctionName": "123456789012:function:resize"}),
+            "lambda:InvokeFunction",
+            sub("arn:${AWS::Partition}:lambda:${AWS::Region}:123456789012:function:resize"),
+        ),
+        (
+            "arn:aws:states:::states:startExecution",
+            json!({"StateMachineArn": "arn:aws:states:eu-west-1:123456789012:stateMachine:child"}),
+            "states:StartExecution",
+            json!("arn:aws:states:eu-west-1:123456789012:stateMachine:child"),
+        ),
+        (
+            "arn:aws:states:::aws-sdk:sfn:startSyncExecution",
+            json!({"StateMachineArn": "arn:aws:states:eu-west-1:123456789012:stateMachine:child"}),
+            "states:StartSyncExecution",
+            json!("arn:aws:states:eu-west-1:123456789012:stateMachine:child"),
+        ),
+        (
+            "arn:aws:states:::events:putEvents",
+            json!({"Entries": [{"Detail.$": "$", "DetailType": "x", "Source": "orders"}]}),
+            "events:PutEvents",
+            sub("arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/default"),
+        ),
+        (
+            "arn:aws:states:::events:putEvents",
+            json!({"Entries": [{"EventBusName": "orders", "Source": "orders"}]}),
+            "events:PutEvents",
+            sub("arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/orders"),
+        ),
+        (
+            "arn:aws:lambda:eu-west-1:123456789012:function:resize",
+            json!({}),
+            "lambda:InvokeFunction",
+            json!("arn:aws:lambda:eu-west-1:123456789012:function:resize"),
+        ),
+    ];
+    for (resource, parameters, action, expected) in cases {
+        let statements = derived_statements(task_definition(resource, parameters), json!({}));
+        assert_eq!(statements.len(), 1, "{resource}: {statements:?}");
+        assert_eq!(statements[0]["actions"], json!([action]), "{resource}");
+        assert_eq!(statements[0]["resources"], json!([expected]), "{resource}");
+    }
+}
+
+#[test]
+fn jsonata_arguments_name_resources_too() {
+    let definition = json!({
+        "QueryLanguage": "JSONata",
+        "StartAt": "Call",
+        "States": {"Call": {
+            "Type": "Task",
+            "Resource": "arn:aws:states:::sns:publish",
+            "Arguments": {"TopicArn": "arn:aws:sns:eu-west-1:123456789012:alerts", "Message": "{% $states.input %}"},
+            "End": true
+        }}
+    });
+    let statements = derived_statements(definition, json!({}));
+    assert_eq!(
+        statements,
+        [
+            json!({"sid": "CallSns", "actions": ["sns:Publish"], "resources": ["arn:aws:sns:eu-west-1:123456789012:alerts"]})
+        ]
+    );
+}
+
+#[test]
+fn references_are_granted_as_the_arns_they_give() {
+    let name = json!({"Ref": "Orders"});
+    let arn = json!({"Fn::GetAtt": ["Orders", "Arn"]});
+    let queue = json!({"Ref": "Queue"});
+    let function = json!({"Fn::GetAtt": ["Handler", "Arn"]});
+    let definition = json!({
+        "StartAt": "ByName",
+        "States": {
+            "ByName": {"Type": "Task", "Resource": "arn:aws:states:::dynamodb:getItem",
+                       "Parameters": {"TableName": name}, "Next": "ByArn"},
+            "ByArn": {"Type": "Task", "Resource": "arn:aws:states:::dynamodb:putItem",
+                      "Parameters": {"TableName": arn}, "Next": "Send"},
+            "Send": {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage",
+                     "Parameters": {"QueueUrl": queue, "MessageBody": "x"}, "Next": "Direct"},
+            "Direct": {"Type": "Task", "Resource": function, "End": true}
+        }
+    });
+    let statements = derived_statements(definition, json!({}));
+    let by_action = |action: &str| {
+        statements
+            .iter()
+            .find(|s| s["actions"] == json!([action]))
+            .map(|s| s["resources"].clone())
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        by_action("dynamodb:GetItem"),
+        json!([{"Fn::Sub": [
+            "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${Name}",
+            {"Name": name}
+        ]}])
+    );
+    assert_eq!(by_action("dynamodb:PutItem"), json!([arn]));
+    assert_eq!(by_action("lambda:InvokeFunction"), json!([function]));
+    let split = json!({"Fn::Split": ["/", queue]});
+    assert_eq!(
+        by_action("sqs:SendMessage"),
+        json!([{"Fn::Sub": ["arn:${AWS::Partition}:sqs:${Region}:${Account}:${Name}", {
+            "Region": {"Fn::Select": [1, {"Fn::Split": [".", {"Fn::Select": [2, split]}]}]},
+            "Account": {"Fn::Select": [3, split]},
+            "Name": {"Fn::Select": [4, split]}
+        }]}])
+    );
+    // Two DynamoDB statements: numbered sids.
+    let sids: Vec<_> = statements.iter().map(|s| s["sid"].clone()).collect();
+    assert_eq!(
+        sids,
+        json!(["CallDynamodb1", "CallDynamodb2", "CallLambda", "CallSqs"])
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    );
+}
+
+#[test]
+fn parallel_branches_and_map_processors_are_walked_and_grants_merged() {
+    let get = |table: &str| {
+        json!({"Type": "Task", "Resource": "arn:aws:states:::dynamodb:getItem",
+                                   "Parameters": {"TableName": table}, "End": true})
+    };
+    let put = |table: &str| {
+        json!({"Type": "Task", "Resource": "arn:aws:states:::dynamodb:putItem",
+                                   "Parameters": {"TableName": table}, "End": true})
+    };
+    let definition = json!({
+        "StartAt": "Both",
+        "States": {
+            "Both": {"Type": "Parallel", "Next": "Each", "Branches": [
+                {"StartAt": "A", "States": {"A": get("orders")}},
+                {"StartAt": "B", "States": {"B": put("orders")}}
+            ]},
+            "Each": {"Type": "Map", "Next": "Old", "ItemProcessor": {
+                "StartAt": "C", "States": {"C": get("customers")}
+            }},
+            "Old": {"Type": "Map", "End": true, "Iterator": {
+                "StartAt": "D", "States": {"D": get("orders")}
+            }}
+        }
+    });
+    let table = |name: &str| {
+        sub(&format!(
+            "arn:${{AWS::Partition}}:dynamodb:${{AWS::Region}}:${{AWS::AccountId}}:table/{name}"
+        ))
+    };
+    assert_eq!(
+        derived_statements(definition.clone(), json!({})),
+        [
+            json!({"sid": "CallDynamodb1", "actions": ["dynamodb:GetItem"], "resources": [table("customers")]}),
+            json!({"sid": "CallDynamodb2", "actions": ["dynamodb:GetItem", "dynamodb:PutItem"], "resources": [table("orders")]}),
+        ]
+    );
+    // Stable: the same definition gives the same role.
+    assert_eq!(
+        derived_statements(definition.clone(), json!({})),
+        derived_statements(definition, json!({}))
+    );
+}
+
+#[test]
+fn a_resource_known_only_at_run_time_is_an_error_at_its_field() {
+    let definition = task_definition(
+        "arn:aws:states:::dynamodb:getItem",
+        json!({"TableName.$": "$.table"}),
+    );
+    let errors = own_role_errors(definition.clone(), json!({}));
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(
+        errors[0].0,
+        "/definition/States/Call/Parameters/TableName.$"
+    );
+    assert_eq!(
+        errors[0].1,
+        "`TableName` of state `Call` is only known at run time, so the role this workflow \
+         creates cannot grant it; add a statement allowing `dynamodb:GetItem` on the resources \
+         it may name to `policyStatements`, or give the workflow a `role`"
+    );
+
+    let jsonata = json!({
+        "StartAt": "Call",
+        "States": {"Call": {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage",
+                             "QueryLanguage": "JSONata",
+                             "Arguments": {"QueueUrl": "{% $states.input.queue %}", "MessageBody": "x"},
+                             "End": true}}
+    });
+    let errors = own_role_errors(jsonata, json!({}));
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].0, "/definition/States/Call/Arguments/QueueUrl");
+    assert!(errors[0].1.contains("allowing `sqs:SendMessage`"));
+
+    // Never `*`: an unknown integration is an error too.
+    let errors = own_role_errors(
+        task_definition("arn:aws:states:::ecs:runTask", json!({})),
+        json!({}),
+    );
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].0, "/definition/States/Call/Resource");
+    assert!(errors[0].1.contains("allowing the `ecs` actions it calls"));
+
+    // With a role of the user's own, nothing is derived and nothing is an error.
+    let mut given = props(json!({}));
+    given["definition"] = task_definition(
+        "arn:aws:states:::dynamodb:getItem",
+        json!({"TableName.$": "$.table"}),
+    );
+    ok(given);
+}
+
+#[test]
+fn policy_statements_are_added_and_cover_run_time_resources() {
+    let definition = json!({
+        "StartAt": "Read",
+        "States": {
+            "Read": {"Type": "Task", "Resource": "arn:aws:states:::dynamodb:getItem",
+                     "Parameters": {"TableName.$": "$.table"}, "Next": "Run"},
+            "Run": {"Type": "Task", "Resource": "arn:aws:states:::ecs:runTask", "End": true}
+        }
+    });
+    let extra = json!({"policyStatements": [
+        {"sid": "ReadAnyOrders", "actions": ["dynamodb:Get*"],
+         "resources": ["arn:aws:dynamodb:eu-west-1:123456789012:table/orders-*"]},
+        {"actions": ["ecs:RunTask"], "resources": [{"Ref": "TaskDefinition"}],
+         "conditions": {"StringEquals": {"ecs:cluster": "c"}}}
+    ]});
+    let statements = derived_statements(definition.clone(), extra.clone());
+    assert_eq!(
+        statements,
+        [
+            json!({"sid": "ReadAnyOrders", "actions": ["dynamodb:Get*"],
+                   "resources": ["arn:aws:dynamodb:eu-west-1:123456789012:table/orders-*"]}),
+            json!({"actions": ["ecs:RunTask"], "resources": [{"Ref": "TaskDefinition"}],
+                   "conditions": {"StringEquals": {"ecs:cluster": "c"}}}),
+        ]
+    );
+    let (_, children) = with_own_role(
+        json!({"definition": definition, "policyStatements": extra["policyStatements"]}),
+    );
+    assert_eq!(
+        children[0].2["description"],
+        "Execution role of the Express workflow; may only call what its tasks need"
+    );
+
+    // A Deny statement covers nothing.
+    let errors = own_role_errors(
+        task_definition(
+            "arn:aws:states:::dynamodb:getItem",
+            json!({"TableName.$": "$.t"}),
+        ),
+        json!({"policyStatements": [{"effect": "Deny", "actions": ["dynamodb:GetItem"], "resources": ["*"]}]}),
+    );
+    assert_eq!(errors.len(), 1, "{errors:?}");
+}
+
+#[test]
+fn policy_statements_need_the_created_role_and_their_own_sids() {
+    let (path, message) = error(props(json!({"policyStatements": [
+        {"actions": ["sns:Publish"], "resources": ["arn:aws:sns:eu-west-1:123456789012:a"]}
+    ]})));
+    assert_eq!(path, "/policyStatements");
+    assert!(message.contains("with `role` it creates none"));
+
+    let errors = own_role_errors(
+        hello(),
+        json!({"policyStatements": [
+            {"sid": "CallSns", "actions": ["sns:Publish"], "resources": ["arn:aws:sns:eu-west-1:123456789012:a"]}
+        ]}),
+    );
+    assert_eq!(errors.len(), 1);
+    assert_eq!(errors[0].0, "/policyStatements/0/sid");
+}
+
+#[test]
+fn descriptions_name_every_duty() {
+    let definition = task_definition(
+        "arn:aws:states:::sns:publish",
+        json!({"TopicArn": "arn:aws:sns:eu-west-1:1:a"}),
+    );
+    let (_, children) = with_own_role(json!({
+        "definition": definition, "logging": {"destination": logs()}, "tracing": true
+    }));
+    assert_eq!(
+        children[0].2["description"],
+        "Execution role of the Express workflow; may only deliver its logs, send its traces and call what its tasks need"
+    );
+}

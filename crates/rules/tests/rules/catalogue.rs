@@ -38,6 +38,7 @@ fn every_rule_is_documented_and_unique() {
         "SW-LOGS-1",
         "SW-SFN-1",
         "SW-SFN-2",
+        "SW-SFN-3",
     ];
     assert_eq!(ids, expected.into_iter().collect());
     let opt_in: Vec<&str> = RULES.iter().filter(|r| r.opt_in).map(|r| r.id).collect();
@@ -55,7 +56,16 @@ fn everything() -> Value {
         "Logs": {"Type": "AWS::Logs::LogGroup"},
         "Role": role_with(json!([{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}])),
         "Admin": {"Type": "AWS::IAM::User", "Properties": {"ManagedPolicyArns": ["arn:aws:iam::aws:policy/AdministratorAccess"]}},
-        "Machine": {"Type": "AWS::StepFunctions::StateMachine", "Properties": {"StateMachineType": "EXPRESS"}},
+        "Machine": {"Type": "AWS::StepFunctions::StateMachine", "Properties": {
+            "StateMachineType": "EXPRESS",
+            "RoleArn": {"Fn::GetAtt": ["Role", "Arn"]},
+            "Definition": {"StartAt": "Notify", "States": {"Notify": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::sns:publish",
+                "Parameters": {"TopicArn": "arn:aws:sns:eu-west-1:123456789012:alerts", "Message": "hi"},
+                "End": true
+            }}}
+        }},
         "Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Name": "a"}},
         "Method": {"Type": "AWS::ApiGateway::Method", "Properties": {
             "RestApiId": {"Ref": "Api"},

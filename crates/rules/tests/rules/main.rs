@@ -10,6 +10,7 @@ mod fixtures;
 mod iam;
 mod logs;
 mod step_functions;
+mod task_permissions;
 
 use std::collections::BTreeSet;
 
