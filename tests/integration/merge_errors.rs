@@ -335,3 +335,28 @@ fn a_plugin_cannot_refer_to_a_construct_it_was_not_given() {
     );
     project.synth(&[]).success();
 }
+
+#[test]
+fn control_characters_in_a_fragment_reach_the_terminal_escaped() {
+    // The id a `Ref` names comes from the plugin; a message quoting it must not colour the
+    // terminal or forge a line of its own.
+    let project = echo_stack(
+        &[(
+            "Forger",
+            &resources(
+                r#"{Resource: {Type: "AWS::SNS::Topic", Properties: {TopicName: {Ref: "\e[31mNowhere\nerror: forged\n  --> x.yaml:1:1"}}}}"#,
+            ),
+        )],
+        "",
+    );
+    let run = project.synth(&[]);
+    let stderr = run.failure();
+    assert_contains!(stderr, r"\u{1b}[31mNowhere\nerror: forged");
+    assert!(!stderr.contains('\u{1b}'), "{stderr:?}");
+    assert!(
+        !stderr
+            .lines()
+            .any(|line| line.starts_with("error: forged") || line.trim_start() == "--> x.yaml:1:1"),
+        "{stderr}"
+    );
+}

@@ -11,7 +11,9 @@ use serde_yaml::value::TaggedValue;
 
 use stackweave_files::ReadError;
 
-use crate::error::{At, Problems, shorten};
+use stackweave_template::shortened;
+
+use crate::error::{At, Problems};
 use crate::format::MAX_FILE_DATA_BYTES;
 use crate::location::{join_pointer, not_utf8};
 use crate::prop::Prop;
@@ -50,7 +52,7 @@ type Problem = (String, String, String);
 pub(crate) fn same_key_twice(pointer: &str, key: &str) -> Problem {
     (
         join_pointer(pointer, key),
-        format!("two keys of this mapping both mean `{}`", shorten(key)),
+        format!("two keys of this mapping both mean `{}`", shortened(key)),
         "keep one of them; YAML reads spellings such as `True` and `true` as the same key"
             .to_owned(),
     )
@@ -104,7 +106,7 @@ pub(crate) fn yaml_to_json(value: &Yaml, pointer: &str) -> Result<serde_json::Va
                 pointer.to_owned(),
                 format!(
                     "tag `{}` is not allowed here",
-                    shorten(&tagged.tag.to_string())
+                    shortened(&tagged.tag.to_string())
                 ),
                 "remove the tag; `!file` is only allowed inside construct props".to_owned(),
             ));
@@ -172,7 +174,7 @@ impl Converter<'_, '_> {
                 self.problems.push(
                     pointer,
                     At::Value,
-                    format!("in `{}`: {error}", shorten(s)),
+                    format!("in `{}`: {error}", shortened(s)),
                     REFERENCE_HELP,
                 );
                 None
@@ -196,7 +198,7 @@ impl Converter<'_, '_> {
             self.problems.push(
                 pointer,
                 At::Value,
-                format!("unknown tag `{}`", shorten(&tag)),
+                format!("unknown tag `{}`", shortened(&tag)),
                 help,
             );
             return Prop::Null;
@@ -231,9 +233,9 @@ impl Converter<'_, '_> {
     /// Reads and parses a `!file`; errors are (message, help).
     fn load(&mut self, relative: &str) -> Result<serde_json::Value, (String, String)> {
         let path = resolve(self.dir, relative)?;
-        let written = shorten(relative);
+        let written = shortened(relative);
         let shown = path.display().to_string();
-        let shown = shorten(&shown);
+        let shown = shortened(&shown);
         // The lexical check cannot see symbolic links: the file itself must be inside the
         // stack file's folder once every link is followed.
         if let (Ok(real), Ok(real_dir)) = (path.canonicalize(), self.dir.canonicalize())
@@ -242,7 +244,7 @@ impl Converter<'_, '_> {
             return Err((
                 format!(
                     "`!file {written}` is a link to `{}`, outside the stack file's folder",
-                    shorten(&real.display().to_string())
+                    shortened(&real.display().to_string())
                 ),
                 "copy the file next to the stack file instead of linking to it".to_owned(),
             ));
@@ -312,7 +314,7 @@ impl Converter<'_, '_> {
                     (
                         format!(
                             "`!file {written}`: in `{shown}` at `{}`: {message}",
-                            shorten(&at)
+                            shortened(&at)
                         ),
                         help,
                     )
@@ -359,7 +361,7 @@ pub(crate) fn resolve(dir: &Path, relative: &str) -> Result<PathBuf, (String, St
                     return Err((
                         format!(
                             "`!file {}` leaves the stack file's folder",
-                            shorten(relative)
+                            shortened(relative)
                         ),
                         inside_help.to_owned(),
                     ));
@@ -367,7 +369,7 @@ pub(crate) fn resolve(dir: &Path, relative: &str) -> Result<PathBuf, (String, St
             }
             Component::RootDir | Component::Prefix(_) => {
                 return Err((
-                    format!("`!file {}` is an absolute path", shorten(relative)),
+                    format!("`!file {}` is an absolute path", shortened(relative)),
                     inside_help.to_owned(),
                 ));
             }

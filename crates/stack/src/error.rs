@@ -4,22 +4,13 @@
 //! a whole file in one pass; each carries the file, line and column, the construct it
 //! belongs to, and what to do about it.
 
-use std::borrow::Cow;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use crate::format::{MAX_QUOTED_CHARS, MAX_STACK_FILE_BYTES};
-use crate::location::{Location, SourceMap, unescape_token};
+use stackweave_template::shortened;
 
-/// `text` as an error message quotes it: whole when it is at most [`MAX_QUOTED_CHARS`]
-/// characters, otherwise its first ones followed by `… (N bytes)`. A message quoting a user's
-/// value must stay short however large the value is (a 16 MiB prop, a key, a path).
-pub fn shorten(text: &str) -> Cow<'_, str> {
-    match text.char_indices().nth(MAX_QUOTED_CHARS) {
-        None => Cow::Borrowed(text),
-        Some((end, _)) => Cow::Owned(format!("{}… ({} bytes)", &text[..end], text.len())),
-    }
-}
+use crate::format::MAX_STACK_FILE_BYTES;
+use crate::location::{Location, SourceMap, unescape_token};
 
 /// Why the stack file's bytes could not be read, worded for its role: which bound, and why
 /// it cannot be raised.
@@ -188,24 +179,12 @@ impl<'a> Problems<'a> {
 fn construct_of(pointer: &str) -> Option<String> {
     let rest = pointer.strip_prefix("/constructs/")?;
     let token = rest.split('/').next()?;
-    Some(shorten(&unescape_token(token)).into_owned())
+    Some(shortened(&unescape_token(token)).into_owned())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn long_values_are_quoted_short_with_their_size() {
-        assert_eq!(shorten("short"), "short");
-        let exact = "é".repeat(MAX_QUOTED_CHARS);
-        assert_eq!(shorten(&exact), exact.as_str());
-        let long = format!("{exact}tail");
-        assert_eq!(
-            shorten(&long),
-            format!("{exact}… ({} bytes)", long.len()).as_str()
-        );
-    }
 
     #[test]
     fn construct_is_taken_from_the_pointer() {

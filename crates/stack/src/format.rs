@@ -65,10 +65,6 @@ pub const MAX_STACK_FILE_BYTES: u64 = 16 << 20;
 /// template, which is at most 1 MB, so the bound cannot be raised.
 pub const MAX_FILE_DATA_BYTES: u64 = 16 << 20;
 
-/// The most characters of a user's value an error message quotes; longer values are cut
-/// (see [`crate::shorten`]), so that a 16 MiB prop gives a short message.
-pub const MAX_QUOTED_CHARS: usize = 200;
-
 /// Whether `name` is a valid stack name ([`STACK_NAME_PATTERN`]).
 pub fn is_stack_name(name: &str) -> bool {
     let mut chars = name.chars();

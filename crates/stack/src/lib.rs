@@ -23,7 +23,7 @@ mod sections;
 mod suggest;
 mod validation;
 
-pub use error::{Invalid, ReadFailure, StackError, shorten};
+pub use error::{Invalid, ReadFailure, StackError};
 pub use location::{Location, SourceMap, escape_token, join_pointer, not_utf8, unescape_token};
 pub use model::{
     ConstructDecl, Limits, OutputDecl, PluginRef, RuleChoice, StackFile, Suppression, Validation,

@@ -11,7 +11,9 @@ use serde_yaml::Value as Yaml;
 
 use crate::convert::key_text;
 use crate::error::ReadFailure;
-use crate::error::{At, Problems, StackError, shorten};
+use stackweave_template::shortened;
+
+use crate::error::{At, Problems, StackError};
 use crate::format::{
     MAX_DESCRIPTION, MAX_STACK_FILE_BYTES, REQUIRED_TOP_LEVEL_KEYS, STACK_NAME_PATTERN,
     TOP_LEVEL_KEYS, is_stack_name,
@@ -98,7 +100,7 @@ pub fn parse_stack_str(path: &Path, text: &str) -> Result<StackFile, StackError>
             duplicate.location,
             format!(
                 "duplicate key `{}` (first written at line {})",
-                shorten(&duplicate.key),
+                shortened(&duplicate.key),
                 duplicate.first.line
             ),
             "remove or rename one of them; YAML keeps only one value per key",
@@ -185,7 +187,7 @@ impl Analyser<'_, '_> {
                 self.problems.push(
                     "/name",
                     At::Value,
-                    format!("stack name `{}` is not valid", shorten(&name)),
+                    format!("stack name `{}` is not valid", shortened(&name)),
                     format!("CloudFormation stack names match `{STACK_NAME_PATTERN}`: a letter, then letters, digits and hyphens, 128 characters at most"),
                 );
             }
@@ -309,7 +311,7 @@ impl Analyser<'_, '_> {
                 Some(near) => format!("did you mean `{near}`? {what} accepts {keys}"),
                 None => format!("remove it; {what} accepts {keys}"),
             };
-            let message = format!("unknown key `{}` in {what}", shorten(key));
+            let message = format!("unknown key `{}` in {what}", shortened(key));
             self.problems
                 .push(&join_pointer(parent, key), At::Key, message, help);
         }
@@ -366,7 +368,7 @@ impl Analyser<'_, '_> {
                 At::Value,
                 format!(
                     "tag `{}` is not allowed here",
-                    shorten(&tagged.tag.to_string())
+                    shortened(&tagged.tag.to_string())
                 ),
                 "remove the tag; `!file` is only allowed inside construct props",
             );

@@ -131,7 +131,7 @@ pub enum TextError {
     /// `${` without a closing `}`.
     #[error(
         "unterminated reference `{}`; close it with `}}`, or write `${{!` for a literal `${{`",
-        crate::error::shorten(.text)
+        stackweave_template::shortened(.text)
     )]
     Unterminated {
         /// The text from the `${` to the end of the string.
@@ -145,15 +145,15 @@ pub enum TextError {
     /// Anything else between `${` and `}` that is not a reference.
     #[error(
         "malformed reference `${{{}}}`; write `${{Name}}` or `${{Name.attribute}}` where Name is letters and digits starting with a letter, or `${{!{}}}` for literal text",
-        crate::error::shorten(.inner),
-        crate::error::shorten(.inner)
+        stackweave_template::shortened(.inner),
+        stackweave_template::shortened(.inner)
     )]
     Malformed {
         /// The text between the braces.
         inner: String,
     },
     /// `${AWS::Something}` that CloudFormation does not define.
-    #[error("unknown pseudo parameter `{}`; use one of {}{}", crate::error::shorten(.name), PSEUDO_PARAMETERS.join(", "), suggestion.as_ref().map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default())]
+    #[error("unknown pseudo parameter `{}`; use one of {}{}", stackweave_template::shortened(.name), PSEUDO_PARAMETERS.join(", "), suggestion.as_ref().map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default())]
     UnknownPseudo {
         /// What was written.
         name: String,

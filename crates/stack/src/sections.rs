@@ -9,7 +9,9 @@ use std::collections::HashMap;
 use serde_yaml::Value as Yaml;
 
 use crate::convert::{Converter, yaml_to_json};
-use crate::error::{At, shorten};
+use stackweave_template::shortened;
+
+use crate::error::At;
 use crate::format::{
     CONSTRUCT_KEYS, LIMIT_KEYS, LOGICAL_ID_PATTERN, LOGICAL_NAME_PATTERN, MAX_LOGICAL_NAME,
     OUTPUT_KEYS, REQUIRED_CONSTRUCT_KEYS, REQUIRED_OUTPUT_KEYS, is_logical_id, is_logical_name,
@@ -38,7 +40,7 @@ impl<'p> Analyser<'_, 'p> {
         self.problems.push(
             pointer,
             At::Key,
-            format!("{what} `{}` is not valid", shorten(name)),
+            format!("{what} `{}` is not valid", shortened(name)),
             format!("{what}s become CloudFormation logical ids: match `{LOGICAL_NAME_PATTERN}` (a letter, then letters and digits), {MAX_LOGICAL_NAME} characters at most"),
         );
         false
@@ -50,7 +52,7 @@ impl<'p> Analyser<'_, 'p> {
         for (name, definition) in self.section(value, "parameters", help) {
             let pointer = join_pointer("/parameters", &name);
             self.check_name(&name, &pointer, "parameter name");
-            let what = format!("parameter `{}`", shorten(&name));
+            let what = format!("parameter `{}`", shortened(&name));
             let Some(entries) = self.entries(definition, &pointer, &what, help) else {
                 continue;
             };
@@ -130,10 +132,10 @@ impl<'p> Analyser<'_, 'p> {
                 self.problems.push(
                     &pointer,
                     At::Key,
-                    format!("construct id `{}` is also a parameter name", shorten(&id)),
+                    format!("construct id `{}` is also a parameter name", shortened(&id)),
                     format!(
                         "rename the construct or the parameter, so `${{{}}}` means one thing",
-                        shorten(&id)
+                        shortened(&id)
                     ),
                 );
             }
@@ -151,7 +153,7 @@ impl<'p> Analyser<'_, 'p> {
         pointer: String,
         pinned: &mut HashMap<String, (String, String)>,
     ) -> Option<ConstructDecl> {
-        let what = format!("construct `{}`", shorten(&id));
+        let what = format!("construct `{}`", shortened(&id));
         let help = "give the construct a plugin, e.g. `plugin: logging`";
         if body.is_null() {
             self.require(&Vec::new(), &pointer, REQUIRED_CONSTRUCT_KEYS, &what);
@@ -232,7 +234,7 @@ impl<'p> Analyser<'_, 'p> {
             if !is_logical_id(&local) {
                 let message = format!(
                     "local id `{}` in `logicalIds` is not valid",
-                    shorten(&local)
+                    shortened(&local)
                 );
                 self.problems.push(&at, At::Key, message, rule.clone());
             }
@@ -240,7 +242,7 @@ impl<'p> Analyser<'_, 'p> {
                 continue;
             };
             if !is_logical_id(&target) {
-                let message = format!("pinned logical id `{}` is not valid", shorten(&target));
+                let message = format!("pinned logical id `{}` is not valid", shortened(&target));
                 self.problems.push(&at, At::Value, message, rule.clone());
                 continue;
             }
@@ -265,7 +267,7 @@ impl<'p> Analyser<'_, 'p> {
         for (name, body) in self.section(value, "outputs", help) {
             let pointer = join_pointer("/outputs", &name);
             self.check_name(&name, &pointer, "output name");
-            let what = format!("output `{}`", shorten(&name));
+            let what = format!("output `{}`", shortened(&name));
             if body.is_null() {
                 self.require(&Vec::new(), &pointer, REQUIRED_OUTPUT_KEYS, &what);
                 continue;

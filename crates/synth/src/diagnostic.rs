@@ -5,6 +5,7 @@ use std::fmt;
 use std::path::PathBuf;
 
 use stackweave_stack::Location;
+use stackweave_template::visible;
 
 /// How serious a diagnostic is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -98,30 +99,36 @@ impl Diagnostic {
 }
 
 impl fmt::Display for Diagnostic {
+    /// Every part goes through [`visible`]: the last guard, should a value someone else
+    /// chose (a file name, a plugin's id) reach a message unquoted, against a terminal
+    /// acting on its control characters. Newlines only ever separate a message's lines.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let label = match self.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
         let mut lines = self.message.lines();
-        writeln!(f, "{label}: {}", lines.next().unwrap_or_default())?;
+        let first = lines.next().unwrap_or_default();
+        writeln!(f, "{label}: {}", visible(first, false))?;
         for line in lines {
-            writeln!(f, "  {line}")?;
+            writeln!(f, "  {}", visible(line, false))?;
         }
         if let Some(file) = &self.file {
+            let file = file.display().to_string();
+            let file = visible(&file, false);
             match self.location {
-                Some(at) => writeln!(f, "  --> {}:{}:{}", file.display(), at.line, at.column)?,
-                None => writeln!(f, "  --> {}", file.display())?,
+                Some(at) => writeln!(f, "  --> {file}:{}:{}", at.line, at.column)?,
+                None => writeln!(f, "  --> {file}")?,
             }
         }
         if let Some(construct) = &self.construct {
-            writeln!(f, "   = construct: {construct}")?;
+            writeln!(f, "   = construct: {}", visible(construct, false))?;
         }
         if let Some(plugin) = &self.plugin {
-            writeln!(f, "   = plugin: {plugin}")?;
+            writeln!(f, "   = plugin: {}", visible(&plugin.to_string(), false))?;
         }
         if let Some(help) = &self.help {
-            writeln!(f, "   = help: {help}")?;
+            writeln!(f, "   = help: {}", visible(help, true))?;
         }
         Ok(())
     }

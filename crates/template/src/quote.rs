@@ -1,7 +1,9 @@
 //! Quoting values in messages: a plugin or a stack file can hand over a value of many
 //! megabytes, and an error that repeats it whole floods the terminal (a 50 MB prop once gave
 //! 600 MB of stderr). Every message that echoes a value someone else chose goes through
-//! [`shortened`].
+//! [`shortened`], which also makes the value one visible line: a value is someone else's
+//! text, and a terminal would act on its control characters (ESC starts a colour or cursor
+//! sequence) or show its newlines as lines of Stackweave's own (`  --> x.yaml:1:1`).
 
 use std::borrow::Cow;
 
@@ -9,7 +11,8 @@ use std::borrow::Cow;
 pub const SHOWN_CHARS: usize = 200;
 
 /// `text` as a message may quote it: whole when it has at most [`SHOWN_CHARS`] characters,
-/// otherwise its first [`SHOWN_CHARS`] characters and `… (N bytes)`.
+/// otherwise its first [`SHOWN_CHARS`] characters and `… (N bytes)`; control characters
+/// (newlines included) escaped as [`visible`] does.
 ///
 /// ```
 /// use stackweave_template::shortened;
@@ -19,9 +22,35 @@ pub const SHOWN_CHARS: usize = 200;
 /// ```
 pub fn shortened(text: &str) -> Cow<'_, str> {
     match text.char_indices().nth(SHOWN_CHARS) {
-        None => Cow::Borrowed(text),
-        Some((cut, _)) => Cow::Owned(format!("{}… ({} bytes)", &text[..cut], text.len())),
+        None => visible(text, false),
+        Some((cut, _)) => Cow::Owned(format!(
+            "{}… ({} bytes)",
+            visible(&text[..cut], false),
+            text.len()
+        )),
     }
+}
+
+/// `text` with every control character (but the newline, when `keep_newlines`) and every
+/// bidirectional formatting character written as an escape (`\u{1b}`, `\n`, `\u{202e}`),
+/// so that a terminal shows it instead of acting on it. Borrowed when there is none.
+pub fn visible(text: &str, keep_newlines: bool) -> Cow<'_, str> {
+    let hidden = |c: char| {
+        (c.is_control() && !(keep_newlines && c == '\n'))
+            || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
+    if !text.contains(hidden) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            c if hidden(c) && c.is_control() => out.extend(c.escape_default()),
+            c if hidden(c) => out.extend(c.escape_unicode()),
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
 }
 
 #[cfg(test)]
@@ -35,5 +64,15 @@ mod tests {
         assert!(quoted.starts_with(&"é".repeat(SHOWN_CHARS)));
         assert!(quoted.ends_with(&format!("… ({} bytes)", text.len())));
         assert_eq!(shortened(&"é".repeat(SHOWN_CHARS)), "é".repeat(SHOWN_CHARS));
+    }
+
+    #[test]
+    fn control_characters_are_shown_not_acted_on() {
+        assert_eq!(
+            shortened("a\u{1b}[31mb\nerror: forged\u{202e}"),
+            "a\\u{1b}[31mb\\nerror: forged\\u{202e}"
+        );
+        assert_eq!(visible("one\ntwo\r", true), "one\ntwo\\r");
+        assert!(matches!(visible("plain", false), Cow::Borrowed(_)));
     }
 }

@@ -5,6 +5,7 @@ use std::fmt;
 
 use crate::logical_id::invalid_reason;
 use crate::merge::{Owner, Quotas};
+use crate::quote::shortened;
 
 /// The kind of a reference, for error messages.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -148,6 +149,7 @@ impl fmt::Display for MergeError {
             ),
             MergeError::InvalidLogicalId { owner, logical_id } => {
                 let reason = invalid_reason(logical_id).unwrap_or_else(|| "is invalid".into());
+                let logical_id = shortened(logical_id);
                 match owner {
                     Owner::StackFile => write!(
                         f,
@@ -160,18 +162,23 @@ impl fmt::Display for MergeError {
                     ),
                 }
             }
-            MergeError::AmbiguousId { owner, id } => write!(
-                f,
-                "{owner} refers to the template's `{id}`, but its plugin also has a local id \
+            MergeError::AmbiguousId { owner, id } => {
+                let id = shortened(id);
+                write!(
+                    f,
+                    "{owner} refers to the template's `{id}`, but its plugin also has a local id \
                  `{id}`, so the reference is ambiguous; rename whatever produces `{id}` in the \
                  stack file, or pin it to a different logical id"
-            ),
+                )
+            }
             MergeError::DanglingReference {
                 owner,
                 from,
                 kind,
                 target,
             } => {
+                // Both come from a plugin's fragment: quoted short and visible.
+                let (from, target) = (shortened(from), shortened(target));
                 let entry = match (
                     from.strip_prefix("Outputs."),
                     from.strip_prefix("Conditions."),
@@ -226,7 +233,7 @@ impl fmt::Display for MergeError {
                     "{entry} of {owner} has a {kind} to `{}`, which is none of its own ids, \
                      no parameter, and no id it was given (through its props or its children's \
                      attributes); a plugin may only refer to what it creates or receives",
-                    crate::quote::shortened(target)
+                    shortened(target)
                 )
             }
             MergeError::ConditionCycle { cycle } => {
