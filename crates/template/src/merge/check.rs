@@ -69,38 +69,13 @@ pub(super) fn check(builder: &TemplateBuilder, quotas: &Quotas) -> Vec<MergeErro
     );
 
     if let Some(cycle) = find_cycle(&dependency_edges(&builder.resources)) {
-        let ids: Vec<&String> = builder.resources.entries.keys().collect();
         errors.push(MergeError::DependencyCycle {
-            cycle: cycle
-                .into_iter()
-                .map(|i| {
-                    let id = ids[i].clone();
-                    let owner = builder
-                        .resources
-                        .owner(&id)
-                        .cloned()
-                        .unwrap_or(Owner::StackFile);
-                    (id, owner)
-                })
-                .collect(),
+            cycle: with_owners(&builder.resources, cycle),
         });
     }
-
     if let Some(cycle) = find_cycle(&condition_edges(&builder.conditions)) {
-        let ids: Vec<&String> = builder.conditions.entries.keys().collect();
         errors.push(MergeError::ConditionCycle {
-            cycle: cycle
-                .into_iter()
-                .map(|i| {
-                    let id = ids[i].clone();
-                    let owner = builder
-                        .conditions
-                        .owner(&id)
-                        .cloned()
-                        .unwrap_or(Owner::StackFile);
-                    (id, owner)
-                })
-                .collect(),
+            cycle: with_owners(&builder.conditions, cycle),
         });
     }
 
@@ -245,6 +220,19 @@ fn find_cycle(edges: &[Vec<usize>]) -> Option<Vec<usize>> {
         }
     }
     None
+}
+
+/// The ids at `cycle`'s indexes into `section`, each with who contributed it.
+fn with_owners(section: &Section, cycle: Vec<usize>) -> Vec<(String, Owner)> {
+    let ids: Vec<&String> = section.entries.keys().collect();
+    cycle
+        .into_iter()
+        .map(|i| {
+            let id = ids[i].clone();
+            let owner = section.owner(&id).cloned().unwrap_or(Owner::StackFile);
+            (id, owner)
+        })
+        .collect()
 }
 
 #[cfg(test)]
