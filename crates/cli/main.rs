@@ -6,6 +6,7 @@ mod diff;
 mod input;
 mod new;
 mod output;
+mod plugins;
 mod report;
 mod validate;
 
@@ -15,7 +16,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use stackweave_synth::{Budget, CompileCache, Diagnostic, Limits, Options, Registry, Severity};
+use stackweave_synth::{Budget, CompileCache, Diagnostic, Limits, Options, Severity};
 
 use crate::input::Input;
 use crate::report::{Paint, ReportFormat};
@@ -41,8 +42,8 @@ enum Command {
     /// Draw a stack (or a template) as a diagram: resources grouped by construct, arrows
     /// for references
     Graph(GraphArgs),
-    /// List the plugins stackweave can see
-    Plugins(PluginsArgs),
+    /// List the plugins stackweave can see, or `show` one in full
+    Plugins(plugins::PluginsArgs),
     /// Record the name, version and sha256 of every plugin a stack uses in `stackweave.lock`
     /// beside the stack file
     Lock(LockArgs),
@@ -82,14 +83,6 @@ struct LockArgs {
     /// The stack file
     #[arg(default_value = "stack.yaml")]
     stack_file: PathBuf,
-    #[command(flatten)]
-    plugins: PluginArgs,
-    #[command(flatten)]
-    cache: CacheArgs,
-}
-
-#[derive(clap::Args)]
-struct PluginsArgs {
     #[command(flatten)]
     plugins: PluginArgs,
     #[command(flatten)]
@@ -328,7 +321,7 @@ fn main() -> ExitCode {
         Command::Validate(args) => validate(args),
         Command::Diff(args) => diff(args),
         Command::Graph(args) => graph(args),
-        Command::Plugins(args) => plugins(args),
+        Command::Plugins(args) => plugins::run(args),
         Command::Lock(args) => lock(args),
         Command::New(what) => new(what),
     }
@@ -517,46 +510,6 @@ fn lock(args: LockArgs) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(error) => report(&[error]),
-    }
-}
-
-fn plugins(args: PluginsArgs) -> ExitCode {
-    let options = Options {
-        plugin_dirs: args.plugins.dirs,
-        cache: args.cache.open(),
-        ..Options::default()
-    };
-    let listed = Registry::for_options(&options, &[]).and_then(|mut registry| {
-        let mut rows = registry
-            .all()
-            .map_err(|e| vec![e])?
-            .into_iter()
-            .map(|p| {
-                let info = p.info();
-                format!(
-                    "{}\tconstruct\t{}\t{}\t{}\t{}",
-                    info.name, info.version, p.origin, p.sha256, info.description
-                )
-            })
-            .collect::<Vec<_>>();
-        rows.extend(registry.validators().iter().map(|v| {
-            let info = v.info();
-            format!(
-                "{}\tvalidator\t{}\t{}\t{}\t{}",
-                info.name, info.version, v.origin, v.sha256, info.description
-            )
-        }));
-        Ok(rows)
-    });
-    match listed {
-        Ok(rows) => {
-            println!("NAME\tKIND\tVERSION\tORIGIN\tSHA256\tDESCRIPTION");
-            for row in rows {
-                println!("{row}");
-            }
-            ExitCode::SUCCESS
-        }
-        Err(errors) => report(&errors),
     }
 }
 

@@ -18,6 +18,7 @@ mod new;
 mod out_folder;
 mod parallel;
 mod plugin_files;
+mod plugins_show;
 mod python;
 mod quoting;
 mod routes;

@@ -325,6 +325,20 @@ impl Registry {
         }
     }
 
+    /// The construct plugin a stack file would get for `plugin: NAME`, loading it if
+    /// needed (for `stackweave plugins show`); an unknown name gets the same "did you mean"
+    /// as in a stack file.
+    pub fn construct_named(&mut self, name: &str) -> Result<&LoadedPlugin, Diagnostic> {
+        let wanted = PluginRef::Name(name.to_string());
+        if let Some(Err(error)) = self.load_all(std::slice::from_ref(&wanted)).pop() {
+            return Err(error);
+        }
+        self.get(&wanted).ok_or_else(|| {
+            Diagnostic::error(format!("no plugin is named `{name}`"))
+                .help("run `stackweave plugins` to list the plugins available")
+        })
+    }
+
     /// Every plugin name a stack could use, sorted (validators are not among them).
     pub fn names(&self) -> Vec<String> {
         let mut names: Vec<String> = self.builtins.keys().map(|n| n.to_string()).collect();
