@@ -59,6 +59,19 @@ fn children_get_logical_ids_under_their_parents_path() {
 }
 
 #[test]
+fn an_unknown_prop_of_a_child_gets_the_closest_known_one() {
+    let project = echo_project(&format!(
+        "{{{TOPIC}, children: [{{plugin: logging, id: Logs, props: {{retentionDay: 7}}}}]}}"
+    ));
+    let stderr = project.synth(&[]).failure().to_string();
+    assert_contains!(
+        stderr,
+        "props: unknown prop `retentionDay` (did you mean `retentionDays`?)",
+        "construct: Thing/Logs"
+    );
+}
+
+#[test]
 fn a_failing_child_is_reported_under_its_path_at_the_parents_line() {
     let project = echo_project(&format!(
         "{{{TOPIC}, children: [{{plugin: logging, id: Logs, props: {{retentionDays: 8}}}}]}}"

@@ -356,8 +356,8 @@ constructs:
     assert_contains!(
         run.failure(),
         "error: props/fifo: \"yes\" is not of type \"boolean\"\n  --> stack.yaml:7:13\n",
-        "'displayname' was unexpected",
-        "--> stack.yaml:6:7\n",
+        "error: props: unknown prop `displayname`\n  --> stack.yaml:6:20\n",
+        "help: did you mean `displayName`?",
     );
 }
 

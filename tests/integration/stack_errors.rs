@@ -67,6 +67,22 @@ fn props_failing_the_plugins_schema_name_the_prop_construct_and_plugin() {
 }
 
 #[test]
+fn an_unknown_prop_is_named_at_its_line_with_the_closest_known_one() {
+    let project = Project::new(
+        "name: Typo\nconstructs:\n  Logs:\n    plugin: logging\n    props:\n      name: audit\n      retentionDay: 7\n      colour: blue\n",
+    );
+    let stderr = project.synth(&[]).failure().to_string();
+    assert_contains!(
+        stderr,
+        "error: props: unknown prop `retentionDay`\n  --> stack.yaml:7:21\n",
+        "help: did you mean `retentionDays`?",
+        // Nothing close: the help says where the props are listed.
+        "error: props: unknown prop `colour`\n  --> stack.yaml:8:15\n",
+        "help: run `stackweave plugins show logging` to see its props"
+    );
+}
+
+#[test]
 fn a_plugins_own_diagnostic_points_at_the_prop() {
     let project = Project::new(
         "name: Wild\nconstructs:\n  Role:\n    plugin: iam-role\n    props:\n      assumedBy: [states.amazonaws.com]\n      statements:\n        - actions: [\"logs:*\"]\n          resources: [\"*\"]\n",

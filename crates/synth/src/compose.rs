@@ -270,14 +270,15 @@ impl Composer for Composition {
         let schema_errors: Vec<Problem> = child
             .schema
             .iter_errors(&written)
-            .map(|error| {
+            .flat_map(|error| crate::registry::props_problems(&error, &child.info().props_schema))
+            .map(|problem| {
+                let hint = problem
+                    .suggestion
+                    .map(|close| format!(" (did you mean `{close}`?)"))
+                    .unwrap_or_default();
                 Problem::Plugin(stackweave_host::Diagnostic {
                     severity: Severity::Error,
-                    message: format!(
-                        "props{}: {}",
-                        error.instance_path().as_str(),
-                        crate::registry::shown(&error)
-                    ),
+                    message: format!("props{}: {}{hint}", problem.about, problem.message),
                     path: None,
                 })
             })

@@ -531,6 +531,58 @@ pub(crate) fn shown(error: &jsonschema::ValidationError<'_>) -> String {
     }
 }
 
+/// One problem a props schema found, as a person should read it.
+pub(crate) struct PropsProblem {
+    /// The value the message is about, below the props (for an unknown prop, the object
+    /// holding it).
+    pub about: String,
+    /// Where to point, below the props: an unknown prop is pointed at by its own key.
+    pub at: String,
+    /// What is wrong, quoting values short ([`shown`]).
+    pub message: String,
+    /// The known prop closest to an unknown one.
+    pub suggestion: Option<String>,
+}
+
+/// `error` as [`PropsProblem`]s: one per unknown prop (named at its own key, with the
+/// closest prop the schema knows at that place), or the error as it is.
+pub(crate) fn props_problems(
+    error: &jsonschema::ValidationError<'_>,
+    schema: &str,
+) -> Vec<PropsProblem> {
+    let at = error.instance_path().as_str().to_string();
+    let jsonschema::error::ValidationErrorKind::AdditionalProperties { unexpected } = error.kind()
+    else {
+        return vec![PropsProblem {
+            about: at.clone(),
+            at,
+            message: shown(error),
+            suggestion: None,
+        }];
+    };
+    // `schema_path` ends in `/additionalProperties`; the object schema holding it lists
+    // the props that are known there (when no `$ref` was followed to reach it).
+    let known: Vec<String> = serde_json::from_str::<serde_json::Value>(schema)
+        .ok()
+        .and_then(|schema| {
+            let path = error.schema_path().as_str();
+            let object = path.strip_suffix("/additionalProperties")?;
+            let properties = schema.pointer(object)?.get("properties")?.as_object()?;
+            Some(properties.keys().cloned().collect())
+        })
+        .unwrap_or_default();
+    unexpected
+        .iter()
+        .map(|key| PropsProblem {
+            about: at.clone(),
+            at: format!("{at}/{}", key.replace('~', "~0").replace('/', "~1")),
+            message: format!("unknown prop `{}`", stackweave_template::shortened(key)),
+            suggestion: crate::diagnostic::closest(key, known.iter().map(String::as_str))
+                .map(str::to_string),
+        })
+        .collect()
+}
+
 fn load_failure(origin: &Origin, message: String) -> Diagnostic {
     Diagnostic::error(format!("cannot load {}: {message}", origin.noun()))
 }

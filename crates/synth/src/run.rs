@@ -420,30 +420,30 @@ impl<'a> Run<'a> {
         for (construct, plugin) in self.stack.constructs.iter().zip(&self.plugins) {
             let written = construct.props.to_written_json();
             for error in plugin.schema.iter_errors(&written) {
-                let at = format!(
-                    "{}/props{}",
-                    construct.pointer,
-                    error.instance_path().as_str()
-                );
-                let field = match error.instance_path().as_str() {
-                    "" => "props".to_string(),
-                    path => format!("props{path}"),
-                };
-                self.errors.push(
-                    self.at(
-                        Diagnostic::error(format!(
-                            "{field}: {}",
-                            crate::registry::shown(&error)
-                        )),
-                        &at,
-                        Some(&construct.id),
-                    )
-                    .plugin(plugin.label())
-                    .help(format!(
-                        "see the props of `{}` in its documentation (docs/constructs/ for the standard plugins)",
-                        plugin.info().name
-                    )),
-                );
+                let schema = &plugin.info().props_schema;
+                for problem in crate::registry::props_problems(&error, schema) {
+                    let at = format!("{}/props{}", construct.pointer, problem.at);
+                    let field = match problem.about.as_str() {
+                        "" => "props".to_string(),
+                        path => format!("props{path}"),
+                    };
+                    let help = match problem.suggestion {
+                        Some(close) => format!("did you mean `{close}`?"),
+                        None => format!(
+                            "run `stackweave plugins show {}` to see its props",
+                            plugin.info().name
+                        ),
+                    };
+                    self.errors.push(
+                        self.at(
+                            Diagnostic::error(format!("{field}: {}", problem.message)),
+                            &at,
+                            Some(&construct.id),
+                        )
+                        .plugin(plugin.label())
+                        .help(help),
+                    );
+                }
             }
         }
     }
