@@ -26,10 +26,13 @@ fn default_sdk() -> Option<PathBuf> {
 pub fn plugin(name: &str, dir: &Path, sdk: Option<&Path>) -> Result<Vec<PathBuf>, Diagnostic> {
     check_construct_name(name)?;
     let sdk = match sdk.map(Path::to_path_buf).or_else(default_sdk) {
-        Some(path) => {
-            let absolute = std::path::absolute(&path).unwrap_or(path);
-            format!("path = {:?}", absolute.display().to_string())
-        }
+        // Relative to the new crate, so the crate builds wherever the two are checked out
+        // together (a team's repository with the SDK vendored, or a CI clone): the
+        // absolute path of the machine that ran `new` would build nowhere else.
+        Some(path) => format!(
+            "path = {:?}",
+            relative_path(dir, &path).display().to_string()
+        ),
         None => format!("version = {:?}", env!("CARGO_PKG_VERSION")),
     };
     let crate_name = name.replace('-', "_");
@@ -56,6 +59,23 @@ pub fn plugin(name: &str, dir: &Path, sdk: Option<&Path>) -> Result<Vec<PathBuf>
         .map(|(path, template)| (dir.join(path), fill(template)))
         .collect();
     write_new(&files)
+}
+
+/// `to` as seen from the folder `from`, both made absolute first (`../../sdk`).
+fn relative_path(from: &Path, to: &Path) -> PathBuf {
+    let absolute = |path: &Path| std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let (from, to) = (absolute(from), absolute(to));
+    let common = from
+        .components()
+        .zip(to.components())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let mut relative: PathBuf = from.components().skip(common).map(|_| "..").collect();
+    relative.extend(to.components().skip(common));
+    if relative.as_os_str().is_empty() {
+        relative.push(".");
+    }
+    relative
 }
 
 /// Writes a starter stack file named `name` at `path`.
@@ -98,4 +118,26 @@ fn write_new(files: &[(PathBuf, String)]) -> Result<Vec<PathBuf>, Diagnostic> {
             .map_err(|e| Diagnostic::error(format!("cannot write {}: {e}", path.display())))?;
     }
     Ok(files.iter().map(|(path, _)| path.clone()).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sdk_is_named_relative_to_the_new_crate() {
+        let sdk = relative_path(
+            Path::new("/repo/team/bucket"),
+            Path::new("/repo/vendor/sdk"),
+        );
+        assert_eq!(sdk, Path::new("../../vendor/sdk"));
+        assert_eq!(
+            relative_path(Path::new("/a"), Path::new("/a/b")),
+            Path::new("b")
+        );
+        assert_eq!(
+            relative_path(Path::new("/a"), Path::new("/a")),
+            Path::new(".")
+        );
+    }
 }

@@ -15,6 +15,11 @@ fn a_new_plugin_builds_and_is_used_by_a_new_stack_at_once() {
         std::fs::read_to_string(crate_dir.join("README.md")).expect("a README"),
         "cargo build --release --target wasm32-wasip2"
     );
+    // The SDK is named relative to the crate: no absolute path of this machine, so the
+    // crate builds in any clone of a repository that holds both.
+    let manifest = std::fs::read_to_string(crate_dir.join("Cargo.toml")).expect("a manifest");
+    assert_contains!(manifest, "stackweave-plugin = { path = \"../");
+    assert!(!manifest.contains("path = \"/"), "{manifest}");
     let built = build_standalone_plugin(&crate_dir);
     assert!(built.join("team_bucket.wasm").is_file());
 
