@@ -150,3 +150,55 @@ fn a_child_id_follows_the_stack_files_construct_id_rule() {
         "plugin: `echo`"
     );
 }
+
+/// A parent (echo) with a state machine of its own, giving an `api-integration` child the
+/// state machine's ARN as `state_machine`.
+fn api_over_own_machine(state_machine: &str, pins: &str) -> Project {
+    let project = Project::new(&format!(
+        "name: Wired\nconstructs:\n  Orders:\n    plugin: ./echo.wasm\n{pins}    props:\n      fragment: {{Resources: {{Resource: {{Type: \"AWS::StepFunctions::StateMachine\", Properties: {{DefinitionString: \"{{}}\", RoleArn: arn}}}}}}}}\n      children:\n        - plugin: api-integration\n          id: Api\n          propsText: '{{\"path\": \"/orders\", \"stateMachine\": {state_machine}}}'\n"
+    ));
+    project.plugin("echo.wasm", ECHO);
+    project
+}
+
+#[test]
+fn a_parents_bare_local_id_in_a_childs_props_is_refused_not_miswired() {
+    // `{Ref: Resource}` in the child's props would be the *child's* `Resource` (its REST
+    // API): the template used to start the API itself, exit 0.
+    let run = api_over_own_machine(r#"{"Ref": "Resource"}"#, "").synth(&[]);
+    assert_contains!(
+        run.failure(),
+        "`Orders` gives its child `Orders/Api` a reference to `Resource` in the prop `stateMachine`",
+        "write `{\"Stackweave::Local\": \"Resource\"}` (the SDK's `cfn::local(\"Resource\")`)",
+        "construct: Orders"
+    );
+}
+
+#[test]
+fn a_parents_own_resource_named_as_local_reaches_the_child_as_its_logical_id() {
+    let template = api_over_own_machine(r#"{"Stackweave::Local": "Resource"}"#, "")
+        .synth(&[])
+        .success()
+        .to_string();
+    // The role may start the parent's state machine (logical id `Orders`), not the API.
+    assert_contains!(
+        template,
+        "Resource:\n            - !Ref Orders\n",
+        "StateMachineArn: !Ref Orders\n"
+    );
+
+    // A pinned local id is followed.
+    let template = api_over_own_machine(
+        r#"{"Stackweave::Local": "Resource"}"#,
+        "    logicalIds: {Resource: OrdersMachine}\n",
+    )
+    .synth(&[])
+    .success()
+    .to_string();
+    assert_contains!(
+        template,
+        "  OrdersMachine:\n    Type: AWS::StepFunctions::StateMachine",
+        "Resource:\n            - !Ref OrdersMachine\n",
+        "StateMachineArn: !Ref OrdersMachine\n"
+    );
+}

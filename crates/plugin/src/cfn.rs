@@ -16,6 +16,18 @@ pub fn reference(id: &str) -> Value {
     json!({ "Ref": id })
 }
 
+/// One of this construct's own resources, for a child construct's props: `{"Ref": id}` is
+/// read in the child's namespace (where `Resource` is the child's own), so a parent names
+/// its own `local_id` this way and the host writes the logical id it gets (pins included).
+pub fn local(local_id: &str) -> Value {
+    json!({ "Stackweave::Local": local_id })
+}
+
+/// [`local`] for one attribute of a resource (a `Fn::GetAtt` of the parent's resource).
+pub fn local_att(local_id: &str, attribute: &str) -> Value {
+    json!({ "Stackweave::Local": [local_id, attribute] })
+}
+
 /// `{"Fn::GetAtt": [id, attribute]}`: one attribute of a resource.
 pub fn get_att(id: &str, attribute: &str) -> Value {
     json!({ "Fn::GetAtt": [id, attribute] })

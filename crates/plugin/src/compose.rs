@@ -62,6 +62,11 @@ impl Child {
 /// construct's path (child `Role` of construct `Api` gets logical ids starting `ApiRole`).
 /// If the child fails, the host reports its problems under its path (`Api/Role`), and the
 /// error returned here is for this construct to return in turn: `add_child(...)?`.
+///
+/// The child reads `props` in its own namespace, so references in them must be ones this
+/// construct was given (its props' references, other children's attributes), or this
+/// construct's own resources written with [`crate::cfn::local`] / [`crate::cfn::local_att`];
+/// a bare `{"Ref": "Resource"}` would name the *child's* `Resource`, and is refused.
 pub fn add_child(plugin: &str, id: &str, props: &impl Serialize) -> Result<Child, Vec<Diagnostic>> {
     let props = serde_json::to_string(props).map_err(|e| {
         vec![Diagnostic::error(

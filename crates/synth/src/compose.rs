@@ -21,6 +21,7 @@ use stackweave_template::{TemplateBuilder, referenced_ids, shortened};
 use crate::answer::{self, Answer, Problem};
 use crate::budget::Spending;
 use crate::diagnostic::PluginLabel;
+use crate::handing::Parent;
 use crate::registry::Registry;
 
 /// How deep constructs may nest: a construct of the stack file is at depth 1.
@@ -102,6 +103,10 @@ pub(crate) struct Composition {
     /// The template ids its children's attributes named: what it may refer to besides its
     /// own ids and what its props named.
     received: Mutex<BTreeSet<String>>,
+    /// The template ids its props named.
+    handed: BTreeSet<String>,
+    /// The stack file's pins of its local ids (none for a child).
+    pins: Vec<(String, String)>,
 }
 
 impl Composition {
@@ -110,14 +115,16 @@ impl Composition {
         std::mem::take(&mut *self.received.lock().unwrap_or_else(PoisonError::into_inner))
     }
 
-    /// The composer of a construct of the stack file, and where its children will be.
+    /// The composer of a construct of the stack file (with the ids its props name and its
+    /// pins), and where its children will be.
     pub(crate) fn root(
         registry: Arc<Registry>,
         spending: Arc<Spending>,
         stack_name: &str,
-        construct_id: &str,
+        construct: (&str, &[(String, String)], BTreeSet<String>),
         plugin: &str,
     ) -> (Arc<Composition>, Arc<Tree>) {
+        let (construct_id, pins, handed) = construct;
         let tree = Arc::new(Tree::default());
         let composition = Composition {
             registry,
@@ -128,6 +135,8 @@ impl Composition {
             tree: Arc::clone(&tree),
             ids: Mutex::default(),
             received: Mutex::default(),
+            handed,
+            pins: pins.to_vec(),
         };
         (Arc::new(composition), tree)
     }
@@ -252,6 +261,24 @@ impl Composer for Composition {
 
         let parsed: serde_json::Value = serde_json::from_str(props)
             .map_err(|e| refusal(format!("the props of child `{id}` are not JSON: {e}")))?;
+        let given: BTreeSet<String> = self
+            .handed
+            .iter()
+            .chain(
+                self.received
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .iter(),
+            )
+            .cloned()
+            .collect();
+        let parent = Parent {
+            path: &self.path,
+            pins: &self.pins,
+            handed: &given,
+        };
+        let parsed = parent.hand(id, parsed).map_err(refusal)?;
+        let props = parsed.to_string();
         let mut handed = referenced_ids(&parsed);
         let failed = |problems: Vec<Problem>, warnings, handed| {
             let warnings = self
@@ -301,6 +328,8 @@ impl Composer for Composition {
             tree: Arc::clone(&self.tree),
             ids: Mutex::default(),
             received: Mutex::default(),
+            handed: handed.clone(),
+            pins: Vec::new(),
         };
         let nested = Arc::new(nested);
         let context = SynthContext {
@@ -310,7 +339,7 @@ impl Composer for Composition {
         };
         let answer = self
             .spending
-            .synth(child, &context, props, Arc::clone(&nested) as _);
+            .synth(child, &context, &props, Arc::clone(&nested) as _);
         handed.extend(nested.take_received());
         let grandchildren_failed = self.children()[grandchildren_before..]
             .iter()
@@ -385,6 +414,8 @@ mod tests {
             tree: Arc::default(),
             ids: Mutex::default(),
             received: Mutex::default(),
+            handed: BTreeSet::new(),
+            pins: Vec::new(),
         }
     }
 

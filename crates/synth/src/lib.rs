@@ -11,6 +11,7 @@ mod answer;
 mod budget;
 mod compose;
 mod diagnostic;
+mod handing;
 mod lock;
 mod parallel;
 mod props_doc;

@@ -453,14 +453,15 @@ impl<'a> Run<'a> {
     fn call(&self, index: usize) -> Call<'a> {
         let construct = &self.stack.constructs[index];
         let plugin = self.plugins[index];
+        let props = resolve(&construct.props, &|r| self.expression(r));
+        let handed = referenced_ids(&props);
         let (composer, tree) = Composition::root(
             Arc::clone(self.registry),
             Arc::clone(&self.spending),
             &self.stack.name,
-            &construct.id,
+            (&construct.id, &construct.logical_ids, handed.clone()),
             &plugin.info().name,
         );
-        let props = resolve(&construct.props, &|r| self.expression(r));
         Call {
             plugin,
             spending: Arc::clone(&self.spending),
@@ -471,7 +472,7 @@ impl<'a> Run<'a> {
                 construct_id: construct.id.clone(),
                 construct_path: vec![construct.id.clone()],
             },
-            handed: referenced_ids(&props),
+            handed,
             props: props.to_string(),
         }
     }

@@ -23,7 +23,7 @@ pub use serde_json::{Map, Value};
 
 pub use fragment::{Fragment, FragmentError};
 pub use interpolate::{Piece, interpolate};
-pub use logical_id::{PSEUDO_PARAMETERS, is_valid_logical_id, logical_id};
+pub use logical_id::{PSEUDO_PARAMETERS, is_pseudo_parameter, is_valid_logical_id, logical_id};
 pub use merge::{Format, MergeError, Owner, Quotas, RefKind, Template, TemplateBuilder};
 pub use quote::{SHOWN_CHARS, shortened, visible};
 pub use refs::{Reference, intrinsic_function, malformed_intrinsic, referenced_ids, references};

@@ -48,14 +48,21 @@ impl Guest for Echo {
         if let Some(message) = props["panic"].as_str() {
             panic!("{message}");
         }
-        // Children first, as a composing construct would: `[{plugin, id, props}]`. Without a
+        // Children first, as a composing construct would: `[{plugin, id, props | propsText}]`. Without a
         // `value` prop, the `value` attribute is then `{child id: {attribute: expression}}`.
         let mut child_values = serde_json::Map::new();
         for child in props["children"].as_array().into_iter().flatten() {
+            // `propsText`: the child's props as JSON text, so that what they refer to is not
+            // among this construct's own props' references, as with a real plugin that
+            // computes its children's props.
+            let child_props = match child["propsText"].as_str() {
+                Some(text) => serde_json::from_str(text).unwrap_or(Value::Null),
+                None => child["props"].clone(),
+            };
             let created = stackweave_plugin::add_child(
                 child["plugin"].as_str().unwrap_or_default(),
                 child["id"].as_str().unwrap_or_default(),
-                &child["props"],
+                &child_props,
             );
             match created {
                 Ok(created) => {
