@@ -134,6 +134,13 @@ fn identical_copies_of_a_plugin_are_one_plugin() {
     project.plugin("release/echo.wasm", ECHO);
     project.plugin("release/deps/echo.wasm", ECHO);
     project.synth(&["--plugins", "release"]).success();
+    // Recorded under the path a person would name, whichever the folder walk met first.
+    let listed =
+        crate::support::stackweave_in(project.dir.path(), &["plugins", "--plugins", "release"]);
+    assert_contains!(
+        listed.success(),
+        "echo\tconstruct\t0.0.1\trelease/echo.wasm\t"
+    );
 }
 
 #[test]

@@ -88,6 +88,17 @@ pub enum Origin {
 }
 
 impl Origin {
+    /// Whether this path has fewer parts than `other`'s (then sorts first): of two copies
+    /// of one plugin, `release/x.wasm` is the one to record, not `release/deps/x.wasm`.
+    fn is_shorter_than(&self, other: &Origin) -> bool {
+        match (self, other) {
+            (Origin::File(a), Origin::File(b)) => {
+                (a.components().count(), a) < (b.components().count(), b)
+            }
+            _ => false,
+        }
+    }
+
     /// How a sentence names the plugin from this origin.
     fn noun(&self) -> String {
         match self {
@@ -180,8 +191,11 @@ impl Registry {
         }
         if let Some(existing) = self.by_name.get(&name) {
             // The same bytes twice (Cargo's `release` folder holds a copy under `deps/`) are
-            // one plugin, not a clash.
+            // one plugin, not a clash, recorded under the path a person would name.
             if existing.sha256 == plugin.sha256 {
+                if plugin.origin.is_shorter_than(&existing.origin) {
+                    self.by_name.insert(name, plugin);
+                }
                 return Ok(());
             }
             return Err(Diagnostic::error(format!(
@@ -217,8 +231,14 @@ impl Registry {
             return Err(name_taken_by_validator(&name, &validator, &plugin.origin));
         }
         if let Some(existing) = self.validator_named(&name) {
-            // The same bytes twice (a copy under Cargo's `deps/`) are one validator.
+            // The same bytes twice (a copy under Cargo's `deps/`) are one validator, recorded
+            // under the shorter path.
             if existing.sha256 == validator.sha256 {
+                if validator.origin.is_shorter_than(&existing.origin)
+                    && let Some(kept) = self.validators.iter_mut().find(|v| v.info().name == name)
+                {
+                    *kept = validator;
+                }
                 return Ok(());
             }
             return Err(Diagnostic::error(format!(
