@@ -16,6 +16,7 @@ mod lock;
 mod merge_errors;
 mod new;
 mod out_folder;
+mod overrides;
 mod parallel;
 mod plugin_files;
 mod plugins_show;

@@ -20,7 +20,7 @@ pub const TOP_LEVEL_KEYS: &[&str] = &[
 pub const REQUIRED_TOP_LEVEL_KEYS: &[&str] = &["name", "constructs"];
 
 /// Keys allowed in a construct.
-pub const CONSTRUCT_KEYS: &[&str] = &["plugin", "props", "logicalIds"];
+pub const CONSTRUCT_KEYS: &[&str] = &["plugin", "props", "logicalIds", "overrides"];
 
 /// Keys a construct must have.
 pub const REQUIRED_CONSTRUCT_KEYS: &[&str] = &["plugin"];

@@ -74,7 +74,24 @@ pub struct ConstructDecl {
     pub props: Prop,
     /// Pinned logical ids: the plugin's local id to the logical id to use, in file order.
     pub logical_ids: Vec<(String, String)>,
+    /// Changes to the resources its plugin contributes, applied before they are merged, in
+    /// file order (the escape hatch for what the plugin does not offer).
+    pub overrides: Vec<Override>,
     /// JSON Pointer of the construct: `/constructs/<id>`; its props are under `/props`.
+    pub pointer: String,
+}
+
+/// One change to a resource a construct's plugin contributed: `overrides: { LocalId:
+/// { /Properties/Name: value } }` in the stack file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Override {
+    /// The plugin's local id of the resource.
+    pub local_id: String,
+    /// A JSON Pointer into the resource, such as `/Properties/TracingEnabled`.
+    pub path: String,
+    /// The value to set (with references); `None` (`null` in the file) deletes the entry.
+    pub value: Option<Prop>,
+    /// JSON Pointer of this override in the stack file.
     pub pointer: String,
 }
 

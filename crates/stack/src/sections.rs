@@ -17,7 +17,7 @@ use crate::format::{
     OUTPUT_KEYS, REQUIRED_CONSTRUCT_KEYS, REQUIRED_OUTPUT_KEYS, is_logical_id, is_logical_name,
 };
 use crate::location::join_pointer;
-use crate::model::{ConstructDecl, Limits, OutputDecl, PluginRef};
+use crate::model::{ConstructDecl, Limits, OutputDecl, Override, PluginRef};
 use crate::parse::{Analyser, Entries, get};
 use crate::prop::Prop;
 
@@ -201,13 +201,68 @@ impl<'p> Analyser<'_, 'p> {
             Some(value) => self.logical_ids(value, &id, &pointer, pinned),
             None => Vec::new(),
         };
+        let overrides = match get(&entries, "overrides") {
+            Some(value) => self.overrides(value, &pointer),
+            None => Vec::new(),
+        };
         Some(ConstructDecl {
             id,
             plugin: plugin?,
             props,
             logical_ids,
+            overrides,
             pointer,
         })
+    }
+
+    /// `overrides: { LocalId: { /Pointer/Into/Resource: value } }`; `null` deletes.
+    fn overrides(&mut self, value: &Yaml, parent: &str) -> Vec<Override> {
+        let pointer = join_pointer(parent, "overrides");
+        let help = "override a resource's entries as `overrides: { LocalId: { /Properties/Name: value } }` (`null` deletes one)";
+        if value.is_null() {
+            return Vec::new();
+        }
+        let Some(resources) = self.entries(value, &pointer, "`overrides`", help) else {
+            return Vec::new();
+        };
+        let mut overrides = Vec::new();
+        for (local, changes) in resources {
+            let at = join_pointer(&pointer, &local);
+            if !is_logical_id(&local) {
+                let message = format!(
+                    "local id `{}` in `overrides` is not valid",
+                    shortened(&local)
+                );
+                self.problems.push(&at, At::Key, message, help);
+                continue;
+            }
+            let what = format!("the overrides of `{local}`");
+            let Some(changes) = self.entries(changes, &at, &what, help) else {
+                continue;
+            };
+            for (path, value) in changes {
+                let here = join_pointer(&at, &path);
+                if !path.starts_with('/') || path == "/" || path == "/Type" {
+                    let message = format!(
+                        "`{}` cannot be overridden: write a JSON Pointer into the resource below its `Type`, such as `/Properties/TracingEnabled`",
+                        shortened(&path)
+                    );
+                    self.problems.push(&here, At::Key, message, help);
+                    continue;
+                }
+                let value = match value {
+                    Yaml::Null => None,
+                    value => Some(self.converter(false).prop(value, &here)),
+                };
+                overrides.push(Override {
+                    local_id: local.clone(),
+                    path,
+                    value,
+                    pointer: here,
+                });
+            }
+        }
+        overrides
     }
 
     fn logical_ids(

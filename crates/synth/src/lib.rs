@@ -13,6 +13,7 @@ mod compose;
 mod diagnostic;
 mod handing;
 mod lock;
+mod overrides;
 mod parallel;
 mod props_doc;
 mod references;

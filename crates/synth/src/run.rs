@@ -17,6 +17,7 @@ use crate::budget::{Budget, Spending};
 use crate::compose::{CHILD_FAILED, Child, Composition, Tree};
 use crate::diagnostic::{Diagnostic, Failure};
 use crate::lock::Lockfile;
+use crate::overrides;
 use crate::parallel::{self, Merge};
 use crate::references::{Namespace, Target, resolve, synthesis_order};
 use crate::registry::{LoadedPlugin, Registry};
@@ -373,8 +374,21 @@ impl<'a> Run<'a> {
     fn check_references(&mut self) -> BTreeMap<&'a str, BTreeSet<&'a str>> {
         let mut depends_on: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
         for construct in &self.stack.constructs {
-            for (pointer, reference) in construct.props.references() {
-                let at = format!("{}/props{pointer}", construct.pointer);
+            // Its props' references, and its overrides' (which bind it just the same).
+            let props = construct
+                .props
+                .references()
+                .into_iter()
+                .map(|(pointer, r)| (format!("{}/props{pointer}", construct.pointer), r));
+            let overrides = construct.overrides.iter().flat_map(|o| {
+                o.value.iter().flat_map(move |value| {
+                    value
+                        .references()
+                        .into_iter()
+                        .map(move |(pointer, r)| (format!("{}{pointer}", o.pointer), r))
+                })
+            });
+            for (at, reference) in props.chain(overrides) {
                 match self.namespace.check(reference) {
                     Ok(Target::Construct { id, .. }) if id == construct.id => {
                         self.errors.push(
@@ -489,7 +503,7 @@ impl<'a> Run<'a> {
         let Synthesised {
             answer,
             children,
-            handed: handed_ids,
+            handed: mut handed_ids,
             ..
         } = synthesised;
         let construct = &self.stack.constructs[index];
@@ -528,6 +542,39 @@ impl<'a> Run<'a> {
                 return Err(errors);
             }
         };
+        let mut answer = answer;
+        for change in &construct.overrides {
+            let value = change
+                .value
+                .as_ref()
+                .map(|prop| resolve(prop, &|r| self.expression(r)));
+            // Ids from `${...}` are other constructs': handed to this one like its props'.
+            let referenced = change.value.iter().flat_map(|prop| {
+                prop.references()
+                    .into_iter()
+                    .flat_map(|(_, r)| referenced_ids(&self.expression(r)))
+            });
+            let referenced: BTreeSet<String> = referenced.collect();
+            handed_ids.extend(referenced.iter().cloned());
+            external_ids.extend(referenced);
+            overrides::apply(&mut answer.fragment, &change.local_id, &change.path, value).map_err(
+                |message| {
+                    vec![
+                        self.at(
+                            Diagnostic::error(format!(
+                                "override `{}` of `{}`: {message}",
+                                stackweave_template::shortened(&change.path),
+                                change.local_id
+                            )),
+                            &change.pointer,
+                            Some(&construct.id),
+                        )
+                        .plugin(plugin.label())
+                        .help("`overrides` name the plugin's local ids (`stackweave graph` shows its resources) and JSON Pointers into each resource"),
+                    ]
+                },
+            )?;
+        }
         let path = std::slice::from_ref(&construct.id);
         builder
             .check_references_handed(path, &answer.fragment, &answer.attributes, &handed_ids)
