@@ -2,14 +2,14 @@
 //! Functions express workflow with `StartSyncExecution`, with no Lambda in between, and
 //! answer with the execution's output.
 //!
-//! Resources, by local id (see [`routes`] for how path and method ids are derived):
+//! Resources, by local id (see `routes.rs` for how path and method ids are derived):
 //! - `Resource`: the `AWS::ApiGateway::RestApi`;
 //! - `Path…`: one `AWS::ApiGateway::Resource` per path segment, shared by the routes under it;
 //! - `RequestValidator`: when a route has a required parameter, so API Gateway rejects
 //!   requests without it;
-//! - `Method`, or `Method<Verb><Path>` per route: the AWS integration ([`method`], [`vtl`]);
-//! - with `cors`, `MethodOptions<Path>` per path and the gateway responses ([`cors`]);
-//! - `Deployment` and 8 hex digits of a hash of everything above, and `Stage` ([`stage`]).
+//! - `Method`, or `Method<Verb><Path>` per route: the AWS integration (`method.rs`, [`vtl`]);
+//! - with `cors`, `MethodOptions<Path>` per path and the gateway responses (`cors.rs`);
+//! - `Deployment` and 8 hex digits of a hash of everything above, and `Stage` (`stage.rs`).
 //!
 //! Without `role`, the child construct `Role` (an `iam-role`) may start exactly the routes'
 //! state machines. Every input parameter is declared in its method's `RequestParameters`,

@@ -260,7 +260,7 @@ impl Parameter {
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Cors {
-    /// The one origin allowed to call the API, such as https://app.example.com (scheme,
+    /// The one origin allowed to call the API, such as `https://app.example.com` (scheme,
     /// host and optional port, no path), or * for any.
     #[schemars(length(min = 1), example = &"https://app.example.com")]
     pub allow_origin: String,
