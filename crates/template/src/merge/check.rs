@@ -123,48 +123,35 @@ fn references(value: &Value, walk: Walk) -> Vec<Found> {
 
 /// For each resource (by position), the resources it depends on, in first-seen order.
 fn dependency_edges(resources: &Section) -> Vec<Vec<usize>> {
-    let positions: BTreeMap<&str, usize> = resources
-        .entries
-        .keys()
-        .enumerate()
-        .map(|(i, id)| (id.as_str(), i))
-        .collect();
-    resources
-        .entries
-        .values()
-        .map(|value| {
-            let mut targets = Vec::new();
-            for (kind, id, _) in references(value, refs::walk_resource) {
-                if kind == RefKind::Condition {
-                    continue;
-                }
-                if let Some(&i) = positions.get(id.as_str())
-                    && !targets.contains(&i)
-                {
-                    targets.push(i);
-                }
-            }
-            targets
-        })
-        .collect()
+    edges(resources, refs::walk_resource, |kind| {
+        kind != RefKind::Condition
+    })
 }
 
 /// For each condition (by position), the conditions its definition names, in first-seen
 /// order.
 fn condition_edges(conditions: &Section) -> Vec<Vec<usize>> {
-    let positions: BTreeMap<&str, usize> = conditions
+    edges(conditions, refs::walk_condition, |kind| {
+        kind == RefKind::Condition
+    })
+}
+
+/// For each entry of `section` (by position), the entries of the same section it refers to
+/// with a reference of a kind `counts`, in first-seen order.
+fn edges(section: &Section, walk: Walk, counts: impl Fn(RefKind) -> bool) -> Vec<Vec<usize>> {
+    let positions: BTreeMap<&str, usize> = section
         .entries
         .keys()
         .enumerate()
         .map(|(i, id)| (id.as_str(), i))
         .collect();
-    conditions
+    section
         .entries
         .values()
         .map(|value| {
             let mut targets = Vec::new();
-            for (kind, id, _) in references(value, refs::walk_condition) {
-                if kind != RefKind::Condition {
+            for (kind, id, _) in references(value, walk) {
+                if !counts(kind) {
                     continue;
                 }
                 if let Some(&i) = positions.get(id.as_str())
