@@ -93,6 +93,9 @@ impl Input {
                 let pointer = match synthesis.template.owner(logical_id)? {
                     Owner::Construct(path) => stack.construct(path.first()?)?.pointer.clone(),
                     Owner::StackFile if section == "Outputs" => format!("/outputs/{logical_id}"),
+                    Owner::StackFile if section == "Resources" => {
+                        stack.resource(logical_id)?.pointer.clone()
+                    }
                     Owner::StackFile => format!("/parameters/{logical_id}"),
                 };
                 Some(stack.source_map.locate_key(&pointer))
@@ -102,11 +105,24 @@ impl Input {
     }
 
     /// Where the value at `pointer` (a JSON Pointer into the template) was written: in a
-    /// template file, that value's own line; in a stack file, the line of the construct
-    /// that made the resource `logical_id` (see [`Input::location`]).
+    /// template file, that value's own line; in a stack file, the value's own line for a
+    /// plain resource (written there as it is in the template), otherwise the line of the
+    /// construct that made the resource `logical_id` (see [`Input::location`]).
     pub fn location_of_value(&self, logical_id: &str, pointer: &str) -> Option<Location> {
         match self {
-            Input::Stack(_) => self.location("Resources", logical_id),
+            Input::Stack(synthesis) => {
+                let within = pointer
+                    .strip_prefix("/Resources/")
+                    .and_then(|rest| rest.split_once('/'))
+                    .map(|(_, within)| within);
+                match (synthesis.stack.resource(logical_id), within) {
+                    (Some(resource), Some(within)) => {
+                        let pointer = format!("{}/{within}", resource.pointer);
+                        Some(synthesis.stack.source_map.locate_key(&pointer))
+                    }
+                    _ => self.location("Resources", logical_id),
+                }
+            }
             Input::Template(file) => Some(file.source_map.locate_key(pointer)),
         }
     }

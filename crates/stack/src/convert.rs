@@ -190,10 +190,18 @@ impl Converter<'_, '_> {
     fn tagged(&mut self, tagged: &TaggedValue, pointer: &str) -> Prop {
         let tag = tagged.tag.to_string();
         if tag != FILE_TAG {
-            let help = if self.allow_file {
-                "remove the tag; reference other constructs with `${Name}` or `${Name.attribute}` instead of CloudFormation intrinsic functions, and read files with `!file path`"
-            } else {
-                "remove the tag; reference other constructs with `${Name}` or `${Name.attribute}` instead of CloudFormation intrinsic functions"
+            // A CloudFormation short form pasted in: say what the stack file writes instead.
+            let written = match &tagged.value {
+                Yaml::String(text) => Some(shortened(text)),
+                _ => None,
+            };
+            let help = match (tag.as_str(), written) {
+                ("!Ref" | "!GetAtt", Some(target)) => format!(
+                    "write `${{{target}}}` instead of `{tag} {target}`: constructs, resources and parameters are referenced as `${{Name}}` or `${{Name.attribute}}` in any string"
+                ),
+                ("!Sub", Some(_)) => "remove the tag: `${...}` references are resolved in every string of a stack file".to_owned(),
+                _ if self.allow_file => "remove the tag; reference other constructs with `${Name}` or `${Name.attribute}` instead of CloudFormation intrinsic functions, and read files with `!file path`".to_owned(),
+                _ => "remove the tag; reference other constructs with `${Name}` or `${Name.attribute}` instead of CloudFormation intrinsic functions".to_owned(),
             };
             self.problems.push(
                 pointer,

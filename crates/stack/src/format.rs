@@ -12,6 +12,7 @@ pub const TOP_LEVEL_KEYS: &[&str] = &[
     "parameters",
     "limits",
     "constructs",
+    "resources",
     "outputs",
     "validation",
 ];
@@ -24,6 +25,23 @@ pub const CONSTRUCT_KEYS: &[&str] = &["plugin", "props", "logicalIds", "override
 
 /// Keys a construct must have.
 pub const REQUIRED_CONSTRUCT_KEYS: &[&str] = &["plugin"];
+
+/// Keys allowed in a plain resource: CloudFormation's own resource attributes, since the
+/// entry is copied into the template as written.
+pub const RESOURCE_KEYS: &[&str] = &[
+    "Type",
+    "Properties",
+    "DependsOn",
+    "Condition",
+    "DeletionPolicy",
+    "UpdateReplacePolicy",
+    "CreationPolicy",
+    "UpdatePolicy",
+    "Metadata",
+];
+
+/// Keys a plain resource must have.
+pub const REQUIRED_RESOURCE_KEYS: &[&str] = &["Type"];
 
 /// Keys allowed in an output.
 pub const OUTPUT_KEYS: &[&str] = &["value", "description", "exportName"];
@@ -71,6 +89,20 @@ pub fn is_stack_name(name: &str) -> bool {
     chars.next().is_some_and(|c| c.is_ascii_alphabetic())
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '-')
         && name.len() <= 128
+}
+
+/// Whether `name` has the shape of a CloudFormation resource type: two to four
+/// `::`-separated names (`AWS::SQS::Queue`, `Custom::Seed`, `Org::Team::Thing::MODULE`).
+/// Which types exist is CloudFormation's business, not Stackweave's.
+pub fn is_resource_type(name: &str) -> bool {
+    let parts: Vec<&str> = name.split("::").collect();
+    (2..=4).contains(&parts.len())
+        && parts.iter().all(|part| {
+            !part.is_empty()
+                && part
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '@')
+        })
 }
 
 /// Whether `id` matches [`LOGICAL_ID_PATTERN`] within [`MAX_LOGICAL_NAME`].
@@ -134,6 +166,11 @@ mod tests {
         assert_eq!(property_names(construct), set(CONSTRUCT_KEYS));
         assert_eq!(required(construct), set(REQUIRED_CONSTRUCT_KEYS));
         assert_eq!(construct["additionalProperties"], false);
+
+        let resource = &schema["$defs"]["resource"];
+        assert_eq!(property_names(resource), set(RESOURCE_KEYS));
+        assert_eq!(required(resource), set(REQUIRED_RESOURCE_KEYS));
+        assert_eq!(resource["additionalProperties"], false);
 
         let output = &schema["$defs"]["output"];
         assert_eq!(property_names(output), set(OUTPUT_KEYS));

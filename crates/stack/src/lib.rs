@@ -26,8 +26,8 @@ mod validation;
 pub use error::{Invalid, ReadFailure, StackError};
 pub use location::{Location, SourceMap, escape_token, join_pointer, not_utf8, unescape_token};
 pub use model::{
-    ConstructDecl, Limits, OutputDecl, Override, PluginRef, RuleChoice, StackFile, Suppression,
-    Validation,
+    ConstructDecl, Limits, OutputDecl, Override, PluginRef, ResourceDecl, RuleChoice, StackFile,
+    Suppression, Validation,
 };
 pub use parse::{parse_stack_file, parse_stack_str};
 pub use prop::Prop;

@@ -27,6 +27,8 @@ pub struct StackFile {
     pub limits: Limits,
     /// The constructs, in file order.
     pub constructs: Vec<ConstructDecl>,
+    /// The plain CloudFormation resources written beside the constructs, in file order.
+    pub resources: Vec<ResourceDecl>,
     /// The outputs, in file order.
     pub outputs: Vec<OutputDecl>,
     /// What `stackweave validate` runs and which findings are accepted.
@@ -39,6 +41,11 @@ impl StackFile {
     /// The construct with this id.
     pub fn construct(&self, id: &str) -> Option<&ConstructDecl> {
         self.constructs.iter().find(|c| c.id == id)
+    }
+
+    /// The plain resource with this logical id.
+    pub fn resource(&self, id: &str) -> Option<&ResourceDecl> {
+        self.resources.iter().find(|r| r.id == id)
     }
 
     /// The definition of the parameter with this name.
@@ -102,6 +109,19 @@ pub enum PluginRef {
     Name(String),
     /// A `.wasm` file, joined onto the stack file's folder.
     File(PathBuf),
+}
+
+/// A CloudFormation resource written in the stack file (`resources:`), for what no
+/// construct covers. It goes into the template as written, under its own logical id, with
+/// its `${...}` references resolved; its type is CloudFormation's business.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResourceDecl {
+    /// Its logical id, as written.
+    pub id: String,
+    /// The whole entry (`Type`, `Properties`, `DependsOn`, ...), strings split at references.
+    pub body: Prop,
+    /// JSON Pointer of the resource: `/resources/<id>`.
+    pub pointer: String,
 }
 
 /// One output of the stack.

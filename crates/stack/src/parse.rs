@@ -161,6 +161,7 @@ impl Analyser<'_, '_> {
             parameters: Vec::new(),
             limits: Limits::default(),
             constructs: Vec::new(),
+            resources: Vec::new(),
             outputs: Vec::new(),
             validation: Validation::default(),
             source_map: SourceMap::default(),
@@ -205,6 +206,9 @@ impl Analyser<'_, '_> {
         }
         if let Some(value) = get(&entries, "constructs") {
             stack.constructs = self.constructs(value, &stack.parameters);
+        }
+        if let Some(value) = get(&entries, "resources") {
+            stack.resources = self.resources(value, &stack.parameters, &stack.constructs);
         }
         if let Some(value) = get(&entries, "outputs") {
             stack.outputs = self.outputs(value);

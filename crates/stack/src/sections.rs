@@ -1,4 +1,5 @@
-//! The structured sections of a stack file: parameters, limits, constructs and outputs.
+//! The structured sections of a stack file: parameters, limits, constructs, plain resources
+//! and outputs.
 //!
 //! Names that become CloudFormation logical ids are checked here, where the user wrote
 //! them; whether a reference's target exists is not, because only the orchestrator knows
@@ -14,10 +15,11 @@ use stackweave_template::shortened;
 use crate::error::At;
 use crate::format::{
     CONSTRUCT_KEYS, LIMIT_KEYS, LOGICAL_ID_PATTERN, LOGICAL_NAME_PATTERN, MAX_LOGICAL_NAME,
-    OUTPUT_KEYS, REQUIRED_CONSTRUCT_KEYS, REQUIRED_OUTPUT_KEYS, is_logical_id, is_logical_name,
+    OUTPUT_KEYS, REQUIRED_CONSTRUCT_KEYS, REQUIRED_OUTPUT_KEYS, REQUIRED_RESOURCE_KEYS,
+    RESOURCE_KEYS, is_logical_id, is_logical_name, is_resource_type,
 };
 use crate::location::join_pointer;
-use crate::model::{ConstructDecl, Limits, OutputDecl, Override, PluginRef};
+use crate::model::{ConstructDecl, Limits, OutputDecl, Override, PluginRef, ResourceDecl};
 use crate::parse::{Analyser, Entries, get};
 use crate::prop::Prop;
 
@@ -314,6 +316,64 @@ impl<'p> Analyser<'_, 'p> {
             pins.push((local, target));
         }
         pins
+    }
+
+    /// `resources: { Table: { Type: AWS::DynamoDB::Table, Properties: {...} } }`: entries
+    /// copied into the template. Only their shape is checked here; CloudFormation knows the
+    /// types, and the merge checks their references like any construct's.
+    pub(crate) fn resources(
+        &mut self,
+        value: &Yaml,
+        parameters: &[(String, serde_json::Value)],
+        constructs: &[ConstructDecl],
+    ) -> Vec<ResourceDecl> {
+        let help = "write plain resources as `Table: { Type: AWS::DynamoDB::Table, Properties: {...} }` under `resources:`";
+        let mut resources = Vec::new();
+        for (id, body) in self.section(value, "resources", help) {
+            let pointer = join_pointer("/resources", &id);
+            self.check_name(&id, &pointer, "resource id");
+            let taken_by = if constructs.iter().any(|c| c.id == id) {
+                Some("construct")
+            } else if parameters.iter().any(|(name, _)| *name == id) {
+                Some("parameter")
+            } else {
+                None
+            };
+            if let Some(other) = taken_by {
+                self.problems.push(
+                    &pointer,
+                    At::Key,
+                    format!("resource id `{}` is also a {other} name", shortened(&id)),
+                    format!(
+                        "rename the resource or the {other}, so `${{{}}}` means one thing",
+                        shortened(&id)
+                    ),
+                );
+            }
+            let what = format!("resource `{}`", shortened(&id));
+            if body.is_null() {
+                self.require(&Vec::new(), &pointer, REQUIRED_RESOURCE_KEYS, &what);
+                continue;
+            }
+            let Some(entries) = self.entries(body, &pointer, &what, help) else {
+                continue;
+            };
+            self.check_keys(&entries, &pointer, RESOURCE_KEYS, "a resource");
+            self.require(&entries, &pointer, REQUIRED_RESOURCE_KEYS, &what);
+            if let Some(kind) = self.field_string(&entries, &pointer, "Type")
+                && !is_resource_type(&kind)
+            {
+                self.problems.push(
+                    &join_pointer(&pointer, "Type"),
+                    At::Value,
+                    format!("`{}` is not a resource type", shortened(&kind)),
+                    "write a CloudFormation type such as `AWS::SQS::Queue` or `Custom::Name`",
+                );
+            }
+            let body = self.converter(true).prop(body, &pointer);
+            resources.push(ResourceDecl { id, body, pointer });
+        }
+        resources
     }
 
     pub(crate) fn outputs(&mut self, value: &Yaml) -> Vec<OutputDecl> {

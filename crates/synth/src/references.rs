@@ -10,10 +10,14 @@ use stackweave_template::{Piece, interpolate};
 
 use crate::diagnostic::{Diagnostic, closest};
 
-/// What a reference may name: constructs (with their plugin's attribute names) and parameters.
+/// What a reference may name: constructs (with their plugin's attribute names), plain
+/// resources and parameters.
 pub(crate) struct Namespace<'a> {
     /// Construct id -> attribute names in the plugin's order (first = default).
     pub constructs: BTreeMap<&'a str, Vec<String>>,
+    /// The stack file's plain resources. Any attribute name is accepted: which attributes a
+    /// resource type has is CloudFormation's knowledge, not the core's.
+    pub resources: BTreeSet<&'a str>,
     /// The stack's CloudFormation parameters.
     pub parameters: BTreeSet<&'a str>,
 }
@@ -26,6 +30,11 @@ pub(crate) enum Target<'a> {
     Parameter(&'a str),
     /// An attribute of a construct.
     Construct { id: &'a str, attribute: String },
+    /// A plain resource: its `Ref`, or the attribute `Fn::GetAtt` reads.
+    Resource {
+        id: &'a str,
+        attribute: Option<&'a str>,
+    },
 }
 
 impl<'a> Namespace<'a> {
@@ -44,18 +53,25 @@ impl<'a> Namespace<'a> {
             }
             return Ok(Target::Parameter(target));
         }
+        if self.resources.contains(target) {
+            return Ok(Target::Resource {
+                id: target,
+                attribute: reference.attribute.as_deref(),
+            });
+        }
         let Some(attributes) = self.constructs.get(target) else {
             let names = self
                 .constructs
                 .keys()
-                .copied()
-                .chain(self.parameters.iter().copied());
+                .chain(&self.resources)
+                .chain(&self.parameters)
+                .copied();
             let error = Diagnostic::error(format!(
-                "`{reference}` names `{target}`, which is not a construct or parameter of this stack"
+                "`{reference}` names `{target}`, which is not a construct, resource or parameter of this stack"
             ));
             return Err(match closest(target, names) {
                 Some(close) => error.help(format!("did you mean `{close}`?")),
-                None => error.help("reference a construct id from `constructs:`, a parameter, or a pseudo parameter such as `AWS::Region`"),
+                None => error.help("reference a construct id from `constructs:`, a resource from `resources:`, a parameter, or a pseudo parameter such as `AWS::Region`"),
             });
         };
         let attribute = match &reference.attribute {

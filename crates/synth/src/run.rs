@@ -241,6 +241,7 @@ impl<'a> Run<'a> {
                     )
                 })
                 .collect(),
+            resources: stack.resources.iter().map(|r| r.id.as_str()).collect(),
             parameters: stack
                 .parameters
                 .iter()
@@ -347,6 +348,7 @@ impl<'a> Run<'a> {
                 handed,
             }
         });
+        self.add_resources(&mut builder);
         self.add_outputs(&mut builder);
         if !self.errors.is_empty() {
             return Err(Failure::new(
@@ -412,6 +414,22 @@ impl<'a> Run<'a> {
                     }
                     Ok(_) => {}
                     Err(error) => self.errors.push(self.at(error, &at, Some(&construct.id))),
+                }
+            }
+        }
+        for resource in &self.stack.resources {
+            for (pointer, reference) in resource.body.references() {
+                let at = format!("{}{pointer}", resource.pointer);
+                match self.namespace.check(reference) {
+                    Ok(Target::Resource { id, .. }) if id == resource.id => {
+                        let error = Diagnostic::error(format!(
+                            "resource `{id}` references itself with `{reference}`"
+                        ))
+                        .help("CloudFormation cannot create a resource that needs its own value; remove the reference");
+                        self.errors.push(self.at(error, &at, None));
+                    }
+                    Ok(_) => {}
+                    Err(error) => self.errors.push(self.at(error, &at, None)),
                 }
             }
         }
@@ -678,6 +696,18 @@ impl<'a> Run<'a> {
         }
     }
 
+    /// Adds the stack file's plain resources, after every construct: their references to
+    /// constructs need those constructs' attributes. The merge checks them like any
+    /// construct's resources (logical ids, references, cycles, quotas).
+    fn add_resources(&mut self, builder: &mut TemplateBuilder) {
+        for resource in &self.stack.resources {
+            let body = resolve(&resource.body, &|r| self.expression(r));
+            if let Err(error) = builder.add_resource(&resource.id, body) {
+                self.errors.push(self.merge_diagnostic(error));
+            }
+        }
+    }
+
     fn add_outputs(&mut self, builder: &mut TemplateBuilder) {
         for output in &self.stack.outputs {
             let mut entry = Map::new();
@@ -706,6 +736,14 @@ impl<'a> Run<'a> {
             Ok(Target::Pseudo(name) | Target::Parameter(name)) => {
                 serde_json::json!({ "Ref": name })
             }
+            Ok(Target::Resource {
+                id,
+                attribute: None,
+            }) => serde_json::json!({ "Ref": id }),
+            Ok(Target::Resource {
+                id,
+                attribute: Some(attribute),
+            }) => serde_json::json!({ "Fn::GetAtt": [id, attribute] }),
             Ok(Target::Construct { id, attribute }) => self
                 .attributes
                 .get(id)
@@ -773,8 +811,34 @@ impl<'a> Run<'a> {
                 self.at(diagnostic, &pointer, Some(&construct.id))
                     .plugin(self.plugins[index].label())
             }
-            None => diagnostic.at(&self.stack.path, None),
+            None => match self.stack_file_entry(&error) {
+                Some(pointer) => self.at(diagnostic, &pointer, None),
+                None => diagnostic.at(&self.stack.path, None),
+            },
         }
+    }
+
+    /// The stack-file entry a merge error about the stack file's own entries is about:
+    /// the plain resource it names, so the error points at its line.
+    fn stack_file_entry(&self, error: &MergeError) -> Option<String> {
+        let id = match error {
+            MergeError::DuplicateLogicalId {
+                logical_id,
+                second: Owner::StackFile,
+                ..
+            } => logical_id,
+            MergeError::DanglingReference {
+                owner: Owner::StackFile,
+                from,
+                ..
+            } => from,
+            MergeError::DependencyCycle { cycle } => match cycle.first()? {
+                (id, Owner::StackFile) => id,
+                _ => return None,
+            },
+            _ => return None,
+        };
+        Some(self.stack.resource(id)?.pointer.clone())
     }
 
     fn construct(&self, id: &str) -> &'a ConstructDecl {
@@ -786,12 +850,13 @@ impl<'a> Run<'a> {
             .unwrap_or(&stack.constructs[0])
     }
 
-    /// Locates a diagnostic at `pointer`; a construct itself is located at its id, where a
-    /// reader looks for it, rather than at its first key.
+    /// Locates a diagnostic at `pointer`; a construct or plain resource itself is located
+    /// at its id, where a reader looks for it, rather than at its first key.
     fn at(&self, diagnostic: Diagnostic, pointer: &str, construct: Option<&str>) -> Diagnostic {
         let map = &self.stack.source_map;
-        let is_construct = self.stack.constructs.iter().any(|c| c.pointer == pointer);
-        let location = if is_construct {
+        let is_entry = self.stack.constructs.iter().any(|c| c.pointer == pointer)
+            || self.stack.resources.iter().any(|r| r.pointer == pointer);
+        let location = if is_entry {
             map.locate_key(pointer)
         } else {
             map.locate(pointer)

@@ -101,7 +101,7 @@ fn unknown_top_level_key_suggests_the_closest() {
     assert_eq!(
         problems[1].help.as_deref(),
         Some(
-            "did you mean `constructs`? the stack file accepts `name`, `description`, `plugins`, `parameters`, `limits`, `constructs`, `outputs`, `validation`"
+            "did you mean `constructs`? the stack file accepts `name`, `description`, `plugins`, `parameters`, `limits`, `constructs`, `resources`, `outputs`, `validation`"
         )
     );
     assert!(

@@ -27,7 +27,7 @@ use crate::refs::{self, Site};
 pub enum Owner {
     /// A construct, by its path of construct ids from the stack's root.
     Construct(Vec<String>),
-    /// The stack file (its parameters and outputs).
+    /// The stack file (its parameters, plain resources and outputs).
     StackFile,
 }
 
@@ -92,6 +92,21 @@ impl TemplateBuilder {
         }
         self.parameters
             .insert(name.to_owned(), declaration, Owner::StackFile);
+        Ok(())
+    }
+
+    /// Adds a resource the stack file declares itself, under its own logical id. Its
+    /// references are template-level ids already, so nothing is rewritten; [`finish`]
+    /// checks them like every other resource's.
+    ///
+    /// [`finish`]: Self::finish
+    pub fn add_resource(&mut self, logical_id: &str, resource: Value) -> Result<(), MergeError> {
+        check_valid(logical_id, &Owner::StackFile)?;
+        if let Some(first) = self.resource_namespace_owner(logical_id) {
+            return Err(duplicate(logical_id, first, &Owner::StackFile));
+        }
+        self.resources
+            .insert(logical_id.to_owned(), resource, Owner::StackFile);
         Ok(())
     }
 
