@@ -29,6 +29,7 @@ mod sandbox;
 mod sarif;
 mod stack_errors;
 mod team_construct;
+mod tidy;
 mod validate;
 mod validator_plugins;
 mod workflow_roles;

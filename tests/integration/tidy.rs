@@ -1,0 +1,162 @@
+//! Architecture invariants that live in `Cargo.toml` files, checked on every test run (as
+//! rust-analyzer's tidy test does): ARCHITECTURE.md states them, this keeps them true. A
+//! failure here means a dependency arrow was added that the architecture forbids: move the
+//! code instead, or change the architecture (and ARCHITECTURE.md) on purpose.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::support::repo_root;
+
+/// Every workspace package: name -> the Stackweave (and AWS SDK) crates its own code uses
+/// (`[dependencies]`; tests and build scripts may use more).
+struct Workspace {
+    packages: BTreeMap<String, BTreeSet<String>>,
+}
+
+impl Workspace {
+    fn read() -> Workspace {
+        let root = repo_root();
+        let manifest = |path: &std::path::Path| -> toml::Table {
+            let text = std::fs::read_to_string(path)
+                .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+            text.parse()
+                .unwrap_or_else(|e| panic!("{} is not TOML: {e}", path.display()))
+        };
+        let top = manifest(&root.join("Cargo.toml"));
+        let members = top["workspace"]["members"]
+            .as_array()
+            .expect("workspace members");
+        let mut packages = BTreeMap::new();
+        let paths = members
+            .iter()
+            .map(|m| {
+                root.join(m.as_str().expect("a member path"))
+                    .join("Cargo.toml")
+            })
+            .chain([root.join("Cargo.toml")]);
+        for path in paths {
+            let manifest = manifest(&path);
+            let name = manifest["package"]["name"]
+                .as_str()
+                .expect("a package name")
+                .to_owned();
+            let ours: BTreeSet<String> = manifest
+                .get("dependencies")
+                .and_then(toml::Value::as_table)
+                .into_iter()
+                .flat_map(|table| table.keys())
+                .filter(|dep| dep.starts_with("stackweave") || dep.starts_with("aws-"))
+                .cloned()
+                .collect();
+            packages.insert(name, ours);
+        }
+        Workspace { packages }
+    }
+
+    /// The packages whose own code depends on `crate_name`.
+    fn users_of(&self, crate_name: &str) -> BTreeSet<&str> {
+        self.packages
+            .iter()
+            .filter(|(_, deps)| deps.contains(crate_name))
+            .map(|(name, _)| name.as_str())
+            .collect()
+    }
+
+    fn normal(&self, package: &str) -> &BTreeSet<String> {
+        self.packages
+            .get(package)
+            .unwrap_or_else(|| panic!("no workspace package `{package}`"))
+    }
+}
+
+#[test]
+fn only_synth_sees_both_the_host_and_the_template_crate() {
+    let workspace = Workspace::read();
+    let both: BTreeSet<&str> = workspace
+        .users_of("stackweave-host")
+        .intersection(&workspace.users_of("stackweave-template"))
+        .copied()
+        .collect();
+    assert_eq!(both, BTreeSet::from(["stackweave-synth"]));
+}
+
+#[test]
+fn the_leaf_crates_depend_only_on_what_architecture_md_allows() {
+    let workspace = Workspace::read();
+    // crate -> the Stackweave crates its code may use.
+    let allowed: &[(&str, &[&str])] = &[
+        // The host knows wasm and files, never CloudFormation or stack files.
+        ("stackweave-host", &["stackweave-files"]),
+        // The template crate knows CloudFormation only.
+        ("stackweave-template", &[]),
+        ("stackweave-files", &[]),
+        ("stackweave-sfn-tasks", &[]),
+        // The SDK plugins are written with builds for wasm32-wasip2: nothing of the host.
+        ("stackweave-plugin", &[]),
+        // The stack file never knows wasm or merging.
+        (
+            "stackweave-stack",
+            &["stackweave-files", "stackweave-template"],
+        ),
+    ];
+    for (package, may_use) in allowed {
+        let uses = workspace.normal(package);
+        let extra: Vec<&String> = uses
+            .iter()
+            .filter(|d| !may_use.contains(&d.as_str()))
+            .collect();
+        assert!(
+            extra.is_empty(),
+            "`{package}` depends on {extra:?}, which ARCHITECTURE.md does not allow"
+        );
+    }
+}
+
+#[test]
+fn the_cli_is_glue_and_calls_no_wasm_itself() {
+    let workspace = Workspace::read();
+    assert!(
+        !workspace.normal("stackweave").contains("stackweave-host"),
+        "the CLI must reach plugins through stackweave-synth, not the host"
+    );
+    // Nothing depends on the binary's package.
+    assert!(workspace.users_of("stackweave").is_empty());
+}
+
+#[test]
+fn plugins_are_built_from_the_sdk_and_pure_crates_only() {
+    let workspace = Workspace::read();
+    let guest_safe = ["stackweave-plugin", "stackweave-sfn-tasks"];
+    let plugins: Vec<&String> = workspace
+        .packages
+        .iter()
+        .filter(|(_, deps)| deps.contains("stackweave-plugin"))
+        .map(|(name, _)| name)
+        .collect();
+    assert!(plugins.len() >= 4, "the standard plugins: {plugins:?}");
+    for plugin in plugins {
+        let uses = workspace.normal(plugin);
+        let extra: Vec<&String> = uses
+            .iter()
+            .filter(|d| !guest_safe.contains(&d.as_str()))
+            .collect();
+        assert!(
+            extra.is_empty(),
+            "plugin `{plugin}` depends on {extra:?}; a plugin may use only {guest_safe:?}"
+        );
+    }
+}
+
+#[test]
+fn the_aws_sdk_stays_in_its_own_crate() {
+    // Compiling the AWS SDK takes minutes: only a deploy crate may depend on it, so every
+    // other crate (and its tests) builds without it.
+    let workspace = Workspace::read();
+    for (name, deps) in &workspace.packages {
+        let sdk: Vec<&String> = deps.iter().filter(|d| d.starts_with("aws-")).collect();
+        assert!(
+            sdk.is_empty() || name == "stackweave-deploy",
+            "`{name}` depends on {sdk:?}; keep the AWS SDK in stackweave-deploy"
+        );
+    }
+}
