@@ -57,7 +57,7 @@ fn registry(plugins: &PluginArgs, cache: &CacheArgs) -> Result<Registry, Vec<Dia
         cache: cache.open(),
         ..Options::default()
     };
-    Registry::for_options(&options, &[])
+    stackweave_synth::new_registry(&options, &[]).map_err(|failure| failure.diagnostics)
 }
 
 /// One tab-separated line per plugin, constructs then validators.

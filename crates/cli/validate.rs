@@ -88,7 +88,9 @@ pub fn validators(
 ) -> Result<Arc<Registry>, Vec<Diagnostic>> {
     match input {
         Some(Input::Stack(synthesis)) => Ok(Arc::clone(&synthesis.registry)),
-        Some(Input::Template(_)) | None => Registry::for_options(options, &[]).map(Arc::new),
+        Some(Input::Template(_)) | None => stackweave_synth::new_registry(options, &[])
+            .map(Arc::new)
+            .map_err(|failure| failure.diagnostics),
     }
 }
 

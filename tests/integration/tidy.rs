@@ -160,3 +160,61 @@ fn the_aws_sdk_stays_in_its_own_crate() {
         );
     }
 }
+
+#[test]
+fn modules_of_the_orchestration_do_not_import_each_other_in_a_circle() {
+    // A circle of `use crate::...` makes the steps of synthesis impossible to read in order
+    // (loading, running, merging); each file may only use files below it.
+    let src = repo_root().join("crates/synth/src");
+    let mut imports: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for entry in std::fs::read_dir(&src).expect("crates/synth/src") {
+        let path = entry.expect("an entry").path();
+        let Some(module) = path.file_stem().and_then(|s| s.to_str()) else {
+            continue;
+        };
+        if path.extension().is_none_or(|e| e != "rs") || module == "lib" {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).expect("a source file");
+        let used = text
+            .match_indices("crate::")
+            .map(|(at, _)| {
+                text[at + "crate::".len()..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_lowercase() || *c == '_')
+                    .collect::<String>()
+            })
+            .filter(|name| name != module)
+            .collect();
+        imports.insert(module.to_owned(), used);
+    }
+    assert!(imports.contains_key("run"), "{imports:?}");
+    // Depth-first search; a module met again while still on the path closes a circle.
+    fn visit<'m>(
+        module: &'m str,
+        imports: &'m BTreeMap<String, BTreeSet<String>>,
+        path: &mut Vec<&'m str>,
+        done: &mut BTreeSet<&'m str>,
+    ) {
+        if let Some(start) = path.iter().position(|m| *m == module) {
+            panic!(
+                "crates/synth imports in a circle: {} -> {module}",
+                path[start..].join(" -> ")
+            );
+        }
+        if !done.insert(module) {
+            return;
+        }
+        path.push(module);
+        for next in imports.get(module).into_iter().flatten() {
+            if imports.contains_key(next) {
+                visit(next, imports, path, done);
+            }
+        }
+        path.pop();
+    }
+    let mut done = BTreeSet::new();
+    for module in imports.keys() {
+        visit(module, &imports, &mut Vec::new(), &mut done);
+    }
+}

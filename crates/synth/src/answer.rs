@@ -7,6 +7,7 @@ use stackweave_host::{Severity, SynthOutcome};
 use stackweave_template::{Fragment, FragmentError, malformed_intrinsic, parse_value, shortened};
 
 use crate::budget::Spending;
+use crate::problem::Problem;
 use crate::registry::LoadedPlugin;
 
 /// An answer that can be merged.
@@ -22,19 +23,6 @@ pub(crate) struct Checked {
     pub warnings: Vec<stackweave_host::Diagnostic>,
     pub result: Result<Answer, Vec<Problem>>,
 }
-
-/// Why an answer cannot be merged.
-pub(crate) enum Problem {
-    /// A diagnostic of the plugin's own (its path points into the props).
-    Plugin(stackweave_host::Diagnostic),
-    /// The call failed (a trap or a budget); the message starts with "plugin".
-    Call(String),
-    /// The plugin broke the contract: a bug for its authors.
-    Bug(String),
-}
-
-/// The help for [`Problem::Bug`].
-pub(crate) const BUG_HELP: &str = "this is a bug in the plugin: report it to the plugin's authors";
 
 /// Checks `plugin`'s answer (from [`Spending::synth`]), counting its fragment against the
 /// synthesis' budget before parsing it. `children_failed` says whether a child construct it

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use stackweave_host::{CallError, Limits, SynthContext, SynthOutcome};
 
-use crate::answer::Problem;
+use crate::problem::Problem;
 use crate::registry::LoadedPlugin;
 
 /// The budget of one synthesis: every plugin call together, child constructs included.

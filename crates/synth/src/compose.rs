@@ -18,10 +18,11 @@ use stackweave_stack::PluginRef;
 use stackweave_stack::format::{LOGICAL_NAME_PATTERN, MAX_LOGICAL_NAME, is_logical_name};
 use stackweave_template::{TemplateBuilder, referenced_ids, shortened};
 
-use crate::answer::{self, Answer, Problem};
+use crate::answer::{self, Answer};
 use crate::budget::Spending;
 use crate::diagnostic::PluginLabel;
 use crate::handing::Parent;
+use crate::problem::Problem;
 use crate::registry::Registry;
 
 /// How deep constructs may nest: a construct of the stack file is at depth 1.

@@ -12,9 +12,12 @@ mod budget;
 mod compose;
 mod diagnostic;
 mod handing;
+mod load;
 mod lock;
+mod options;
 mod overrides;
 mod parallel;
+mod problem;
 mod props_doc;
 mod references;
 mod registry;
@@ -22,11 +25,13 @@ mod run;
 
 pub use budget::Budget;
 pub use diagnostic::{Diagnostic, Failure, PluginLabel, Severity};
+pub use load::{PluginUse, load_plugins, new_registry, plugins_of, read_stack, registry_for};
 pub use lock::{LOCKFILE_NAME, lockfile_path, render as render_lockfile};
+pub use options::Options;
 pub use props_doc::{PropDoc, props_of};
 pub use registry::LoadedValidator;
 pub use registry::{LoadedPlugin, Origin, Registry};
-pub use run::{Options, PluginUse, Synthesis, plugins_of, synthesize};
+pub use run::{Synthesis, synthesize, synthesize_stack};
 pub use stackweave_host::Severity as RuleSeverity;
 pub use stackweave_host::{CacheUnusable, CompileCache, Compiled, Limits, is_construct_name};
 pub use stackweave_host::{

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use serde_json::{Value, json};
 
 use crate::diagnostic::Diagnostic;
-use crate::run::PluginUse;
+use crate::load::PluginUse;
 
 /// The lockfile format's version, written into every lockfile.
 const FORMAT_VERSION: u64 = 1;

@@ -18,7 +18,6 @@ use walkdir::WalkDir;
 
 use crate::diagnostic::{Diagnostic, PluginLabel};
 use crate::parallel;
-use crate::run::Options;
 
 /// A plugin ready for use, with what identifies it.
 pub struct LoadedPlugin {
@@ -161,22 +160,6 @@ impl Registry {
         } else {
             Err(errors)
         }
-    }
-
-    /// `discover` over `options.plugin_dirs` and `more_folders`, with a runtime of
-    /// `options`' limits and cache.
-    pub fn for_options(
-        options: &Options,
-        more_folders: &[PathBuf],
-    ) -> Result<Registry, Vec<Diagnostic>> {
-        let mut runtime =
-            Runtime::new(options.limits).map_err(|e| vec![Diagnostic::error(e.to_string())])?;
-        if let Some(cache) = &options.cache {
-            runtime = runtime.with_cache(cache.clone());
-        }
-        let mut folders = options.plugin_dirs.clone();
-        folders.extend_from_slice(more_folders);
-        Registry::discover(runtime, &folders)
     }
 
     fn insert(&mut self, plugin: LoadedPlugin) -> Result<(), Diagnostic> {

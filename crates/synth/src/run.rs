@@ -1,57 +1,28 @@
-//! One synthesis run: stack file in, merged template (or every diagnostic) out.
+//! One synthesis run: a stack file and its loaded plugins in, merged template (or every
+//! diagnostic) out.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::num::NonZeroUsize;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use serde_json::{Map, Value};
-use stackweave_host::{CompileCache, Limits, SynthContext, SynthOutcome};
-use stackweave_stack::{
-    ConstructDecl, PluginRef, Reference, StackError, StackFile, parse_stack_file,
-};
+use stackweave_host::{SynthContext, SynthOutcome};
+use stackweave_stack::{ConstructDecl, Reference, StackFile};
 use stackweave_template::{MergeError, Owner, Quotas, Template, TemplateBuilder, referenced_ids};
 
-use crate::answer::{self, BUG_HELP, Problem};
+use crate::answer;
 use crate::budget::{Budget, Spending};
 use crate::compose::{CHILD_FAILED, Child, Composition, Tree};
 use crate::diagnostic::{Diagnostic, Failure};
+use crate::load::{self, PluginUse};
 use crate::lock::Lockfile;
+use crate::options::Options;
 use crate::overrides;
 use crate::parallel::{self, Merge};
+use crate::problem::{BUG_HELP, Problem};
 use crate::references::{Namespace, Target, resolve, synthesis_order};
 use crate::registry::{LoadedPlugin, Registry};
-
-/// How to run.
-#[derive(Clone, Debug, Default)]
-pub struct Options {
-    /// Folders of team plugins besides those the stack file lists.
-    pub plugin_dirs: Vec<PathBuf>,
-    /// The sandbox's limits for every plugin call.
-    pub limits: Limits,
-    /// The budget of the synthesis as a whole, all plugin calls together.
-    pub budget: Budget,
-    /// Refuse plugins that differ from, or are missing in, the stack's `stackweave.lock`.
-    pub locked: bool,
-    /// Where compiled plugins are kept between runs; `None` compiles every plugin every run.
-    pub cache: Option<CompileCache>,
-    /// How many plugin calls may run at once; `None` means one per core. The template is
-    /// the same whatever the number.
-    pub jobs: Option<NonZeroUsize>,
-}
-
-/// A plugin a synthesis used, for the manifest.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct PluginUse {
-    /// Its name.
-    pub name: String,
-    /// Its own version.
-    pub version: String,
-    /// `built-in` or its file, relative to the stack file's folder where possible.
-    pub origin: String,
-    /// Hex sha256 of its bytes.
-    pub sha256: String,
-}
 
 /// A successful synthesis.
 pub struct Synthesis {
@@ -71,12 +42,23 @@ pub struct Synthesis {
     pub registry: Arc<Registry>,
 }
 
-/// Synthesises the stack file at `stack_path`.
+/// Synthesises the stack file at `stack_path`: reads it, loads its plugins, and runs it.
 pub fn synthesize(stack_path: &Path, options: &Options) -> Result<Synthesis, Failure> {
-    let (stack, registry) = prepare(stack_path, options)?;
-    let used = plugins_used(&stack, &registry);
+    let stack = load::read_stack(stack_path)?;
+    let registry = load::registry_for(&[&stack], options)?;
+    synthesize_stack(stack, &Arc::new(registry), options)
+}
+
+/// Runs a stack that was read with [`load::read_stack`], with plugins from `registry`
+/// (which [`load::load_plugins`] has loaded for it).
+pub fn synthesize_stack(
+    stack: StackFile,
+    registry: &Arc<Registry>,
+    options: &Options,
+) -> Result<Synthesis, Failure> {
+    let used = load::plugins_used(&stack, registry);
     if options.locked {
-        let refused = Lockfile::read(stack_path)?.check(&used, stack_path);
+        let refused = Lockfile::read(&stack.path)?.check(&used, &stack.path);
         if !refused.is_empty() {
             return Err(refused.into());
         }
@@ -84,124 +66,23 @@ pub fn synthesize(stack_path: &Path, options: &Options) -> Result<Synthesis, Fai
     let jobs = options
         .jobs
         .map_or_else(parallel::default_jobs, NonZeroUsize::get);
-    // Shared with the composers of plugin calls, which run on worker threads.
-    let registry = Arc::new(registry);
-    let merged = Run::new(&stack, &registry, options.budget).synthesize(used, jobs)?;
+    let merged = Run::new(&stack, registry, options.budget).synthesize(used, jobs)?;
     Ok(Synthesis {
         stack,
         template: merged.template,
         quotas: merged.quotas,
         plugins: merged.plugins,
         warnings: merged.warnings,
-        registry,
+        registry: Arc::clone(registry),
     })
 }
 
-/// What a run produces; [`synthesize`] adds the stack file it read.
+/// What a run produces; [`synthesize_stack`] adds the stack file it ran.
 struct Merged {
     template: Template,
     quotas: Quotas,
     plugins: Vec<PluginUse>,
     warnings: Vec<Diagnostic>,
-}
-
-/// The plugins the stack file at `stack_path` uses, sorted by name, without synthesising:
-/// what `stackweave lock` records.
-pub fn plugins_of(stack_path: &Path, options: &Options) -> Result<Vec<PluginUse>, Failure> {
-    let (stack, registry) = prepare(stack_path, options)?;
-    Ok(plugins_used(&stack, &registry))
-}
-
-/// Reads the stack file, finds the plugin folders' plugins and loads every one it uses.
-fn prepare(stack_path: &Path, options: &Options) -> Result<(StackFile, Registry), Failure> {
-    let stack = parse_stack_file(stack_path).map_err(stack_diagnostics)?;
-    let mut registry = Registry::for_options(options, &stack.plugin_dirs)?;
-    load_plugins(&stack, &mut registry)?;
-    Ok((stack, registry))
-}
-
-/// Each plugin the stack's constructs use, once, sorted by name. When a plugin can create
-/// child constructs, every plugin a child could name counts as used, so that `--locked`
-/// covers whatever the children turn out to be.
-fn plugins_used(stack: &StackFile, registry: &Registry) -> Vec<PluginUse> {
-    let plugins: Vec<&LoadedPlugin> = if can_compose(stack, registry) {
-        registry.loaded().collect()
-    } else {
-        stack
-            .constructs
-            .iter()
-            .filter_map(|c| registry.get(&c.plugin))
-            .collect()
-    };
-    let mut used: Vec<PluginUse> = plugins
-        .into_iter()
-        .map(|plugin| plugin_use(stack, plugin))
-        .collect();
-    used.sort();
-    used.dedup();
-    used
-}
-
-fn plugin_use(stack: &StackFile, plugin: &LoadedPlugin) -> PluginUse {
-    let origin = match &plugin.origin {
-        crate::registry::Origin::BuiltIn(_) => "built-in".to_string(),
-        // Relative to the stack file's folder, so the manifest and lockfile do not depend on
-        // where the repository is checked out.
-        crate::registry::Origin::File(path) => path
-            .strip_prefix(&stack.dir)
-            .unwrap_or(path)
-            .display()
-            .to_string(),
-    };
-    PluginUse {
-        name: plugin.info().name.clone(),
-        version: plugin.info().version.clone(),
-        origin,
-        sha256: plugin.sha256.clone(),
-    }
-}
-
-/// Loads each construct's plugin, reporting every one that cannot be had once, at the
-/// first construct that uses it.
-fn load_plugins(stack: &StackFile, registry: &mut Registry) -> Result<(), Failure> {
-    let mut wanted: Vec<PluginRef> = Vec::new();
-    let mut first_users: Vec<&ConstructDecl> = Vec::new();
-    for construct in &stack.constructs {
-        if !wanted.contains(&construct.plugin) {
-            wanted.push(construct.plugin.clone());
-            first_users.push(construct);
-        }
-    }
-    let mut errors = Vec::new();
-    for (loaded, construct) in registry.load_all(&wanted).into_iter().zip(first_users) {
-        if let Err(error) = loaded {
-            let at = stack
-                .source_map
-                .locate(&format!("{}/plugin", construct.pointer));
-            errors.push(error.at(&stack.path, Some(at)).construct(&construct.id));
-        }
-    }
-    // Children name their plugins only while synthesising: have every plugin ready.
-    if errors.is_empty()
-        && can_compose(stack, registry)
-        && let Err(error) = registry.all()
-    {
-        errors.push(error);
-    }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(errors.into())
-    }
-}
-
-/// Whether a plugin of the stack can create child constructs (it imports `composition`).
-fn can_compose(stack: &StackFile, registry: &Registry) -> bool {
-    stack
-        .constructs
-        .iter()
-        .filter_map(|c| registry.get(&c.plugin))
-        .any(|p| p.info().composes)
 }
 
 struct Run<'a> {
@@ -939,34 +820,5 @@ impl<'a> Merge for Merging<'_, 'a> {
                 false
             }
         }
-    }
-}
-
-fn stack_diagnostics(error: StackError) -> Failure {
-    match error {
-        StackError::Read { path, source } => Diagnostic::error(format!(
-            "cannot read stack file {}: {source}",
-            path.display()
-        ))
-        .help("check the path to the stack file")
-        .into(),
-        StackError::Syntax {
-            path,
-            location,
-            message,
-        } => Diagnostic::error(format!("the stack file is not valid YAML: {message}"))
-            .at(path, location)
-            .help("fix the YAML syntax at that line")
-            .into(),
-        StackError::Invalid(problems) => problems
-            .into_iter()
-            .map(|p| {
-                let mut d = Diagnostic::error(p.message).at(p.path, Some(p.location));
-                d.construct = p.construct;
-                d.help = p.help;
-                d
-            })
-            .collect::<Vec<_>>()
-            .into(),
     }
 }
