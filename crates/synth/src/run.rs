@@ -467,13 +467,14 @@ impl<'a> Run<'a> {
     fn call(&self, index: usize) -> Call<'a> {
         let construct = &self.stack.constructs[index];
         let plugin = self.plugins[index];
-        let props = resolve(&construct.props, &|r| self.expression(r));
+        let props = Arc::new(resolve(&construct.props, &|r| self.expression(r)));
         let handed = referenced_ids(&props);
         let (composer, tree) = Composition::root(
             Arc::clone(self.registry),
             Arc::clone(&self.spending),
             &self.stack.name,
             (&construct.id, &construct.logical_ids, handed.clone()),
+            Arc::clone(&props),
             &plugin.info().name,
         );
         Call {
@@ -592,8 +593,9 @@ impl<'a> Run<'a> {
     }
 
     /// Merges one child of `construct` (or reports its failure), located at the construct
-    /// in the stack file and named by its path. Returns the logical ids its attributes
-    /// name, and its errors.
+    /// in the stack file (or at the prop of it a refused value of the child's props came
+    /// from) and named by its path. Returns the logical ids its attributes name, and its
+    /// errors.
     fn merge_child(
         &self,
         construct: &ConstructDecl,
@@ -624,6 +626,19 @@ impl<'a> Run<'a> {
                     Problem::Plugin(d) => from_plugin(d),
                     Problem::Call(message) => locate(Diagnostic::error(message)),
                     Problem::Bug(message) => locate(Diagnostic::error(message)).help(BUG_HELP),
+                    Problem::ChildProps {
+                        message,
+                        help,
+                        traced,
+                    } => {
+                        let at = match traced {
+                            Some(place) => format!("{}/props{place}", construct.pointer),
+                            None => construct.pointer.clone(),
+                        };
+                        self.at(Diagnostic::error(message), &at, Some(&path))
+                            .plugin(child.plugin.clone())
+                            .help(help)
+                    }
                 });
                 return (BTreeSet::new(), errors.collect());
             }
@@ -675,6 +690,8 @@ impl<'a> Run<'a> {
             Problem::Plugin(d) => self.plugin_diagnostic(construct, plugin, d),
             Problem::Call(message) => at_construct(message),
             Problem::Bug(message) => at_construct(message).help(BUG_HELP),
+            // Only children's props are checked by a parent's call.
+            Problem::ChildProps { message, help, .. } => at_construct(message).help(help),
         }
     }
 
