@@ -690,7 +690,7 @@ impl<'a> Run<'a> {
             Problem::Plugin(d) => self.plugin_diagnostic(construct, plugin, d),
             Problem::Call(message) => at_construct(message),
             Problem::Bug(message) => at_construct(message).help(BUG_HELP),
-            // Only children's props are checked by a parent's call.
+            // A child's only: a stack file construct's props are checked before its call.
             Problem::ChildProps { message, help, .. } => at_construct(message).help(help),
         }
     }
