@@ -60,34 +60,72 @@ fn children_get_logical_ids_under_their_parents_path() {
 
 #[test]
 fn an_unknown_prop_of_a_child_gets_the_closest_known_one() {
+    // The child's props are an object the user wrote in the parent's props: the unknown key
+    // is reported where it was written.
     let project = echo_project(&format!(
         "{{{TOPIC}, children: [{{plugin: logging, id: Logs, props: {{retentionDay: 7}}}}]}}"
     ));
     let stderr = project.synth(&[]).failure().to_string();
     assert_contains!(
         stderr,
-        "props: unknown prop `retentionDay` (did you mean `retentionDays`?)",
+        "error: props of child `Thing/Logs`: unknown prop `retentionDay` (did you mean `retentionDays`?); it comes from `props/children/0/props/retentionDay` of `Thing`\n  --> stack.yaml:5:",
         "construct: Thing/Logs"
     );
 }
 
-#[test]
-fn a_failing_child_is_reported_under_its_path_at_the_parents_line() {
-    let project = echo_project(&format!(
-        "{{{TOPIC}, children: [{{plugin: logging, id: Logs, props: {{retentionDays: 8}}}}]}}"
+/// A parent (echo) holding `value` of its own, whose child `Logs` (logging) gets props the
+/// parent computed (`propsText`, as a real plugin would), not copied from what it was given.
+fn logs_from(value: &str, child_props: &str) -> Project {
+    let project = Project::new(&format!(
+        "name: Compose\nconstructs:\n  Thing:\n    plugin: ./echo.wasm\n    props:\n\
+         \x20     value:\n{value}\
+         \x20     {TOPIC}\n\
+         \x20     children:\n\
+         \x20       - {{plugin: logging, id: Logs, propsText: '{child_props}'}}\n"
     ));
+    project.plugin("echo.wasm", ECHO);
+    project
+}
+
+#[test]
+fn a_childs_refused_value_is_reported_at_the_parents_prop_the_user_wrote() {
+    let project = logs_from("        logRetention: 8\n", r#"{"retentionDays": 8}"#);
     let stderr = project.synth(&[]).failure().to_string();
     assert_contains!(
         stderr,
-        "props/retentionDays",
-        "stack.yaml:3:3",
-        "construct: Thing/Logs",
-        "plugin: `logging` (built-in)"
+        "error: props/retentionDays of child `Thing/Logs`: 8 is not one of 1, 3 or 20 other candidates; it comes from `props/value/logRetention` of `Thing`\n\
+         \x20 --> stack.yaml:7:23\n\
+         \x20  = construct: Thing/Logs\n\
+         \x20  = plugin: `logging` (built-in)\n\
+         \x20  = help: change `props/value/logRetention` of `Thing` (run `stackweave plugins show echo` to see its props)\n"
     );
     assert!(
         !stderr.contains("construct: Thing\n"),
         "the parent passing the failure on is not reported again:\n{stderr}"
     );
+}
+
+#[test]
+fn a_failing_child_is_reported_under_its_path_at_the_parents_line() {
+    // The refused value is nowhere in the parent's props (or in two places): the child's
+    // own prop is named, at the parent's line, with the plugin that built it.
+    let untraceable = "error: props/retentionDays: 8 is not one of 1, 3 or 20 other candidates\n\
+         \x20 --> stack.yaml:3:3\n\
+         \x20  = construct: Thing/Logs\n\
+         \x20  = plugin: `logging` (built-in)\n\
+         \x20  = help: the plugin `echo` of `Thing` built these props: check the props of `Thing` (run `stackweave plugins show echo` to see them), or report it to the plugin's authors\n";
+    for value in [
+        "        logRetention: 9\n",
+        "        logRetention: 8\n        archiveAfter: 8\n",
+    ] {
+        let project = logs_from(value, r#"{"retentionDays": 8}"#);
+        let stderr = project.synth(&[]).failure().to_string();
+        assert_contains!(stderr, untraceable);
+        assert!(
+            !stderr.contains("construct: Thing\n") && !stderr.contains("it comes from"),
+            "only the child's error:\n{stderr}"
+        );
+    }
 }
 
 #[test]

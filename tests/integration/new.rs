@@ -1,18 +1,20 @@
-//! `stackweave new`: a new plugin crate builds with the one documented command and loads
-//! into `stackweave synth` at once; a new stack file synthesises as it is.
+//! `stackweave new`: a new plugin crate passes its own tests and builds with the documented
+//! commands, composes a child construct, and loads into `stackweave synth` at once; a new
+//! stack file synthesises as it is.
 
-use crate::support::{build_standalone_plugin, stackweave, stackweave_in};
+use crate::support::{build_standalone_plugin, stackweave, stackweave_in, test_standalone_plugin};
 
 #[test]
-fn a_new_plugin_builds_and_is_used_by_a_new_stack_at_once() {
+fn a_new_plugin_tests_builds_composes_and_is_used_by_a_new_stack_at_once() {
     let dir = tempfile::tempdir().expect("a temporary folder");
-    let crate_dir = dir.path().join("team-bucket");
+    let crate_dir = dir.path().join("team-jobs");
     let crate_arg = crate_dir.to_str().expect("a UTF-8 path");
-    let run = stackweave(&["new", "plugin", "team-bucket", "--dir", crate_arg]);
+    let run = stackweave(&["new", "plugin", "team-jobs", "--dir", crate_arg]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_contains!(run.stderr, "Cargo.toml", "src/lib.rs", "README.md");
     assert_contains!(
         std::fs::read_to_string(crate_dir.join("README.md")).expect("a README"),
+        "cargo test ",
         "cargo build --release --target wasm32-wasip2"
     );
     // The SDK is named relative to the crate: no absolute path of this machine, so the
@@ -20,8 +22,16 @@ fn a_new_plugin_builds_and_is_used_by_a_new_stack_at_once() {
     let manifest = std::fs::read_to_string(crate_dir.join("Cargo.toml")).expect("a manifest");
     assert_contains!(manifest, "stackweave-plugin = { path = \"../");
     assert!(!manifest.contains("path = \"/"), "{manifest}");
+    // Its unit tests, the composition one included, pass natively as written.
+    let tested = test_standalone_plugin(&crate_dir);
+    assert_contains!(
+        tested,
+        "test tests::the_schedule_sends_to_the_queue_through_a_child_role ... ok",
+        "test tests::a_rate_schedule_with_a_time_zone_is_an_error ... ok",
+        "test result: ok. 2 passed"
+    );
     let built = build_standalone_plugin(&crate_dir);
-    assert!(built.join("team_bucket.wasm").is_file());
+    assert!(built.join("team_jobs.wasm").is_file());
 
     let run = stackweave_in(
         dir.path(),
@@ -32,22 +42,29 @@ fn a_new_plugin_builds_and_is_used_by_a_new_stack_at_once() {
     let constructs = stack.find("constructs:\n").expect("a constructs section") + 12;
     stack.insert_str(
         constructs,
-        "  Archive:\n    plugin: team-bucket\n    props: {}\n",
+        "  Nightly:\n    plugin: team-jobs\n    props: {schedule: cron(0 6 * * ? *), timezone: Europe/Paris}\n",
     );
     std::fs::write(dir.path().join("stack.yaml"), &stack).expect("write the stack");
 
     let plugins = built.to_str().expect("a UTF-8 path");
     let run = stackweave_in(dir.path(), &["synth", "stack.yaml", "--plugins", plugins]);
     let template = run.success();
+    // The child's role comes first, under the construct's path, allowed to send to the
+    // construct's own queue; the schedule uses the role's ARN.
     assert_contains!(
         template,
-        "  Archive:\n    Type: AWS::S3::Bucket",
-        "Status: Enabled",
+        "  NightlyRole:\n    Type: AWS::IAM::Role",
+        "- scheduler.amazonaws.com",
+        "- sqs:SendMessage\n            Resource:\n            - !GetAtt Nightly.Arn",
+        "  Nightly:\n    Type: AWS::SQS::Queue",
+        "  NightlySchedule:\n    Type: AWS::Scheduler::Schedule",
+        "RoleArn: !GetAtt NightlyRole.Arn",
+        "ScheduleExpressionTimezone: Europe/Paris",
         "  Logs:\n    Type: AWS::Logs::LogGroup",
         "!GetAtt Logs.Arn"
     );
     let listed = stackweave(&["plugins", "--plugins", plugins]);
-    assert_contains!(listed.success(), "team-bucket\tconstruct\t0.1.0\t");
+    assert_contains!(listed.success(), "team-jobs\tconstruct\t0.1.0\t");
 }
 
 #[test]

@@ -140,20 +140,39 @@ pub fn assert_golden(relative: &str, actual: &str) {
 
 /// Builds a plugin crate of its own (not in this workspace) the way its README says,
 /// `cargo build --release --target wasm32-wasip2`, and returns the folder holding the
-/// `.wasm`. One target folder, kept between test runs, serves every such crate: they share
-/// the SDK's dependencies, which the first build compiles.
+/// `.wasm`.
 pub fn build_standalone_plugin(crate_dir: &Path) -> PathBuf {
+    standalone_cargo(
+        crate_dir,
+        &["build", "--release", "--target", "wasm32-wasip2"],
+    );
+    standalone_target().join("wasm32-wasip2/release")
+}
+
+/// Runs a plugin crate's own unit tests natively, the way its README says (`cargo test`),
+/// and returns cargo's test report.
+pub fn test_standalone_plugin(crate_dir: &Path) -> String {
+    standalone_cargo(crate_dir, &["test"])
+}
+
+/// One target folder, kept between test runs, serves every plugin crate of its own: they
+/// share the SDK's dependencies, which the first build compiles.
+fn standalone_target() -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join("standalone-plugins")
+}
+
+/// Runs `cargo ARGS` in a plugin crate of its own, asserting it succeeds; returns stdout.
+fn standalone_cargo(crate_dir: &Path, args: &[&str]) -> String {
     // Cargo would wait for its lock anyway; this keeps the waiting visible and in order.
-    static BUILDING: Mutex<()> = Mutex::new(());
-    let _one_at_a_time = BUILDING
+    static CARGO: Mutex<()> = Mutex::new(());
+    let _one_at_a_time = CARGO
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
-    let target = Path::new(env!("CARGO_TARGET_TMPDIR")).join("standalone-plugins");
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let output = Command::new(cargo)
-        .args(["build", "--release", "--target", "wasm32-wasip2"])
+        .args(args)
         .current_dir(crate_dir)
-        .env("CARGO_TARGET_DIR", &target)
+        .env("CARGO_TARGET_DIR", standalone_target())
         // Flags meant for this repository's build must not reach the plugin's.
         .env_remove("RUSTFLAGS")
         .env_remove("CARGO_ENCODED_RUSTFLAGS")
@@ -162,9 +181,10 @@ pub fn build_standalone_plugin(crate_dir: &Path) -> PathBuf {
         .expect("cargo runs");
     assert!(
         output.status.success(),
-        "{} did not build:\n{}",
+        "`cargo {}` failed in {}:\n{}",
+        args.join(" "),
         crate_dir.display(),
         String::from_utf8_lossy(&output.stderr)
     );
-    target.join("wasm32-wasip2/release")
+    String::from_utf8_lossy(&output.stdout).into_owned()
 }

@@ -1,6 +1,7 @@
 //! Helpers for a plugin's native unit tests: run a [`Construct`] on JSON props as the host
-//! would, and get the fragment, the errors, or the single error; and check the derived props
-//! schema against Stackweave's conventions ([`schema_problems`]).
+//! would, and get the fragment, the errors, or the single error (with the children it creates
+//! answered for the host: [`ok_with_children`], [`with_children`]); and check the derived
+//! props schema against Stackweave's conventions ([`schema_problems`]).
 //!
 //! ```
 //! # use stackweave_plugin::{Construct, Context, Diagnostic, Fragment, Info};
@@ -16,6 +17,7 @@
 //! ```
 
 use std::cell::RefCell;
+use std::rc::Rc;
 
 use serde_json::Value;
 
@@ -42,6 +44,82 @@ pub fn with_children<R>(
     let result = f();
     CHILDREN.with(|c| *c.borrow_mut() = previous);
     result
+}
+
+/// A child construct that a construct asked the host for, as [`ok_with_children`] saw it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ChildRequest {
+    /// The child's plugin.
+    pub plugin: String,
+    /// Its id among the construct's children.
+    pub id: String,
+    /// The logical id the host gives its `Resource`: the construct's id and the child's
+    /// (`Jobs` and `Role` make `JobsRole`).
+    pub logical_id: String,
+    /// Its props as the construct wrote them: its own resources still
+    /// [`cfn::local`](crate::cfn::local), as the host receives them.
+    pub props: Value,
+}
+
+/// Runs `C` like [`ok`], with `attributes` playing the host's part in composition: each
+/// child the construct creates gets the attributes `attributes` gives for its request, as
+/// CloudFormation expressions (the host's are over the child's logical ids, so write them
+/// with [`ChildRequest::logical_id`]). Returns the fragment and every child asked for, in
+/// order: a test checks what the construct gives its children and how it uses what they
+/// give back. Panics with the diagnostics if synthesis fails.
+///
+/// ```
+/// # use stackweave_plugin::{Construct, Context, Diagnostic, Fragment, Info, add_child, cfn};
+/// # use serde_json::json;
+/// # struct Api;
+/// # impl Construct for Api {
+/// #     type Props = serde_json::Value;
+/// #     fn info() -> Info { Info { name: "api", ..Info::default() } }
+/// #     fn synth(_: &Context, _: serde_json::Value) -> Result<Fragment, Vec<Diagnostic>> {
+/// #         let role = add_child("iam-role", "Role", &json!({"assumedBy": ["apigateway.amazonaws.com"]}))?;
+/// #         Ok(Fragment::new().resource("Resource", json!({
+/// #             "Type": "AWS::ApiGateway::RestApi",
+/// #             "Properties": {"Description": role.attribute("arn")},
+/// #         })))
+/// #     }
+/// # }
+/// use stackweave_plugin::testing;
+///
+/// let (fragment, children) = testing::ok_with_children::<Api>("Orders", json!({}), |child| {
+///     vec![("arn", cfn::get_att(&child.logical_id, "Arn"))]
+/// });
+/// assert_eq!(children[0].plugin, "iam-role");
+/// assert_eq!(
+///     fragment.resources()["Resource"]["Properties"]["Description"],
+///     json!({"Fn::GetAtt": ["OrdersRole", "Arn"]})
+/// );
+/// ```
+#[track_caller]
+pub fn ok_with_children<C: Construct>(
+    construct_id: &str,
+    props: Value,
+    mut attributes: impl FnMut(&ChildRequest) -> Vec<(&'static str, Value)> + 'static,
+) -> (Fragment, Vec<ChildRequest>) {
+    let asked = Rc::new(RefCell::new(Vec::new()));
+    let record = Rc::clone(&asked);
+    let parent = construct_id.to_owned();
+    let fragment = with_children(
+        move |plugin, id, props| {
+            let child = ChildRequest {
+                plugin: plugin.to_owned(),
+                id: id.to_owned(),
+                logical_id: format!("{parent}{id}"),
+                props: props.clone(),
+            };
+            let answer = attributes(&child);
+            record.borrow_mut().push(child);
+            Ok(answer)
+        },
+        || synth::<C>(construct_id, props),
+    )
+    .unwrap_or_else(|e| panic!("synth failed: {e:?}"));
+    let asked = asked.take();
+    (fragment, asked)
 }
 
 /// What `add_child` answers in native code: `with_children`'s answer, or an error saying

@@ -33,6 +33,11 @@ pub(crate) const MAX_DEPTH: usize = 8;
 /// reported again.
 pub(crate) const CHILD_FAILED: &str = "the child construct";
 
+/// How many of a construct tree's child schema errors are traced back to the stack file's
+/// props: each trace walks those props once, so a plugin failing child after child cannot
+/// make the run quadratic. Errors beyond it keep naming the child's prop.
+const MAX_TRACED: usize = 64;
+
 /// What became of one child construct.
 pub(crate) struct Child {
     /// From the stack file's construct down to the child.
@@ -55,6 +60,8 @@ pub(crate) struct Tree {
     /// keeps no more than the whole run shows.
     warnings_kept: AtomicUsize,
     warnings_dropped: AtomicUsize,
+    /// Child schema errors traced so far (at most [`MAX_TRACED`]).
+    traced: AtomicUsize,
 }
 
 impl Tree {
@@ -108,6 +115,9 @@ pub(crate) struct Composition {
     handed: BTreeSet<String>,
     /// The stack file's pins of its local ids (none for a child).
     pins: Vec<(String, String)>,
+    /// The props of the stack file's construct, as its plugin received them: what the user
+    /// wrote, where a child's refused value is looked for.
+    root_props: Arc<serde_json::Value>,
 }
 
 impl Composition {
@@ -116,13 +126,14 @@ impl Composition {
         std::mem::take(&mut *self.received.lock().unwrap_or_else(PoisonError::into_inner))
     }
 
-    /// The composer of a construct of the stack file (with the ids its props name and its
-    /// pins), and where its children will be.
+    /// The composer of a construct of the stack file (with the ids its props name, its
+    /// pins and its props, resolved), and where its children will be.
     pub(crate) fn root(
         registry: Arc<Registry>,
         spending: Arc<Spending>,
         stack_name: &str,
         construct: (&str, &[(String, String)], BTreeSet<String>),
+        props: Arc<serde_json::Value>,
         plugin: &str,
     ) -> (Arc<Composition>, Arc<Tree>) {
         let (construct_id, pins, handed) = construct;
@@ -138,12 +149,104 @@ impl Composition {
             received: Mutex::default(),
             handed,
             pins: pins.to_vec(),
+            root_props: props,
         };
         (Arc::new(composition), tree)
     }
 
     fn children(&self) -> std::sync::MutexGuard<'_, Vec<Child>> {
         self.tree.children()
+    }
+
+    /// A child's schema error, named in the terms the user wrote: the prop of the stack
+    /// file's construct its value came from, when the value the schema refused (for an
+    /// unknown prop, the object holding it) is at exactly one place in that construct's
+    /// props.
+    fn props_problem(
+        &self,
+        child: &str,
+        props: &serde_json::Value,
+        problem: crate::registry::PropsProblem,
+    ) -> Problem {
+        let hint = problem
+            .suggestion
+            .map(|close| format!(" (did you mean `{close}`?)"))
+            .unwrap_or_default();
+        let root = &self.path[0];
+        // An unknown prop is the user's only if the object holding it is: then the key is
+        // at the same place below it.
+        let below = problem.at.strip_prefix(&problem.about).unwrap_or_default();
+        let traced = props
+            .pointer(&problem.about)
+            .filter(|_| self.tree.traced.fetch_add(1, Ordering::Relaxed) < MAX_TRACED)
+            .and_then(|value| only_place(&self.root_props, value))
+            .map(|place| place + below);
+        let (message, help) = match &traced {
+            Some(place) => (
+                format!(
+                    "props{} of child `{child}`: {}{hint}; it comes from `props{place}` of `{root}`",
+                    problem.about, problem.message
+                ),
+                format!(
+                    "change `props{place}` of `{root}` (run `stackweave plugins show {}` to see its props)",
+                    self.plugins[0]
+                ),
+            ),
+            None => (
+                format!("props{}: {}{hint}", problem.about, problem.message),
+                format!(
+                    "the plugin `{}` of `{}` built these props: check the props of `{root}` (run `stackweave plugins show {}` to see them), or report it to the plugin's authors",
+                    self.plugins.last().map_or("", String::as_str),
+                    self.path.join("/"),
+                    self.plugins[0]
+                ),
+            ),
+        };
+        Problem::ChildProps {
+            message,
+            help,
+            traced,
+        }
+    }
+}
+
+/// Where `value` is in `props`, as a JSON Pointer, when it is there at exactly one place.
+fn only_place(props: &serde_json::Value, value: &serde_json::Value) -> Option<String> {
+    fn visit(
+        node: &serde_json::Value,
+        value: &serde_json::Value,
+        pointer: &mut String,
+        found: &mut Vec<String>,
+    ) {
+        if found.len() > 1 {
+            return;
+        }
+        // A tree is never equal to a part of itself: below a match there is no other.
+        if node == value {
+            found.push(pointer.clone());
+            return;
+        }
+        let mut descend = |key: &str, node| {
+            let len = pointer.len();
+            pointer.push('/');
+            pointer.push_str(&key.replace('~', "~0").replace('/', "~1"));
+            visit(node, value, pointer, found);
+            pointer.truncate(len);
+        };
+        match node {
+            serde_json::Value::Object(map) => map.iter().for_each(|(k, v)| descend(k, v)),
+            serde_json::Value::Array(items) => items
+                .iter()
+                .enumerate()
+                .for_each(|(i, v)| descend(&i.to_string(), v)),
+            _ => {}
+        }
+    }
+    let mut found = Vec::new();
+    visit(props, value, &mut String::new(), &mut found);
+    match <[String; 1]>::try_from(found) {
+        Ok([place]) => Some(place),
+        Err(_) => None,
     }
 }
 
@@ -295,21 +398,12 @@ impl Composer for Composition {
             child_failed()
         };
         let written = as_written(&parsed);
+        let child_path = path.join("/");
         let schema_errors: Vec<Problem> = child
             .schema
             .iter_errors(&written)
             .flat_map(|error| crate::registry::props_problems(&error, &child.info().props_schema))
-            .map(|problem| {
-                let hint = problem
-                    .suggestion
-                    .map(|close| format!(" (did you mean `{close}`?)"))
-                    .unwrap_or_default();
-                Problem::Plugin(stackweave_host::Diagnostic {
-                    severity: Severity::Error,
-                    message: format!("props{}: {}{hint}", problem.about, problem.message),
-                    path: None,
-                })
-            })
+            .map(|problem| self.props_problem(&child_path, &parsed, problem))
             .collect();
         drop(written);
         drop(parsed);
@@ -331,6 +425,7 @@ impl Composer for Composition {
             received: Mutex::default(),
             handed: handed.clone(),
             pins: Vec::new(),
+            root_props: Arc::clone(&self.root_props),
         };
         let nested = Arc::new(nested);
         let context = SynthContext {
@@ -396,6 +491,7 @@ mod tests {
     use stackweave_host::{Limits, Runtime};
 
     use super::*;
+    use crate::registry::PropsProblem;
 
     /// A composer for a construct at `path` whose chain of plugins is `plugins`, over a
     /// registry of the standard plugins (none loaded: these checks come first).
@@ -417,6 +513,7 @@ mod tests {
             received: Mutex::default(),
             handed: BTreeSet::new(),
             pins: Vec::new(),
+            root_props: Arc::default(),
         }
     }
 
@@ -484,6 +581,87 @@ mod tests {
             matches!(&problems[0], Problem::Call(m) if m.contains("more than 0 child constructs") && m.contains("--total-children")),
         );
         assert!(api.ids.lock().expect("unpoisoned").is_empty());
+    }
+
+    #[test]
+    fn a_value_is_traced_only_to_its_one_place() {
+        let props = json!({"logs": {"days": 5, "name": "a/b"}, "other": [5, {"n": 7}], "t": 7});
+        assert_eq!(
+            only_place(&props, &json!({"n": 7})),
+            Some("/other/1".into())
+        );
+        assert_eq!(only_place(&props, &json!("a/b")), Some("/logs/name".into()));
+        assert_eq!(only_place(&props, &json!(5)), None, "two places");
+        assert_eq!(only_place(&props, &json!(6)), None, "no place");
+        assert_eq!(only_place(&props, &props), Some(String::new()));
+    }
+
+    /// `problem` as the schema of the grandchild `Api/Workflow/Role` reports it.
+    fn grandchild_problem(root_props: serde_json::Value, problem: PropsProblem) -> Problem {
+        let mut workflow = composer(&["Api", "Workflow"], &["team-api", "express-workflow"]);
+        workflow.root_props = Arc::new(root_props);
+        let props = json!({"maxSessionDuration": 60, "tags": {"aws:x": "y"}});
+        workflow.props_problem("Api/Workflow/Role", &props, problem)
+    }
+
+    #[test]
+    fn a_grandchilds_refused_value_is_traced_to_the_stack_files_construct() {
+        let too_short = || PropsProblem {
+            about: "/maxSessionDuration".into(),
+            at: "/maxSessionDuration".into(),
+            message: "60 is less than the minimum of 3600".into(),
+            suggestion: None,
+        };
+        let Problem::ChildProps {
+            message,
+            help,
+            traced,
+        } = grandchild_problem(json!({"session": {"seconds": 60}}), too_short())
+        else {
+            panic!("a child's props problem");
+        };
+        assert_eq!(
+            message,
+            "props/maxSessionDuration of child `Api/Workflow/Role`: 60 is less than the minimum of 3600; it comes from `props/session/seconds` of `Api`"
+        );
+        assert_eq!(
+            help,
+            "change `props/session/seconds` of `Api` (run `stackweave plugins show team-api` to see its props)"
+        );
+        assert_eq!(traced.as_deref(), Some("/session/seconds"));
+
+        // An unknown key is the user's when the object holding it is.
+        let unknown = PropsProblem {
+            about: "/tags".into(),
+            at: "/tags/aws:x".into(),
+            message: "unknown prop `aws:x`".into(),
+            suggestion: None,
+        };
+        let Problem::ChildProps { traced, .. } =
+            grandchild_problem(json!({"labels": {"aws:x": "y"}}), unknown)
+        else {
+            panic!("a child's props problem");
+        };
+        assert_eq!(traced.as_deref(), Some("/labels/aws:x"));
+
+        // Not found: the child's own prop, and the plugin that built it.
+        let Problem::ChildProps {
+            message,
+            help,
+            traced,
+        } = grandchild_problem(json!({"session": 60, "again": 60}), too_short())
+        else {
+            panic!("a child's props problem");
+        };
+        assert_eq!(traced, None);
+        assert_eq!(
+            message,
+            "props/maxSessionDuration: 60 is less than the minimum of 3600"
+        );
+        assert_eq!(
+            help,
+            "the plugin `express-workflow` of `Api/Workflow` built these props: check the props of `Api` (run `stackweave plugins show team-api` to see them), or report it to the plugin's authors"
+        );
     }
 
     #[test]

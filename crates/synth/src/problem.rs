@@ -9,6 +9,16 @@ pub(crate) enum Problem {
     Call(String),
     /// The plugin broke the contract: a bug for its authors.
     Bug(String),
+    /// A child's props, as its parent's plugin built them, that the child's plugin's schema
+    /// refuses (`compose`).
+    ChildProps {
+        message: String,
+        help: String,
+        /// Where the refused value is in the props of the stack file's construct (a JSON
+        /// Pointer below `props`), when it is there at exactly one place: what the user
+        /// wrote and can change.
+        traced: Option<String>,
+    },
 }
 
 /// The help for [`Problem::Bug`].

@@ -366,13 +366,14 @@ impl<'a> Run<'a> {
     fn call(&self, index: usize) -> Call<'a> {
         let construct = &self.stack.constructs[index];
         let plugin = self.plugins[index];
-        let props = resolve(&construct.props, &|r| self.expression(r));
+        let props = Arc::new(resolve(&construct.props, &|r| self.expression(r)));
         let handed = referenced_ids(&props);
         let (composer, tree) = Composition::root(
             Arc::clone(self.registry),
             Arc::clone(&self.spending),
             &self.stack.name,
             (&construct.id, &construct.logical_ids, handed.clone()),
+            Arc::clone(&props),
             &plugin.info().name,
         );
         Call {
@@ -491,8 +492,9 @@ impl<'a> Run<'a> {
     }
 
     /// Merges one child of `construct` (or reports its failure), located at the construct
-    /// in the stack file and named by its path. Returns the logical ids its attributes
-    /// name, and its errors.
+    /// in the stack file (or at the prop of it a refused value of the child's props came
+    /// from) and named by its path. Returns the logical ids its attributes name, and its
+    /// errors.
     fn merge_child(
         &self,
         construct: &ConstructDecl,
@@ -523,6 +525,19 @@ impl<'a> Run<'a> {
                     Problem::Plugin(d) => from_plugin(d),
                     Problem::Call(message) => locate(Diagnostic::error(message)),
                     Problem::Bug(message) => locate(Diagnostic::error(message)).help(BUG_HELP),
+                    Problem::ChildProps {
+                        message,
+                        help,
+                        traced,
+                    } => {
+                        let at = match traced {
+                            Some(place) => format!("{}/props{place}", construct.pointer),
+                            None => construct.pointer.clone(),
+                        };
+                        self.at(Diagnostic::error(message), &at, Some(&path))
+                            .plugin(child.plugin.clone())
+                            .help(help)
+                    }
                 });
                 return (BTreeSet::new(), errors.collect());
             }
@@ -574,6 +589,8 @@ impl<'a> Run<'a> {
             Problem::Plugin(d) => self.plugin_diagnostic(construct, plugin, d),
             Problem::Call(message) => at_construct(message),
             Problem::Bug(message) => at_construct(message).help(BUG_HELP),
+            // A child's only: a stack file construct's props are checked before its call.
+            Problem::ChildProps { message, help, .. } => at_construct(message).help(help),
         }
     }
 
