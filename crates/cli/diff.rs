@@ -5,12 +5,60 @@
 use serde_json::{Map, Value, json};
 use stackweave_diff::{IamChange, IamChangeKind, IamItem, Replacement, TemplateDiff};
 
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use stackweave_synth::Diagnostic;
+
+use crate::exit;
+use crate::flags::SynthesisArgs;
 use crate::input::{Input, display_path};
 use crate::report::{self, Paint, ReportFormat, SarifResult, SarifRule};
 
 const IAM_RULE: &str = "SW-DIFF-IAM";
 const REPLACEMENT_RULE: &str = "SW-DIFF-REPLACE";
 const CHANGE_RULE: &str = "SW-DIFF-CHANGE";
+
+#[derive(clap::Args)]
+pub struct DiffArgs {
+    /// The old side: a template (YAML or JSON) or a stack file
+    old: PathBuf,
+    /// The new side: a template (YAML or JSON) or a stack file
+    new: PathBuf,
+    /// Report format
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text, visible_alias = "report")]
+    format: ReportFormat,
+    /// Exit 1 when the two differ
+    #[arg(long)]
+    fail: bool,
+    #[command(flatten)]
+    synthesis: SynthesisArgs,
+}
+
+pub fn run(args: DiffArgs) -> ExitCode {
+    let options = match args.synthesis.options() {
+        Ok(options) => options,
+        Err(error) => return exit::usage_error(&error),
+    };
+    let (old, new) = match (
+        Input::load(&args.old, &options),
+        Input::load(&args.new, &options),
+    ) {
+        (Ok(old), Ok(new)) => (old, new),
+        (old, new) => {
+            let errors: Vec<Diagnostic> = [old.err(), new.err()]
+                .into_iter()
+                .flatten()
+                .flatten()
+                .collect();
+            return exit::input_error(&errors);
+        }
+    };
+    let changes = stackweave_diff::diff(old.template(), new.template());
+    let paint = Paint(args.format == ReportFormat::Text && report::use_color());
+    let text = render(args.format, &old, &new, &changes, paint);
+    exit::print_or_report(&text, args.fail && !changes.is_empty())
+}
 
 /// Renders `changes` between `old` and `new` in `format`.
 pub fn render(

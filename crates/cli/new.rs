@@ -2,8 +2,58 @@
 //! over an existing file.
 
 use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::Subcommand;
 
 use stackweave_synth::Diagnostic;
+
+use crate::exit;
+
+#[derive(Subcommand)]
+pub enum NewCommand {
+    /// Write a plugin crate for a team construct, ready to build with
+    /// `cargo build --release --target wasm32-wasip2`
+    Plugin {
+        /// The construct's name, as stack files will write it: lowercase words joined by `-`
+        name: String,
+        /// The folder to create [default: NAME]
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+        /// The Stackweave plugin SDK (`crates/plugin`) to depend on [default: the one this
+        /// stackweave was built from]
+        #[arg(long, value_name = "DIR")]
+        sdk: Option<PathBuf>,
+    },
+    /// Write a starter stack file
+    Stack {
+        /// The file to write
+        #[arg(default_value = "stack.yaml")]
+        path: PathBuf,
+        /// The stack's name
+        #[arg(long, default_value = "MyStack")]
+        name: String,
+    },
+}
+
+pub fn run(what: NewCommand) -> ExitCode {
+    let written = match &what {
+        NewCommand::Plugin { name, dir, sdk } => {
+            let dir = dir.clone().unwrap_or_else(|| PathBuf::from(name));
+            plugin(name, &dir, sdk.as_deref())
+        }
+        NewCommand::Stack { path, name } => stack(path, name),
+    };
+    match written {
+        Ok(files) => {
+            for file in files {
+                eprintln!("created {}", file.display());
+            }
+            ExitCode::SUCCESS
+        }
+        Err(error) => exit::report(&[error]),
+    }
+}
 
 /// The files of a new plugin crate: path in the crate, template.
 const PLUGIN_FILES: &[(&str, &str)] = &[
@@ -94,7 +144,7 @@ fn check_construct_name(name: &str) -> Result<(), Diagnostic> {
         Ok(())
     } else {
         Err(Diagnostic::error(format!(
-            "`{name}` cannot be a construct name: use lowercase words joined by `-`, like `team-bucket`"
+            "`{name}` cannot be a construct name: use lowercase words joined by `-`, like `team-jobs`"
         )))
     }
 }

@@ -5,9 +5,10 @@
 
 use std::process::ExitCode;
 
-use stackweave_synth::{Diagnostic, LoadedPlugin, LoadedValidator, Options, Registry, props_of};
+use stackweave_synth::{Diagnostic, LoadedPlugin, LoadedValidator, Registry, props_of};
 
-use crate::{CacheArgs, PluginArgs, report};
+use crate::exit::report;
+use crate::flags::{self, CacheArgs, PluginArgs};
 
 #[derive(clap::Args)]
 pub(crate) struct PluginsArgs {
@@ -52,11 +53,7 @@ pub(crate) fn run(args: PluginsArgs) -> ExitCode {
 }
 
 fn registry(plugins: &PluginArgs, cache: &CacheArgs) -> Result<Registry, Vec<Diagnostic>> {
-    let options = Options {
-        plugin_dirs: plugins.dirs.clone(),
-        cache: cache.open(),
-        ..Options::default()
-    };
+    let options = flags::loading_options(plugins, cache);
     stackweave_synth::new_registry(&options, &[]).map_err(|failure| failure.diagnostics)
 }
 

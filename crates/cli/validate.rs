@@ -5,7 +5,8 @@
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 use std::sync::Arc;
 
 use serde_json::{Map, Value, json};
@@ -13,8 +14,72 @@ use stackweave_rules::Finding;
 use stackweave_stack::{Location, Suppression};
 use stackweave_synth::{Diagnostic, LoadedValidator, Options, Registry, RuleSeverity};
 
+use crate::exit;
+use crate::flags::SynthesisArgs;
 use crate::input::{Input, display_path};
 use crate::report::{self, Paint, ReportFormat, SarifResult, SarifRule};
+
+#[derive(clap::Args)]
+pub struct ValidateArgs {
+    /// A stack file (synthesised first) or a CloudFormation template (YAML or JSON)
+    #[arg(default_value = "stack.yaml")]
+    input: PathBuf,
+    /// Report format
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text, visible_alias = "report")]
+    format: ReportFormat,
+    /// Also run this opt-in rule (as the stack file's `validation.enable` does); repeatable
+    #[arg(long, value_name = "RULE")]
+    enable: Vec<String>,
+    /// Describe every rule and exit
+    #[arg(long)]
+    list_rules: bool,
+    #[command(flatten)]
+    synthesis: SynthesisArgs,
+}
+
+pub fn run(args: ValidateArgs) -> ExitCode {
+    let options = match args.synthesis.options() {
+        Ok(options) => options,
+        Err(error) => return exit::usage_error(&error),
+    };
+    let input = if args.list_rules {
+        None
+    } else {
+        match Input::load(&args.input, &options) {
+            Ok(input) => Some(input),
+            Err(errors) => return exit::input_error(&errors),
+        }
+    };
+    let registry = match validators(&options, input.as_ref()) {
+        Ok(registry) => registry,
+        Err(errors) => return exit::input_error(&errors),
+    };
+    let mut rules = builtin_rules();
+    rules.extend(plugin_rules(registry.validators()));
+    let Some(input) = input else {
+        return exit::print_or_report(&list_rules(&rules, args.format), false);
+    };
+    if let Input::Stack(synthesis) = &input {
+        exit::report(&synthesis.warnings);
+    }
+    let opted_in = match opted_in(&rules, &input, &args.enable) {
+        Ok(opted_in) => opted_in,
+        Err(errors) => return exit::input_error(&errors),
+    };
+    let mut findings = stackweave_rules::check(input.template(), &opted_in);
+    match run_validators(registry.validators(), input.template(), input.path()) {
+        Ok(found) => findings.extend(found),
+        Err(errors) => return exit::input_error(&errors),
+    }
+    let (findings, stale) = match resolve(&rules, findings, &input) {
+        Ok(resolved) => resolved,
+        Err(errors) => return exit::input_error(&errors),
+    };
+    exit::report(&stale);
+    let paint = Paint(args.format == ReportFormat::Text && report::use_color());
+    let text = render(args.format, &input, &rules, &findings, paint);
+    exit::print_or_report(&text, fails(&findings))
+}
 
 /// A rule from any source, as reports describe it.
 #[derive(Clone, Debug)]
