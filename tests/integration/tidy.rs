@@ -93,10 +93,21 @@ fn the_leaf_crates_depend_only_on_what_architecture_md_allows() {
         ("stackweave-sfn-tasks", &[]),
         // The SDK plugins are written with builds for wasm32-wasip2: nothing of the host.
         ("stackweave-plugin", &[]),
+        // Where things were written: YAML text only, so every reporter can share it.
+        ("stackweave-location", &[]),
         // The stack file never knows wasm or merging.
         (
             "stackweave-stack",
-            &["stackweave-files", "stackweave-template"],
+            &[
+                "stackweave-files",
+                "stackweave-location",
+                "stackweave-template",
+            ],
+        ),
+        // A template file is read without knowing stack files.
+        (
+            "stackweave-template-file",
+            &["stackweave-files", "stackweave-location"],
         ),
     ];
     for (package, may_use) in allowed {
@@ -217,4 +228,13 @@ fn modules_of_the_orchestration_do_not_import_each_other_in_a_circle() {
     for module in imports.keys() {
         visit(module, &imports, &mut Vec::new(), &mut done);
     }
+}
+
+#[test]
+fn a_check_command_reads_a_template_and_a_stack_file_under_one_bound() {
+    // `validate`, `diff` and `graph` read a file before they know which it is.
+    assert_eq!(
+        stackweave_template_file::MAX_TEMPLATE_BYTES,
+        stackweave_stack::format::MAX_STACK_FILE_BYTES
+    );
 }

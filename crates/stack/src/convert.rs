@@ -15,9 +15,9 @@ use stackweave_template::shortened;
 
 use crate::error::{At, Problems};
 use crate::format::MAX_FILE_DATA_BYTES;
-use crate::location::{join_pointer, not_utf8};
 use crate::prop::Prop;
 use crate::reference::Text;
+use stackweave_location::{join_pointer, not_utf8};
 
 /// The one tag a stack file may use.
 pub(crate) const FILE_TAG: &str = "!file";

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use stackweave_template::shortened;
 
 use crate::format::MAX_STACK_FILE_BYTES;
-use crate::location::{Location, SourceMap, unescape_token};
+use stackweave_location::{Location, SourceMap, unescape_token};
 
 /// Why the stack file's bytes could not be read, worded for its role: which bound, and why
 /// it cannot be raised.

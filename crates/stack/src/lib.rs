@@ -14,17 +14,14 @@
 mod convert;
 mod error;
 pub mod format;
-mod location;
 mod model;
 mod parse;
 mod prop;
 mod reference;
 mod sections;
-mod suggest;
 mod validation;
 
 pub use error::{Invalid, ReadFailure, StackError};
-pub use location::{Location, SourceMap, escape_token, join_pointer, not_utf8, unescape_token};
 pub use model::{
     ConstructDecl, Limits, OutputDecl, Override, PluginRef, ResourceDecl, RuleChoice, StackFile,
     Suppression, Validation,
@@ -32,3 +29,6 @@ pub use model::{
 pub use parse::{parse_stack_file, parse_stack_str};
 pub use prop::Prop;
 pub use reference::{PSEUDO_PARAMETERS, Part, Reference, Text, TextError, escape_sub_literal};
+pub use stackweave_location::{
+    Location, SourceMap, escape_token, join_pointer, not_utf8, unescape_token,
+};

@@ -5,8 +5,8 @@
 
 use std::path::PathBuf;
 
-use crate::location::SourceMap;
 use crate::prop::Prop;
+use stackweave_location::SourceMap;
 
 /// A parsed, structurally valid stack file.
 #[derive(Debug, Clone)]

@@ -18,9 +18,11 @@ use crate::format::{
     MAX_DESCRIPTION, MAX_STACK_FILE_BYTES, REQUIRED_TOP_LEVEL_KEYS, STACK_NAME_PATTERN,
     TOP_LEVEL_KEYS, is_stack_name,
 };
-use crate::location::{Location, SourceMap, TextEnd, first_non_printable, join_pointer, not_utf8};
 use crate::model::{Limits, StackFile, Validation};
-use crate::suggest::closest;
+use stackweave_location::closest;
+use stackweave_location::{
+    Location, SourceMap, TextEnd, first_non_printable, join_pointer, not_utf8,
+};
 
 /// The commonest YAML mistake in a stack file: `[${Role.arn}]`, where YAML reads the `{` as
 /// the start of a flow mapping. Says so when the failing line has a reference in a flow
@@ -311,7 +313,7 @@ impl Analyser<'_, '_> {
                 .map(|k| format!("`{k}`"))
                 .collect::<Vec<_>>()
                 .join(", ");
-            let help = match closest(key, allowed) {
+            let help = match closest(key, allowed.iter().copied()) {
                 Some(near) => format!("did you mean `{near}`? {what} accepts {keys}"),
                 None => format!("remove it; {what} accepts {keys}"),
             };

@@ -6,8 +6,8 @@
 
 use serde_json::{Map, Value};
 
-use crate::location::join_pointer;
 use crate::reference::{Reference, Text};
+use stackweave_location::join_pointer;
 
 /// A props value as written in the stack file.
 #[derive(Debug, Clone, PartialEq)]

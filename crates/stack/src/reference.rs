@@ -178,7 +178,8 @@ fn parse_reference(inner: &str) -> Result<Reference, TextError> {
             None => (inner.to_owned(), None),
         };
         if !PSEUDO_PARAMETERS.contains(&name.as_str()) {
-            let suggestion = crate::suggest::closest(&name, PSEUDO_PARAMETERS).map(str::to_owned);
+            let suggestion = stackweave_location::closest(&name, PSEUDO_PARAMETERS.iter().copied())
+                .map(str::to_owned);
             return Err(TextError::UnknownPseudo { name, suggestion });
         }
         if attribute.is_some() {

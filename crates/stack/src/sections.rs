@@ -18,10 +18,10 @@ use crate::format::{
     OUTPUT_KEYS, REQUIRED_CONSTRUCT_KEYS, REQUIRED_OUTPUT_KEYS, REQUIRED_RESOURCE_KEYS,
     RESOURCE_KEYS, is_logical_id, is_logical_name, is_resource_type,
 };
-use crate::location::join_pointer;
 use crate::model::{ConstructDecl, Limits, OutputDecl, Override, PluginRef, ResourceDecl};
 use crate::parse::{Analyser, Entries, get};
 use crate::prop::Prop;
+use stackweave_location::join_pointer;
 
 impl<'p> Analyser<'_, 'p> {
     /// The entries of an optional section; `null` (a key with nothing under it) is empty.

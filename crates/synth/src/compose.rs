@@ -328,7 +328,7 @@ impl Composer for Composition {
                 )));
             }
             let names = self.registry.names();
-            let hint = crate::diagnostic::closest(plugin, names.iter().map(String::as_str))
+            let hint = stackweave_location::closest(plugin, names.iter().map(String::as_str))
                 .map(|close| format!("; did you mean `{close}`?"))
                 .unwrap_or_default();
             return Err(refusal(format!(

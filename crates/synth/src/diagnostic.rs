@@ -160,34 +160,6 @@ impl From<Vec<Diagnostic>> for Failure {
     }
 }
 
-/// Closest candidate for a misspelt name, for "did you mean" help.
-pub(crate) fn closest<'a>(
-    wanted: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-) -> Option<&'a str> {
-    candidates
-        .into_iter()
-        .map(|c| (edit_distance(&wanted.to_lowercase(), &c.to_lowercase()), c))
-        .filter(|(distance, c)| *distance <= (c.len().max(wanted.len()) / 3).max(1))
-        .min()
-        .map(|(_, c)| c)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut previous = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = previous + usize::from(ca != *cb);
-            previous = row[j + 1];
-            row[j + 1] = substitution.min(row[j] + 1).min(previous + 1);
-        }
-    }
-    row[b.len()]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -212,12 +184,5 @@ mod tests {
             d.to_string(),
             "error: unknown attribute `ur` of construct `Api`\n  --> stack.yaml:3:12\n   = construct: Workflow\n   = plugin: `express-workflow` (built-in)\n   = help: did you mean `url`?\n"
         );
-    }
-
-    #[test]
-    fn closest_finds_typos_but_not_strangers() {
-        assert_eq!(closest("ur", ["id", "url", "stage"]), Some("url"));
-        assert_eq!(closest("Workflw", ["Workflow", "Api"]), Some("Workflow"));
-        assert_eq!(closest("banana", ["id", "url", "stage"]), None);
     }
 }

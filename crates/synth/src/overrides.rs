@@ -22,7 +22,7 @@ pub(crate) fn apply(
 ) -> Result<(), String> {
     let Some(resource) = fragment.resources.get_mut(local_id) else {
         let known: Vec<&str> = fragment.resources.keys().map(String::as_str).collect();
-        let hint = match crate::diagnostic::closest(local_id, known.iter().copied()) {
+        let hint = match stackweave_location::closest(local_id, known.iter().copied()) {
             Some(close) => format!("; did you mean `{close}`?"),
             None => String::new(),
         };

@@ -8,7 +8,9 @@ use serde_json::{Map, Value};
 use stackweave_stack::{Part, Prop, Reference, StackFile};
 use stackweave_template::{Piece, interpolate};
 
-use crate::diagnostic::{Diagnostic, closest};
+use stackweave_location::closest;
+
+use crate::diagnostic::Diagnostic;
 
 /// What a reference may name: constructs (with their plugin's attribute names), plain
 /// resources and parameters.

@@ -296,7 +296,7 @@ impl Registry {
             let known: Vec<String> = self.names();
             let error = Diagnostic::error(format!("no plugin is named `{name}`"));
             return Err(
-                match crate::diagnostic::closest(name, known.iter().map(String::as_str)) {
+                match stackweave_location::closest(name, known.iter().map(String::as_str)) {
                     Some(close) => error.help(format!("did you mean `{close}`?")),
                     None => error.help(format!(
                         "the plugins available are {}; add a folder of team plugins with `--plugins DIR` or the stack file's `plugins:` list",
@@ -580,7 +580,7 @@ pub(crate) fn props_problems(
             about: at.clone(),
             at: format!("{at}/{}", key.replace('~', "~0").replace('/', "~1")),
             message: format!("unknown prop `{}`", stackweave_template::shortened(key)),
-            suggestion: crate::diagnostic::closest(key, known.iter().map(String::as_str))
+            suggestion: stackweave_location::closest(key, known.iter().map(String::as_str))
                 .map(str::to_string),
         })
         .collect()

@@ -7,7 +7,7 @@
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
 use serde_yaml::Value as Yaml;
-use stackweave_stack::join_pointer;
+use stackweave_location::join_pointer;
 
 use crate::error::ReadErrorKind;
 use crate::short_form::{known_tags, long_form_key};

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use stackweave_stack::Location;
+use stackweave_location::Location;
 
 /// What kind of problem a [`ReadError`] is, for callers that react differently (say, to a
 /// missing file and to a broken one).

@@ -1,10 +1,9 @@
 //! Where each node of a template was written: JSON Pointers (into the long form) to line and
 //! column.
 //!
-//! `stackweave_stack::SourceMap` cannot be used here: it can only be built inside the stack
-//! crate, and it knows nothing of short forms, so the contents of `!GetAtt A.B` would sit at
-//! a different pointer than in the long form the rest of Stackweave reads. This index
-//! replays yaml-rust2's events like the stack crate's does, and gives every short-form node
+//! `stackweave_location::SourceMap` cannot be used here: it knows nothing of short forms, so
+//! the contents of `!GetAtt A.B` would sit at a different pointer than in the long form the
+//! rest of Stackweave reads. This index replays yaml-rust2's events like that one does, and gives every short-form node
 //! the pointer of its long form: `!Sub` at `/Outputs/Url/Value` also indexes
 //! `/Outputs/Url/Value/Fn::Sub`, and `!GetAtt Api.RootResourceId` its two list items.
 //! It also reports what serde_yaml would lose or mislocate: duplicate keys (with both
@@ -12,7 +11,7 @@
 
 use std::collections::HashMap;
 
-use stackweave_stack::{Location, join_pointer};
+use stackweave_location::{Location, join_pointer};
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser, Tag};
 use yaml_rust2::scanner::{Marker, ScanError, TScalarStyle};
 
@@ -33,7 +32,7 @@ pub struct Located {
 
 /// Maps JSON Pointers into a template's long form to where their nodes were written.
 ///
-/// Lookups mirror `stackweave_stack::SourceMap`'s: [`SourceMap::locate`] and
+/// Lookups mirror `stackweave_location::SourceMap`'s: [`SourceMap::locate`] and
 /// [`SourceMap::locate_key`] fall back to the nearest indexed ancestor (and to 1:1), while
 /// [`SourceMap::get`] answers only for the pointer itself.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use serde_json::{Value, json};
-use stackweave_stack::Location;
+use stackweave_location::Location;
 use stackweave_template_file::{
     FileKind, ReadErrorKind, TemplateFile, kind_of, parse_template_str, read_template,
 };

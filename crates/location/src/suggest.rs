@@ -3,12 +3,14 @@
 //! A plain edit distance is enough here: the candidate lists are a handful of words, and a
 //! suggestion is only offered when it is close enough to be a likely typo.
 
-/// The candidate closest to `word`, if it is plausibly a typo of it.
-pub(crate) fn closest<'c>(word: &str, candidates: &[&'c str]) -> Option<&'c str> {
+/// The candidate closest to `word`, if it is plausibly a typo of it: at most a third of the
+/// longer name's characters apart (at least one), case ignored; of equally close
+/// candidates, the first.
+pub fn closest<'c>(word: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
     let lowered = word.to_ascii_lowercase();
     candidates
-        .iter()
-        .map(|&candidate| {
+        .into_iter()
+        .map(|candidate| {
             // Case slips (`logicalids`) cost nothing; other edits count fully.
             let distance = distance(&lowered, &candidate.to_ascii_lowercase());
             (distance, candidate)
@@ -43,11 +45,18 @@ mod tests {
     #[test]
     fn suggests_close_keys_only() {
         let keys = ["plugin", "props", "logicalIds"];
-        assert_eq!(closest("prop", &keys), Some("props"));
-        assert_eq!(closest("plugins", &keys), Some("plugin"));
-        assert_eq!(closest("logicalids", &keys), Some("logicalIds"));
-        assert_eq!(closest("logicalId", &keys), Some("logicalIds"));
-        assert_eq!(closest("resources", &keys), None);
+        assert_eq!(closest("prop", keys), Some("props"));
+        assert_eq!(closest("plugins", keys), Some("plugin"));
+        assert_eq!(closest("logicalids", keys), Some("logicalIds"));
+        assert_eq!(closest("logicalId", keys), Some("logicalIds"));
+        assert_eq!(closest("resources", keys), None);
+    }
+
+    #[test]
+    fn closest_finds_typos_but_not_strangers() {
+        assert_eq!(closest("ur", ["id", "url", "stage"]), Some("url"));
+        assert_eq!(closest("Workflw", ["Workflow", "Api"]), Some("Workflow"));
+        assert_eq!(closest("banana", ["id", "url", "stage"]), None);
     }
 
     #[test]

@@ -1,8 +1,8 @@
-//! Source locations: where each node of the stack file was written.
+//! Source locations: where each node of a YAML file (a stack file) was written.
 //!
 //! serde_yaml gives us values but forgets where they came from, so this module replays the
 //! document through yaml-rust2's event parser and records, for every node, its JSON Pointer
-//! and the line/column of both its key and its value. Callers (this crate's validation and
+//! and the line/column of both its key and its value. Callers (the stack file's reader and
 //! the orchestrator) then ask for a pointer and get a location, falling back to the nearest
 //! ancestor for nodes that were never indexed (contents of `!file` data, aliased subtrees).
 //! It is not a YAML loader: values themselves come from serde_yaml.
@@ -29,7 +29,7 @@ impl Location {
     /// yaml-rust2 reports anything at the very end of a file without a final line break
     /// (a syntax error, an empty value) on the line after the last; point at the end of the
     /// last line instead.
-    pub(crate) fn within(self, end: &TextEnd) -> Self {
+    pub fn within(self, end: &TextEnd) -> Self {
         if self.line <= end.last_line {
             self
         } else {
@@ -46,7 +46,8 @@ impl Location {
         }
     }
 
-    pub(crate) fn from_marker(mark: Marker) -> Self {
+    /// The location of a yaml-rust2 marker (which counts columns from 0).
+    pub fn from_marker(mark: Marker) -> Self {
         // yaml-rust2 counts columns from 0 but lines from 1.
         Location {
             line: mark.line().max(1),
@@ -57,7 +58,7 @@ impl Location {
 
 /// Where a text ends, measured once so that clamping every location in a large stack file
 /// stays linear.
-pub(crate) struct TextEnd {
+pub struct TextEnd {
     /// The last line a location may be on: after a final line break, the (empty) line
     /// after it exists too.
     last_line: usize,
@@ -65,7 +66,8 @@ pub(crate) struct TextEnd {
 }
 
 impl TextEnd {
-    pub(crate) fn of(text: &str) -> Self {
+    /// Measures where `text` ends.
+    pub fn of(text: &str) -> Self {
         let lines = text.lines().count().max(1);
         let last = text.lines().last().unwrap_or("");
         TextEnd {
@@ -99,7 +101,7 @@ pub fn not_utf8(bytes: &[u8], error: std::str::Utf8Error) -> (Location, u8) {
 /// Where the first character YAML does not allow is, and that character: YAML text may hold
 /// tab, line breaks and printable Unicode only (YAML 1.2, section 5.1, as libyaml checks it).
 /// serde_yaml refuses the others without a usable position.
-pub(crate) fn first_non_printable(text: &str) -> Option<(Location, char)> {
+pub fn first_non_printable(text: &str) -> Option<(Location, char)> {
     let allowed = |c: char| matches!(c, '\t' | '\n' | '\r' | ' '..='~' | '\u{85}' | '\u{a0}'..='\u{d7ff}' | '\u{e000}'..='\u{fffd}' | '\u{10000}'..);
     let (offset, found) = text.char_indices().find(|&(_, c)| !allowed(c))?;
     Some((Location::after(&text[..offset]), found))
@@ -168,7 +170,7 @@ impl SourceMap {
     }
 
     /// Indexes `text`, which must be a YAML document, also reporting duplicate keys.
-    pub(crate) fn scan(text: &str) -> Result<(SourceMap, Vec<DuplicateKey>), ScanError> {
+    pub fn scan(text: &str) -> Result<(SourceMap, Vec<DuplicateKey>), ScanError> {
         let mut builder = Builder {
             lines: text.lines().collect(),
             ..Builder::default()
@@ -190,7 +192,7 @@ impl SourceMap {
     /// Where the first alias (`*name`) of `text` is written. serde_yaml refuses aliases that
     /// expand to too much (a "billion laughs") without a position; the expansion starts
     /// there.
-    pub(crate) fn first_alias(text: &str) -> Option<Location> {
+    pub fn first_alias(text: &str) -> Option<Location> {
         struct FirstAlias(Option<Location>);
         impl MarkedEventReceiver for FirstAlias {
             fn on_event(&mut self, event: Event, mark: Marker) {
@@ -207,7 +209,7 @@ impl SourceMap {
 
 /// A key written twice in the same mapping.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct DuplicateKey {
+pub struct DuplicateKey {
     /// Pointer of the entry (parent pointer plus the key).
     pub pointer: String,
     /// The key as written.
@@ -431,4 +433,5 @@ impl MarkedEventReceiver for Builder<'_> {
 }
 
 #[cfg(test)]
+#[path = "source_map_tests.rs"]
 mod tests;
