@@ -6,7 +6,6 @@
 use std::path::{Path, PathBuf};
 
 use stackweave_host::Runtime;
-
 use stackweave_stack::{ConstructDecl, PluginRef, StackError, StackFile, parse_stack_file};
 
 use crate::diagnostic::{Diagnostic, Failure};
@@ -46,10 +45,13 @@ pub fn new_registry(options: &Options, more_folders: &[PathBuf]) -> Result<Regis
 /// A registry of the plugins `options` and the stack files' `plugins:` folders hold, with
 /// every plugin each stack uses loaded.
 pub fn registry_for(stacks: &[&StackFile], options: &Options) -> Result<Registry, Failure> {
-    let folders: Vec<PathBuf> = stacks
-        .iter()
-        .flat_map(|stack| stack.plugin_dirs.iter().cloned())
-        .collect();
+    // Stacks of one app often share their folders: each is searched once.
+    let mut folders: Vec<PathBuf> = Vec::new();
+    for folder in stacks.iter().flat_map(|stack| &stack.plugin_dirs) {
+        if !folders.contains(folder) {
+            folders.push(folder.clone());
+        }
+    }
     let mut registry = new_registry(options, &folders)?;
     for stack in stacks {
         load_plugins(stack, &mut registry)?;
