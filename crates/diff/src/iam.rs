@@ -112,7 +112,9 @@ fn facts(resources: &Map<String, Value>) -> Vec<Fact> {
                         .map_or_else(|| format!("Policies[{index}]"), render_value),
                 ),
                 Source::PolicyResource => {
-                    Some(document.name.map_or_else(|| id.clone(), render_value))
+                    let managed_name = || resource.pointer("/Properties/ManagedPolicyName");
+                    let name = document.name.or_else(managed_name);
+                    Some(name.map_or_else(|| id.clone(), render_value))
                 }
             };
             for statement in statements(document.value) {

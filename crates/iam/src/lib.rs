@@ -172,8 +172,9 @@ pub enum Source {
 pub struct Document<'a> {
     /// Which of its resource's policies it is.
     pub source: Source,
-    /// The policy's name as written: `PolicyName` (of the `Policies` entry or the policy
-    /// resource), else a managed policy's `ManagedPolicyName`; `None` for a trust policy.
+    /// `PolicyName` as written (of the `Policies` entry or the policy resource); `None` for
+    /// a trust policy, and for a managed policy, whose optional name is `ManagedPolicyName`
+    /// (callers name it as they see fit: the rules by its logical id, the diff by that name).
     pub name: Option<&'a Value>,
     /// Its JSON Pointer in the template (through the branch taken, if any).
     pub pointer: String,
@@ -309,9 +310,7 @@ pub fn read_resource<'a>(
     if targets.is_some()
         && let Some((policy, pointer)) = property("PolicyDocument")
     {
-        let name = property("PolicyName")
-            .or_else(|| property("ManagedPolicyName"))
-            .map(|(name, _)| name);
+        let name = property("PolicyName").map(|(name, _)| name);
         document(Source::PolicyResource, name, policy, &pointer, &mut parts);
     }
     Some(IamResource {
@@ -538,10 +537,7 @@ mod tests {
         let managed = json!({"Type": "AWS::IAM::ManagedPolicy", "Properties": {
             "ManagedPolicyName": "M", "PolicyDocument": {}}});
         let read = read_resource("M1", &managed, as_written).expect("a managed policy");
-        assert_eq!(
-            read.documents().next().and_then(|d| d.name),
-            Some(&json!("M"))
-        );
+        assert_eq!(read.documents().next().and_then(|d| d.name), None);
         assert_eq!(read.attached_to[..], []);
         assert_eq!(
             read_resource("R", &json!({"Type": "AWS::IAM::RolePolicy", "Properties": {"RoleName": {"Ref": "Role"}}}), as_written)
