@@ -78,6 +78,75 @@ fn a_widened_statement_in_a_template_shows_in_the_iam_table() {
     assert_eq!(diff_in(&project, &["--fail"]).code, 1);
 }
 
+/// A role, a user and a group, each given access by its own `AWS::IAM::RolePolicy`,
+/// `UserPolicy` and `GroupPolicy`; `extra` is appended to every policy's actions.
+fn identities_with_their_own_policies(extra: &str) -> String {
+    let mut template = String::from(
+        "Resources:\n  Worker:\n    Type: AWS::IAM::Role\n    Properties:\n      AssumeRolePolicyDocument:\n        Version: \"2012-10-17\"\n        Statement:\n          - Effect: Allow\n            Principal: { Service: lambda.amazonaws.com }\n            Action: sts:AssumeRole\n  Auditor:\n    Type: AWS::IAM::User\n  Operators:\n    Type: AWS::IAM::Group\n",
+    );
+    for (id, policy_type, property, target) in [
+        ("WorkerAccess", "RolePolicy", "RoleName", "Worker"),
+        ("AuditorAccess", "UserPolicy", "UserName", "Auditor"),
+        ("OperatorsAccess", "GroupPolicy", "GroupName", "Operators"),
+    ] {
+        template.push_str(&format!(
+            "  {id}:\n    Type: AWS::IAM::{policy_type}\n    Properties:\n      {property}: !Ref {target}\n      PolicyName: orders\n      PolicyDocument:\n        Version: \"2012-10-17\"\n        Statement:\n          - Effect: Allow\n            Action: [s3:GetObject{extra}]\n            Resource: !Sub \"arn:${{AWS::Partition}}:s3:::orders/*\"\n"
+        ));
+    }
+    template
+}
+
+#[test]
+fn role_user_and_group_policy_changes_show_in_the_iam_table() {
+    let project = Project::new("");
+    project.write("old.yaml", identities_with_their_own_policies(""));
+    project.write(
+        "new.yaml",
+        identities_with_their_own_policies(", s3:DeleteObject"),
+    );
+    let out = diff_in(&project, &[]).success().to_owned();
+    // The IAM table comes before the resource list, where the same changes are paths.
+    let iam = out.find("IAM changes\nPermission statements\n");
+    assert!(iam.is_some() && iam < out.find("\nResources\n"), "{out}");
+    for id in ["WorkerAccess   ", "AuditorAccess  ", "OperatorsAccess"] {
+        assert_contains!(
+            out,
+            format!(
+                "| - | {id} | orders | Allow  | s3:GetObject    | arn:${{AWS::Partition}}:s3:::orders/* |\n"
+            ),
+            format!(
+                "| + | {id} | orders | Allow  | s3:DeleteObject | arn:${{AWS::Partition}}:s3:::orders/* |\n"
+            ),
+        );
+    }
+    let report: Value =
+        serde_json::from_str(diff_in(&project, &["--format", "json"]).success()).expect("JSON");
+    let added: Vec<(&str, &str, &Value)> = report["diff"]["iam"]
+        .as_array()
+        .expect("iam changes")
+        .iter()
+        .filter(|c| c["change"] == "added")
+        .map(|c| {
+            (
+                c["logical_id"].as_str().unwrap_or_default(),
+                c["resource_type"].as_str().unwrap_or_default(),
+                &c["statement"]["actions"],
+            )
+        })
+        .collect();
+    let actions = serde_json::json!(["s3:DeleteObject", "s3:GetObject"]);
+    assert_eq!(
+        added,
+        [
+            ("WorkerAccess", "AWS::IAM::RolePolicy", &actions),
+            ("AuditorAccess", "AWS::IAM::UserPolicy", &actions),
+            ("OperatorsAccess", "AWS::IAM::GroupPolicy", &actions),
+        ],
+        "{report:#}"
+    );
+    assert_eq!(diff_in(&project, &["--fail"]).code, 1);
+}
+
 #[test]
 fn a_stack_file_edit_that_adds_tracing_grants_the_role_x_ray() {
     let project = edited_stack(&[(

@@ -1,15 +1,16 @@
 //! Permission changes, statement by statement, so that a widened grant cannot hide in a long
 //! diff.
 //!
-//! Each template's IAM resources are reduced to facts (a statement a role is granted, a
-//! principal its trust policy admits, a managed policy it attaches, a role a policy is
-//! attached to); facts are compared per resource as multisets, and each one on a single
-//! side is a change. Policies attached to other resource types (bucket, topic and queue
-//! policies, Lambda permissions) are not analysed.
+//! Each template's IAM resources, as `stackweave-iam` reads them, are reduced to facts (a
+//! statement a role is granted, a principal its trust policy admits, a managed policy it
+//! attaches, a role a policy is attached to); facts are compared per resource as multisets,
+//! and each one on a single side is a change. Policies attached to other resource types
+//! (bucket, topic and queue policies, Lambda permissions) are not analysed.
 
 use std::collections::HashMap;
 
 use serde_json::{Map, Value};
+use stackweave_iam::{Content, Identity, Slot, Source, as_written};
 
 use crate::model::{IamChange, IamChangeKind, IamItem, IamStatement};
 
@@ -85,75 +86,70 @@ fn change(kind: IamChangeKind, fact: &Fact) -> IamChange {
     }
 }
 
-/// Every IAM fact of a `Resources` mapping, in template order.
+/// Every IAM fact of a `Resources` mapping, in template order: per resource, its trust
+/// statements, its policies' statements, its managed policies, then what it is attached to.
 fn facts(resources: &Map<String, Value>) -> Vec<Fact> {
     let mut out = Vec::new();
     for (id, resource) in resources {
-        let resource_type = resource
-            .get("Type")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
-        let empty = Map::new();
-        let properties = resource
-            .get("Properties")
-            .and_then(Value::as_object)
-            .unwrap_or(&empty);
+        let Some(read) = stackweave_iam::read_resource(id, resource, as_written) else {
+            continue;
+        };
         let mut push = |item| {
             out.push(Fact {
                 logical_id: id.clone(),
-                resource_type: resource_type.to_owned(),
+                resource_type: read.resource_type.to_owned(),
                 item,
             });
         };
-        match resource_type {
-            "AWS::IAM::Role" | "AWS::IAM::User" | "AWS::IAM::Group" => {
-                if let Some(document) = properties.get("AssumeRolePolicyDocument") {
-                    for statement in statements(document) {
-                        push(IamItem::TrustStatement { statement });
-                    }
+        // A `Policies` list or entry that is not one has no statement to show; its change
+        // is among the resource's.
+        for document in read.documents() {
+            let policy = match document.source {
+                Source::Trust => None,
+                Source::Inline { index } => Some(
+                    document
+                        .name
+                        .map_or_else(|| format!("Policies[{index}]"), render_value),
+                ),
+                Source::PolicyResource => {
+                    let managed_name = || resource.pointer("/Properties/ManagedPolicyName");
+                    let name = document.name.or_else(managed_name);
+                    Some(name.map_or_else(|| id.clone(), render_value))
                 }
-                for (i, policy) in list(properties.get("Policies")).iter().enumerate() {
-                    let name = policy
-                        .get("PolicyName")
-                        .map_or_else(|| format!("Policies[{i}]"), render_value);
-                    if let Some(document) = policy.get("PolicyDocument") {
-                        for statement in statements(document) {
-                            push(IamItem::Statement {
-                                policy: name.clone(),
-                                statement,
-                            });
-                        }
-                    }
-                }
-                for arn in strings(properties.get("ManagedPolicyArns")) {
-                    push(IamItem::ManagedPolicy { arn });
-                }
+            };
+            for statement in statements(document.value) {
+                push(match &policy {
+                    None => IamItem::TrustStatement { statement },
+                    Some(policy) => IamItem::Statement {
+                        policy: policy.clone(),
+                        statement,
+                    },
+                });
             }
-            "AWS::IAM::Policy" | "AWS::IAM::ManagedPolicy" => {
-                let name = properties
-                    .get("PolicyName")
-                    .or_else(|| properties.get("ManagedPolicyName"))
-                    .map_or_else(|| id.clone(), render_value);
-                if let Some(document) = properties.get("PolicyDocument") {
-                    for statement in statements(document) {
-                        push(IamItem::Statement {
-                            policy: name.clone(),
-                            statement,
-                        });
-                    }
-                }
-                for (property, target_type) in
-                    [("Roles", "role"), ("Users", "user"), ("Groups", "group")]
-                {
-                    for target in strings(properties.get(property)) {
-                        push(IamItem::Attachment {
-                            target_type: target_type.to_owned(),
-                            target,
-                        });
-                    }
-                }
+        }
+        if read.identity.is_some() {
+            let arns = resource
+                .get("Properties")
+                .and_then(|properties| properties.get("ManagedPolicyArns"));
+            for arn in strings(arns) {
+                push(IamItem::ManagedPolicy { arn });
             }
-            _ => {}
+        }
+        for identity in [Identity::Role, Identity::User, Identity::Group] {
+            let mut targets: Vec<String> = read
+                .attached_to
+                .iter()
+                .filter(|target| target.identity == identity)
+                .map(|target| render_value(target.value))
+                .collect();
+            targets.sort();
+            targets.dedup();
+            for target in targets {
+                push(IamItem::Attachment {
+                    target_type: identity.noun().to_owned(),
+                    target,
+                });
+            }
         }
     }
     out
@@ -174,19 +170,20 @@ fn statements(document: &Value) -> Vec<IamStatement> {
         },
         other => other,
     };
-    let Some(object) = document.as_object() else {
-        return vec![unresolved(document)];
-    };
-    if crate::compare::is_intrinsic(object) {
-        return vec![unresolved(document)];
+    // Like every one-or-many value here, a null `Statement` is none.
+    if document.get("Statement").is_some_and(Value::is_null) {
+        return Vec::new();
     }
-    list(object.get("Statement"))
-        .iter()
-        .map(|statement| match statement.as_object() {
-            Some(s) if !crate::compare::is_intrinsic(s) => normalise(s),
-            _ => unresolved(statement),
-        })
-        .collect()
+    match stackweave_iam::read_document(document, "", as_written) {
+        Content::Statements(slots) => slots
+            .iter()
+            .map(|slot| match slot {
+                Slot::Statement(statement) => normalise(statement.body),
+                Slot::Unreadable { value, .. } => unresolved(value),
+            })
+            .collect(),
+        Content::Text(_) | Content::Unreadable => vec![unresolved(document)],
+    }
 }
 
 fn unresolved(value: &Value) -> IamStatement {
@@ -214,20 +211,22 @@ fn normalise(statement: &Map<String, Value>) -> IamStatement {
     }
 }
 
-/// A value that may be one item or a list of them, as a list. An intrinsic function stays
-/// one item: its result is only known at deployment.
-fn list(value: Option<&Value>) -> Vec<Value> {
+/// A value that may be one item or a list of them, as a list; absent or null is none. An
+/// intrinsic function stays one item: its result is only known at deployment.
+fn list(value: Option<&Value>) -> Vec<&Value> {
     match value {
         None | Some(Value::Null) => Vec::new(),
-        Some(Value::Array(items)) => items.clone(),
-        Some(other) => vec![other.clone()],
+        Some(value) => stackweave_iam::entries(value, "", as_written)
+            .into_iter()
+            .map(|(value, _)| value)
+            .collect(),
     }
 }
 
 /// A one-or-many value as sorted, distinct display strings: the order of actions or
 /// resources in a statement means nothing.
 fn strings(value: Option<&Value>) -> Vec<String> {
-    let mut out: Vec<String> = list(value).iter().map(render_value).collect();
+    let mut out: Vec<String> = list(value).into_iter().map(render_value).collect();
     out.sort();
     out.dedup();
     out

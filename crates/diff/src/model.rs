@@ -232,7 +232,8 @@ pub struct ValueChange {
 }
 
 /// One permission change: a statement, managed policy or policy attachment gained or lost
-/// by an IAM resource (`AWS::IAM::Role`, `User`, `Group`, `Policy`, `ManagedPolicy`).
+/// by an IAM resource (`AWS::IAM::Role`, `User`, `Group`, `Policy`, `ManagedPolicy`,
+/// `RolePolicy`, `UserPolicy`, `GroupPolicy`).
 ///
 /// Statements are compared per resource as sets: order, the policy they sit in and their
 /// `Sid` do not matter, only `Effect`, `Action`, `Resource`, `Principal` and `Condition`
@@ -266,7 +267,7 @@ pub enum IamChangeKind {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum IamItem {
     /// A statement of a permissions policy (inline `Policies[]`, or the `PolicyDocument` of
-    /// an `AWS::IAM::Policy` / `ManagedPolicy`).
+    /// an `AWS::IAM::Policy`, `ManagedPolicy`, `RolePolicy`, `UserPolicy` or `GroupPolicy`).
     Statement {
         /// Which policy holds it: the inline policy's `PolicyName` (or `Policies[i]`), or
         /// the policy resource's name.
@@ -284,7 +285,9 @@ pub enum IamItem {
         /// The ARN, rendered like statement values.
         arn: String,
     },
-    /// A role, user or group that an `AWS::IAM::Policy` / `ManagedPolicy` is attached to.
+    /// A role, user or group that a policy resource applies to: listed in `Roles`, `Users`
+    /// or `Groups` of an `AWS::IAM::Policy` / `ManagedPolicy`, or named by `RoleName`,
+    /// `UserName` or `GroupName` of an `AWS::IAM::RolePolicy`, `UserPolicy`, `GroupPolicy`.
     Attachment {
         /// `role`, `user` or `group`.
         target_type: String,

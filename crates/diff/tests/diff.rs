@@ -580,6 +580,142 @@ fn a_new_role_contributes_all_its_statements() {
     assert!(text.contains("| + | Attach | role ${R}   |"), "{text}");
 }
 
+/// A role, user or group `Target` and a policy resource `Grant` of `policy_type` that
+/// names it through `property` (`RoleName`...), allowing `actions` on a bucket's objects.
+fn attached_policy(
+    identity_type: &str,
+    policy_type: &str,
+    property: &str,
+    actions: Value,
+) -> Value {
+    let mut properties = json!({
+        "PolicyName": "orders-access",
+        "PolicyDocument": {"Version": "2012-10-17", "Statement": [{
+            "Sid": "Objects", "Effect": "Allow", "Action": actions,
+            "Resource": "arn:aws:s3:::orders/*"}]},
+    });
+    properties[property] = json!({"Ref": "Target"});
+    template(json!({
+        "Target": {"Type": identity_type},
+        "Grant": {"Type": policy_type, "Properties": properties},
+    }))
+}
+
+/// What `stackweave diff` shows when only the statement of `policy_type` gains an action,
+/// and when that policy is added whole: the same rows as for an `AWS::IAM::Policy`.
+fn a_widened_attached_policy_shows_in_the_iam_table(
+    identity_type: &str,
+    policy_type: &str,
+    property: &str,
+    noun: &str,
+) {
+    let old = attached_policy(
+        identity_type,
+        policy_type,
+        property,
+        json!(["s3:GetObject"]),
+    );
+    let new = attached_policy(
+        identity_type,
+        policy_type,
+        property,
+        json!(["s3:PutObject", "s3:GetObject"]),
+    );
+    let changes = diff(&old, &new);
+    assert_eq!(
+        statements(&changes),
+        [
+            (
+                IamChangeKind::Removed,
+                "Grant",
+                vec!["s3:GetObject".to_owned()]
+            ),
+            (
+                IamChangeKind::Added,
+                "Grant",
+                vec!["s3:GetObject".to_owned(), "s3:PutObject".to_owned()]
+            ),
+        ],
+        "{policy_type}"
+    );
+    let report = serde_json::to_value(&changes).expect("serialisable");
+    assert_eq!(
+        report["iam"][1],
+        json!({
+            "change": "added",
+            "logical_id": "Grant",
+            "resource_type": policy_type,
+            "kind": "statement",
+            "policy": "orders-access",
+            "statement": {
+                "sid": "Objects",
+                "effect": "Allow",
+                "actions": ["s3:GetObject", "s3:PutObject"],
+                "resources": ["arn:aws:s3:::orders/*"]
+            }
+        })
+    );
+    let text = changes.render_text(false);
+    assert!(
+        text.starts_with("IAM changes\nPermission statements\n"),
+        "IAM comes first:\n{text}"
+    );
+    assert!(
+        text.contains(
+            "| - | Grant    | orders-access | Objects | Allow  | s3:GetObject | arn:aws:s3:::orders/* |\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(concat!(
+            "| + | Grant    | orders-access | Objects | Allow  | s3:GetObject | arn:aws:s3:::orders/* |\n",
+            "|   |          |               |         |        | s3:PutObject |                       |\n",
+        )),
+        "{text}"
+    );
+    // What it applies to did not change.
+    assert!(!text.contains("Policy attachments"), "{text}");
+
+    // Added whole, it also names what it applies to.
+    let whole = diff(&template(json!({"Target": {"Type": identity_type}})), &new);
+    let text = whole.render_text(false);
+    assert!(text.contains("Policy attachments\n"), "{text}");
+    assert!(
+        text.contains(&format!("| + | Grant  | {noun} ${{Target}} |")),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_role_policy_statement_change_shows_in_the_iam_table() {
+    a_widened_attached_policy_shows_in_the_iam_table(
+        "AWS::IAM::Role",
+        "AWS::IAM::RolePolicy",
+        "RoleName",
+        "role",
+    );
+}
+
+#[test]
+fn a_user_policy_statement_change_shows_in_the_iam_table() {
+    a_widened_attached_policy_shows_in_the_iam_table(
+        "AWS::IAM::User",
+        "AWS::IAM::UserPolicy",
+        "UserName",
+        "user",
+    );
+}
+
+#[test]
+fn a_group_policy_statement_change_shows_in_the_iam_table() {
+    a_widened_attached_policy_shows_in_the_iam_table(
+        "AWS::IAM::Group",
+        "AWS::IAM::GroupPolicy",
+        "GroupName",
+        "group",
+    );
+}
+
 #[test]
 fn long_values_are_shown_line_by_line() {
     let old = example();

@@ -20,6 +20,7 @@ pub mod style;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde_json::{Map, Value};
+use stackweave_iam::{Content, Slot, Source, as_written, entries};
 
 /// Construct path of each logical id (e.g. "WorkflowRole" -> ["Workflow","Role"]);
 /// resources absent from the map are drawn at top level.
@@ -209,7 +210,7 @@ impl Graph {
                 .unwrap_or("")
                 .to_owned();
             let assumed_by = if resource_type == "AWS::IAM::Role" {
-                assuming_services(resource)
+                assuming_services(logical_id, resource)
             } else {
                 Vec::new()
             };
@@ -590,30 +591,32 @@ fn depends_on(value: &Value) -> Vec<&str> {
 }
 
 /// The service principals an IAM role's trust policy allows, in order, each once.
-fn assuming_services(role: &Value) -> Vec<String> {
-    let statements = role
-        .pointer("/Properties/AssumeRolePolicyDocument/Statement")
-        .map(|statement| match statement {
-            Value::Array(list) => list.iter().collect(),
-            single => vec![single],
-        })
-        .unwrap_or_default();
+fn assuming_services(logical_id: &str, role: &Value) -> Vec<String> {
+    let Some(read) = stackweave_iam::read_resource(logical_id, role, as_written) else {
+        return Vec::new();
+    };
     let mut services = Vec::new();
-    for statement in statements {
-        if statement.get("Effect").and_then(Value::as_str) == Some("Deny") {
+    for document in read.documents() {
+        let (Source::Trust, Content::Statements(slots)) = (document.source, document.content())
+        else {
             continue;
-        }
-        let named = statement
-            .get("Principal")
-            .and_then(|principal| principal.get("Service"));
-        let names: Vec<&str> = match named {
-            Some(Value::String(name)) => vec![name.as_str()],
-            Some(Value::Array(names)) => names.iter().filter_map(Value::as_str).collect(),
-            _ => Vec::new(),
         };
-        for name in names {
-            if !services.iter().any(|known| known == name) {
-                services.push(name.to_owned());
+        for slot in slots {
+            let Slot::Statement(statement) = slot else {
+                continue;
+            };
+            if statement.body.get("Effect").and_then(Value::as_str) == Some("Deny") {
+                continue;
+            }
+            let named = statement
+                .body
+                .get("Principal")
+                .and_then(|principal| principal.get("Service"));
+            let names = named.map_or_else(Vec::new, |named| entries(named, "", as_written));
+            for name in names.into_iter().filter_map(|(name, _)| name.as_str()) {
+                if !services.iter().any(|known| known == name) {
+                    services.push(name.to_owned());
+                }
             }
         }
     }

@@ -1,33 +1,21 @@
 //! IAM rules: least privilege in identity policies.
 //!
-//! Policy documents are read where CloudFormation takes them: `Policies[].PolicyDocument`
-//! of `AWS::IAM::Role`, `User` and `Group`, and `PolicyDocument` of `AWS::IAM::Policy`,
-//! `ManagedPolicy`, `RolePolicy`, `UserPolicy` and `GroupPolicy`. Trust policies
-//! (`AssumeRolePolicyDocument`) are not read: they say who may assume a role, not what it
-//! may do.
+//! Policy documents are read by `stackweave-iam`, where CloudFormation takes them:
+//! `Policies[].PolicyDocument` of `AWS::IAM::Role`, `User` and `Group`, and `PolicyDocument`
+//! of `AWS::IAM::Policy`, `ManagedPolicy`, `RolePolicy`, `UserPolicy` and `GroupPolicy`,
+//! each branch of an `Fn::If` on its own. Trust policies (`AssumeRolePolicyDocument`) are not
+//! checked: they say who may assume a role, not what it may do.
 //!
 //! IAM action names are case-insensitive, so actions are compared ignoring case.
 
 use serde_json::{Map, Value};
+use stackweave_iam::{Content, Part, Slot, Source, Target};
 
 use crate::intrinsics::{
     PLACEHOLDER, Piece, Text, alternatives, describe, getatt_parts, is_intrinsic, literal_text,
     text_of,
 };
 use crate::{Resource, Sink, Template, child};
-
-/// Identities whose inline policies sit in a `Policies` list, and whose managed policies
-/// in `ManagedPolicyArns`.
-const IDENTITIES: &[&str] = &["AWS::IAM::Role", "AWS::IAM::User", "AWS::IAM::Group"];
-
-/// Resources that are one policy, in `PolicyDocument`.
-const POLICIES: &[&str] = &[
-    "AWS::IAM::Policy",
-    "AWS::IAM::ManagedPolicy",
-    "AWS::IAM::RolePolicy",
-    "AWS::IAM::UserPolicy",
-    "AWS::IAM::GroupPolicy",
-];
 
 /// Actions AWS documents as supporting no resource-level permissions: the Service
 /// Authorization Reference lists no resource type for them, so `"Resource": "*"` is the
@@ -70,134 +58,109 @@ pub(crate) struct Statement<'a> {
     pub(crate) name: String,
 }
 
-/// What reading a resource's policy documents gave: statements, and the values that hid
-/// statements behind an intrinsic.
+/// What reading a resource's policy documents gave: statements, the values that hid
+/// statements behind an intrinsic, and what a policy resource applies to.
 #[derive(Default)]
 pub(crate) struct Statements<'a> {
     pub(crate) found: Vec<Statement<'a>>,
     /// (pointer, message) of each value that could not be read.
     pub(crate) unresolved: Vec<(String, String)>,
+    /// The roles, users and groups a policy resource applies to, as written.
+    pub(crate) attached_to: Vec<Target<'a>>,
 }
 
 pub(crate) fn statements<'a>(resource: &Resource<'a>) -> Statements<'a> {
     let mut out = Statements::default();
-    if IDENTITIES.contains(&resource.resource_type) {
-        let Some((policies, pointer)) = resource.property("Policies") else {
-            return out;
-        };
-        for (list, list_pointer) in alternatives(policies, &pointer) {
-            let Value::Array(list) = list else {
+    let Some(read) =
+        stackweave_iam::read_resource(resource.logical_id, resource.value, alternatives)
+    else {
+        return out;
+    };
+    out.attached_to = read.attached_to;
+    for part in read.parts {
+        let document = match part {
+            Part::Document(document) => document,
+            Part::NotAList { pointer, value } => {
                 out.unresolved.push((
-                    list_pointer,
-                    format!("Policies is an unresolved `{}`", describe(list)),
+                    pointer,
+                    format!("Policies is an unresolved `{}`", describe(value)),
                 ));
                 continue;
-            };
-            for (index, policy) in list.iter().enumerate() {
-                for (policy, policy_pointer) in
-                    alternatives(policy, &child(&list_pointer, &index.to_string()))
-                {
-                    if policy.is_object() && !is_intrinsic(policy) {
-                        let label = policy_label(policy.get("PolicyName"), index);
-                        if let Some(document) = policy.get("PolicyDocument") {
-                            let document_pointer = child(&policy_pointer, "PolicyDocument");
-                            read_document(document, document_pointer, &label, &mut out);
-                        }
-                    } else {
-                        out.unresolved.push((
-                            policy_pointer,
-                            format!(
-                                "policy {index} in Policies is an unresolved `{}`",
-                                describe(policy)
-                            ),
-                        ));
-                    }
-                }
             }
-        }
-    } else if POLICIES.contains(&resource.resource_type) {
-        let Some((document, pointer)) = resource.property("PolicyDocument") else {
-            return out;
+            Part::NotAPolicy {
+                index,
+                pointer,
+                value,
+            } => {
+                out.unresolved.push((
+                    pointer,
+                    format!(
+                        "policy {index} in Policies is an unresolved `{}`",
+                        describe(value)
+                    ),
+                ));
+                continue;
+            }
         };
-        let name = resource.properties.and_then(|p| p.get("PolicyName"));
-        let label = match name.and_then(literal_text) {
-            Some(name) => format!("policy `{name}`"),
-            None => format!("policy `{}`", resource.logical_id),
+        let name = document.name.and_then(literal_text);
+        let label = match (document.source, name) {
+            (Source::Trust, _) => continue,
+            (_, Some(name)) => format!("policy `{name}`"),
+            (Source::Inline { index }, None) => format!("policy {index} in Policies"),
+            (Source::PolicyResource, None) => format!("policy `{}`", resource.logical_id),
         };
-        read_document(document, pointer, &label, &mut out);
-    }
-    out
-}
-
-fn policy_label(name: Option<&Value>, index: usize) -> String {
-    match name.and_then(literal_text) {
-        Some(name) => format!("policy `{name}`"),
-        None => format!("policy {index} in Policies"),
-    }
-}
-
-fn read_document<'a>(document: &'a Value, pointer: String, label: &str, out: &mut Statements<'a>) {
-    for (document, document_pointer) in alternatives(document, &pointer) {
-        let Some(body) = document.as_object().filter(|_| !is_intrinsic(document)) else {
-            let why = match document {
+        let slots = match document.content() {
+            Content::Statements(slots) => slots,
+            Content::Text(_) => {
                 // CloudFormation also takes a policy document as a JSON string; Stackweave's
                 // constructs write objects, and a string has no pointers into it.
-                Value::String(_) => "is a JSON string, which these rules do not read".to_owned(),
-                _ => format!("is an unresolved `{}`", describe(document)),
-            };
-            out.unresolved.push((
-                document_pointer,
-                format!("the policy document of {label} {why}"),
-            ));
-            continue;
+                out.unresolved.push((
+                    document.pointer,
+                    format!(
+                        "the policy document of {label} is a JSON string, which these rules do not read"
+                    ),
+                ));
+                continue;
+            }
+            Content::Unreadable => {
+                out.unresolved.push((
+                    document.pointer,
+                    format!(
+                        "the policy document of {label} is an unresolved `{}`",
+                        describe(document.value)
+                    ),
+                ));
+                continue;
+            }
         };
-        let Some(statement) = body.get("Statement") else {
-            continue;
-        };
-        let statement_pointer = child(&document_pointer, "Statement");
-        for (statement, pointer) in alternatives(statement, &statement_pointer) {
-            match statement {
-                Value::Array(list) => {
-                    for (index, item) in list.iter().enumerate() {
-                        let item_pointer = child(&pointer, &index.to_string());
-                        for (item, item_pointer) in alternatives(item, &item_pointer) {
-                            push_statement(item, item_pointer, index, label, out);
-                        }
-                    }
+        for slot in slots {
+            match slot {
+                Slot::Statement(statement) => {
+                    let name = match statement.body.get("Sid").and_then(Value::as_str) {
+                        Some(sid) => format!("statement `{sid}` of {label}"),
+                        None => format!("statement {} of {label}", statement.index),
+                    };
+                    out.found.push(Statement {
+                        body: statement.body,
+                        pointer: statement.pointer,
+                        name,
+                    });
                 }
-                _ => push_statement(statement, pointer, 0, label, out),
+                Slot::Unreadable {
+                    index,
+                    pointer,
+                    value,
+                } => out.unresolved.push((
+                    pointer,
+                    format!(
+                        "statement {index} of {label} is an unresolved `{}`",
+                        describe(value)
+                    ),
+                )),
             }
         }
     }
-}
-
-fn push_statement<'a>(
-    statement: &'a Value,
-    pointer: String,
-    index: usize,
-    label: &str,
-    out: &mut Statements<'a>,
-) {
-    match statement.as_object().filter(|_| !is_intrinsic(statement)) {
-        Some(body) => {
-            let name = match body.get("Sid").and_then(Value::as_str) {
-                Some(sid) => format!("statement `{sid}` of {label}"),
-                None => format!("statement {index} of {label}"),
-            };
-            out.found.push(Statement {
-                body,
-                pointer,
-                name,
-            });
-        }
-        None => out.unresolved.push((
-            pointer,
-            format!(
-                "statement {index} of {label} is an unresolved `{}`",
-                describe(statement)
-            ),
-        )),
-    }
+    out
 }
 
 /// Whether a statement allows.
@@ -236,22 +199,10 @@ pub(crate) enum ItemValue {
 /// The entries of an `Action`/`Resource` element: a string or a list, either possibly
 /// behind `Fn::If`.
 pub(crate) fn items(value: &Value, pointer: &str) -> Vec<Item> {
-    let mut out = Vec::new();
-    for (value, pointer) in alternatives(value, pointer) {
-        match value {
-            Value::Array(list) => {
-                for (index, entry) in list.iter().enumerate() {
-                    for (entry, pointer) in
-                        alternatives(entry, &child(&pointer, &index.to_string()))
-                    {
-                        out.push(item(entry, pointer));
-                    }
-                }
-            }
-            _ => out.push(item(value, pointer)),
-        }
-    }
-    out
+    stackweave_iam::entries(value, pointer, alternatives)
+        .into_iter()
+        .map(|(value, pointer)| item(value, pointer))
+        .collect()
 }
 
 fn item(value: &Value, pointer: String) -> Item {
@@ -605,7 +556,7 @@ pub(crate) fn full_access_managed_policies(
     resource: &Resource,
     sink: &mut Sink,
 ) {
-    if !IDENTITIES.contains(&resource.resource_type) {
+    if stackweave_iam::identity(resource.resource_type).is_none() {
         return;
     }
     let Some((arns, pointer)) = resource.property("ManagedPolicyArns") else {

@@ -263,6 +263,8 @@ pub(crate) struct Resource<'a> {
     pub(crate) logical_id: &'a str,
     pub(crate) resource_type: &'a str,
     pub(crate) properties: Option<&'a Value>,
+    /// The whole resource, as written.
+    pub(crate) value: &'a Value,
     /// `/Resources/<logical id>`.
     pub(crate) pointer: String,
 }
@@ -280,6 +282,7 @@ impl<'a> Template<'a> {
                             logical_id,
                             resource_type: resource.get("Type")?.as_str()?,
                             properties: resource.get("Properties"),
+                            value: resource,
                             pointer: child("/Resources", logical_id),
                         })
                     })

@@ -14,6 +14,7 @@
 //! miss, never invent.
 
 use serde_json::{Map, Value, json};
+use stackweave_iam::Identity;
 use stackweave_sfn_tasks::{task_needs, wildcard_match};
 
 use crate::iam::{self, Effect, ItemValue, Statement};
@@ -291,17 +292,17 @@ impl<'a> Policies<'a> {
     fn of(template: &Template<'a>, role: &Resource<'a>) -> Self {
         let mut statements = Vec::new();
         let mut hidden = None;
-        let mut read = |resource: &Resource<'a>| {
-            let found = iam::statements(resource);
+        let mut read = |found: iam::Statements<'a>| {
             statements.extend(found.found);
             if let Some((_, why)) = found.unresolved.into_iter().next() {
                 hidden.get_or_insert(why);
             }
         };
-        read(role);
+        read(iam::statements(role));
         for other in &template.resources {
-            if attaches(other, role.logical_id) {
-                read(other);
+            let found = iam::statements(other);
+            if attaches(&found, role.logical_id) {
+                read(found);
             }
         }
         if role.property("ManagedPolicyArns").is_some() {
@@ -333,18 +334,11 @@ impl<'a> Policies<'a> {
 /// Whether a policy resource attaches to the role `role`: an `AWS::IAM::Policy` or
 /// `ManagedPolicy` listing `Ref <role>` in `Roles`, or an `AWS::IAM::RolePolicy` whose
 /// `RoleName` is `Ref <role>`.
-fn attaches(resource: &Resource, role: &str) -> bool {
-    let names_role = |value: &Value| value.get("Ref").and_then(Value::as_str) == Some(role);
-    match resource.resource_type {
-        "AWS::IAM::Policy" | "AWS::IAM::ManagedPolicy" => resource
-            .property("Roles")
-            .and_then(|(roles, _)| roles.as_array())
-            .is_some_and(|roles| roles.iter().any(names_role)),
-        "AWS::IAM::RolePolicy" => resource
-            .property("RoleName")
-            .is_some_and(|(name, _)| names_role(name)),
-        _ => false,
-    }
+fn attaches(found: &iam::Statements, role: &str) -> bool {
+    found
+        .attached_to
+        .iter()
+        .any(|target| target.identity == Identity::Role && target.referenced() == Some(role))
 }
 
 fn grants(statement: &Statement, action: &str, wanted: &Wanted) -> Grant {
