@@ -11,7 +11,7 @@ mod source_map;
 mod suggest;
 
 pub use source_map::{
-    DuplicateKey, Location, SourceMap, TextEnd, escape_token, first_non_printable, join_pointer,
-    not_utf8, unescape_token,
+    DuplicateKey, Lines, Located, Location, Scan, ShortForms, SourceMap, UnknownTag, escape_token,
+    first_non_printable, join_pointer, no_short_forms, not_utf8, scan, unescape_token,
 };
 pub use suggest::closest;

@@ -21,7 +21,7 @@ use crate::format::{
 use crate::model::{Limits, StackFile, Validation};
 use stackweave_location::closest;
 use stackweave_location::{
-    Location, SourceMap, TextEnd, first_non_printable, join_pointer, not_utf8,
+    Lines, Location, SourceMap, first_non_printable, join_pointer, not_utf8,
 };
 
 /// The commonest YAML mistake in a stack file: `[${Role.arn}]`, where YAML reads the `{` as
@@ -83,7 +83,7 @@ pub fn parse_stack_str(path: &Path, text: &str) -> Result<StackFile, StackError>
         return Err(syntax(Some(location), message));
     }
     let (map, duplicates) = SourceMap::scan(text).map_err(|error| {
-        let location = Location::from_marker(*error.marker()).within(&TextEnd::of(text));
+        let location = Lines::new(text).mark_location(*error.marker());
         let message = format!(
             "{}{}",
             error.info(),

@@ -14,20 +14,18 @@
 
 mod convert;
 mod error;
-mod index;
 mod short_form;
 
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
-use stackweave_location::{Location, join_pointer, not_utf8};
+use stackweave_location::{Lines, Location, Scan, join_pointer, not_utf8};
 
 use crate::convert::{Problem, StrictJson, yaml_to_json};
-use crate::index::{Lines, Scan};
 
 pub use crate::error::{ReadError, ReadErrorKind};
-pub use crate::index::{Located, SourceMap};
 pub use crate::short_form::{SHORT_FORMS, long_form_key};
+pub use stackweave_location::{Located, SourceMap};
 
 /// A template file read into its long form.
 #[derive(Debug, Clone, PartialEq)]
@@ -147,7 +145,7 @@ pub fn parse_template_str(text: &str, path: &Path) -> Result<TemplateFile, ReadE
     // A byte order mark is not part of the document.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let lines = Lines::new(text);
-    let scan = index::scan(text);
+    let scan = stackweave_location::scan(text, long_form_key);
     let (value, source_map) = if text.trim_start().starts_with('{') {
         // The index names both lines of a duplicate key; serde_json only the second.
         if let Ok(scan) = &scan {
@@ -217,7 +215,7 @@ fn check_scan(path: &Path, scan: &Scan) -> Result<(), ReadError> {
     if let Some(duplicate) = scan.duplicates.first() {
         return Err(ReadError::new(
             path,
-            Some(duplicate.at),
+            Some(duplicate.location),
             ReadErrorKind::DuplicateKey,
             format!(
                 "duplicate key `{}` (first written at line {})",
