@@ -87,8 +87,8 @@ fn the_leaf_crates_depend_only_on_what_architecture_md_allows() {
     let allowed: &[(&str, &[&str])] = &[
         // The host knows wasm and files, never CloudFormation or stack files.
         ("stackweave-host", &["stackweave-files"]),
-        // The template crate knows CloudFormation only.
-        ("stackweave-template", &[]),
+        // The template crate knows CloudFormation only (and how messages quote values).
+        ("stackweave-template", &["stackweave-location"]),
         ("stackweave-files", &[]),
         ("stackweave-sfn-tasks", &[]),
         // The one IAM policy reader shares the template crate's idea of a function call.

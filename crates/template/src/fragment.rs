@@ -7,9 +7,9 @@
 
 use serde_json::{Map, Value};
 
-use crate::quote::shortened;
 use crate::refs::malformed_intrinsic;
 use crate::strict_json::{self, Refusal};
+use stackweave_location::shortened;
 
 /// Keys CloudFormation accepts on a resource.
 const RESOURCE_KEYS: &[&str] = &[

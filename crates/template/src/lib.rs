@@ -15,7 +15,6 @@ pub mod fragment;
 pub mod interpolate;
 pub mod logical_id;
 pub mod merge;
-mod quote;
 mod refs;
 mod strict_json;
 
@@ -25,6 +24,6 @@ pub use fragment::{Fragment, FragmentError};
 pub use interpolate::{Piece, interpolate};
 pub use logical_id::{PSEUDO_PARAMETERS, is_pseudo_parameter, is_valid_logical_id, logical_id};
 pub use merge::{Format, MergeError, Owner, Quotas, RefKind, Template, TemplateBuilder};
-pub use quote::{SHOWN_CHARS, shortened, visible};
 pub use refs::{Reference, intrinsic_function, malformed_intrinsic, referenced_ids, references};
+pub use stackweave_location::{SHOWN_CHARS, shortened, visible};
 pub use strict_json::parse_value;

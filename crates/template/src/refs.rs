@@ -240,7 +240,10 @@ fn malformed_at(value: &Value) -> Option<(String, String)> {
     object.iter().find_map(|(key, item)| {
         malformed_at(item).map(|(at, problem)| {
             let key = key.replace('~', "~0").replace('/', "~1");
-            (format!("/{}{at}", crate::quote::shortened(&key)), problem)
+            (
+                format!("/{}{at}", stackweave_location::shortened(&key)),
+                problem,
+            )
         })
     })
 }
@@ -259,14 +262,14 @@ fn unclosed_sub(template: &str) -> Option<String> {
             Some(0) => {
                 return Some(format!(
                     "the `Fn::Sub` string `{}` has an empty `${{}}`; write `${{!}}` for the literal text",
-                    crate::quote::shortened(template)
+                    stackweave_location::shortened(template)
                 ));
             }
             Some(end) => rest = &after[end + 1..],
             None => {
                 return Some(format!(
                     "the `Fn::Sub` string `{}` has a `${{` that is never closed; close it with `}}`, or write `${{!` for a literal `${{`",
-                    crate::quote::shortened(template)
+                    stackweave_location::shortened(template)
                 ));
             }
         }

@@ -10,7 +10,7 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
 
-use crate::quote::shortened;
+use stackweave_location::shortened;
 
 /// Why strict parsing stopped.
 #[derive(Debug, PartialEq, Eq)]

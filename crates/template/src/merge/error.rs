@@ -5,7 +5,7 @@ use std::fmt;
 
 use crate::logical_id::invalid_reason;
 use crate::merge::{Owner, Quotas};
-use crate::quote::shortened;
+use stackweave_location::shortened;
 
 /// The kind of a reference, for error messages.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

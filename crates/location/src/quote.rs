@@ -15,7 +15,7 @@ pub const SHOWN_CHARS: usize = 200;
 /// (newlines included) escaped as [`visible`] does.
 ///
 /// ```
-/// use stackweave_template::shortened;
+/// use stackweave_location::shortened;
 /// assert_eq!(shortened("short"), "short");
 /// let long = "x".repeat(1000);
 /// assert_eq!(shortened(&long), format!("{}… (1000 bytes)", "x".repeat(200)));
