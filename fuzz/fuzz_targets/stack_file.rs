@@ -53,7 +53,11 @@ fn check_error(error: &StackError, text: &str) {
         StackError::Syntax { location, .. } => location.iter().copied().collect(),
         StackError::Invalid(problems) => {
             assert!(!problems.is_empty(), "an Invalid error with no problem");
-            problems.iter().map(|p| p.location).collect()
+            assert!(
+                problems.iter().all(|p| p.location.is_some()),
+                "a stack file problem without a line"
+            );
+            problems.iter().filter_map(|p| p.location).collect()
         }
         StackError::Read { .. } => Vec::new(),
     };

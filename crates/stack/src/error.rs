@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use stackweave_template::shortened;
 
 use crate::format::MAX_STACK_FILE_BYTES;
-use stackweave_location::{Location, SourceMap, unescape_token};
+use stackweave_location::{Diagnostic, Location, SourceMap, unescape_token};
 
 /// Why the stack file's bytes could not be read, worded for its role: which bound, and why
 /// it cannot be raised.
@@ -70,50 +70,42 @@ pub enum StackError {
         /// The YAML parser's description of the problem.
         message: String,
     },
-    /// The stack file is YAML but breaks the stack file format; every problem found.
+    /// The stack file is YAML but breaks the stack file format; every problem found, each
+    /// an error with the stack file, its line, the construct it is inside and what to do.
     #[error("{}", list(.0))]
-    Invalid(Vec<Invalid>),
+    Invalid(Vec<Diagnostic>),
 }
 
-fn list(problems: &[Invalid]) -> String {
+fn list(problems: &[Diagnostic]) -> String {
     let mut out = match problems.len() {
         1 => "the stack file has 1 problem; fix it and run again".to_owned(),
         n => format!("the stack file has {n} problems; fix them and run again"),
     };
     for problem in problems {
         out.push('\n');
-        out.push_str(&problem.to_string());
+        out.push_str(&one_line(problem));
     }
     out
 }
 
-/// One structural problem in a stack file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Invalid {
-    /// The stack file.
-    pub path: PathBuf,
-    /// Where the problem was written.
-    pub location: Location,
-    /// The construct id, when the problem is inside `constructs/<id>`.
-    pub construct: Option<String>,
-    /// What is wrong (lowercase, no trailing full stop).
-    pub message: String,
-    /// What to do about it.
-    pub help: Option<String>,
-}
-
-impl fmt::Display for Invalid {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}: ", self.path.display(), self.location)?;
-        if let Some(construct) = &self.construct {
-            write!(f, "construct `{construct}`: ")?;
-        }
-        f.write_str(&self.message)?;
-        if let Some(help) = &self.help {
-            write!(f, "\n  help: {help}")?;
-        }
-        Ok(())
+/// A problem as one line (and its help below), as a summary of a stack file's problems
+/// shows it: `stack.yaml:3:5: construct `Api`: unknown key ...`.
+fn one_line(problem: &Diagnostic) -> String {
+    let mut out = String::new();
+    if let Some(file) = &problem.file {
+        out.push_str(&file.display().to_string());
+        out.push(':');
     }
+    let at = problem.location.unwrap_or(Location::START);
+    out.push_str(&format!("{at}: "));
+    if let Some(construct) = &problem.construct {
+        out.push_str(&format!("construct `{construct}`: "));
+    }
+    out.push_str(&problem.message);
+    if let Some(help) = &problem.help {
+        out.push_str(&format!("\n  help: {help}"));
+    }
+    out
 }
 
 /// Collects problems while the stack file is analysed, locating each by JSON Pointer.
@@ -121,7 +113,7 @@ impl fmt::Display for Invalid {
 pub(crate) struct Problems<'a> {
     path: &'a Path,
     map: &'a SourceMap,
-    found: Vec<Invalid>,
+    found: Vec<Diagnostic>,
 }
 
 /// Which part of an entry a problem points at.
@@ -150,13 +142,11 @@ impl<'a> Problems<'a> {
         message: String,
         help: impl Into<String>,
     ) {
-        self.found.push(Invalid {
-            path: self.path.to_path_buf(),
-            location,
-            construct: construct_of(pointer),
-            message,
-            help: Some(help.into()),
-        });
+        let mut problem = Diagnostic::error(message)
+            .at(self.path, Some(location))
+            .help(help);
+        problem.construct = construct_of(pointer);
+        self.found.push(problem);
     }
 
     /// Records a problem at the node `pointer` names.
@@ -169,7 +159,7 @@ impl<'a> Problems<'a> {
     }
 
     /// The problems in file order (stable, so problems at one spot keep their order).
-    pub(crate) fn finish(mut self) -> Vec<Invalid> {
+    pub(crate) fn finish(mut self) -> Vec<Diagnostic> {
         self.found.sort_by_key(|p| p.location);
         self.found
     }
@@ -196,15 +186,12 @@ mod tests {
 
     #[test]
     fn invalid_display_names_file_line_construct_and_help() {
-        let problem = Invalid {
-            path: PathBuf::from("stack.yaml"),
-            location: Location { line: 3, column: 5 },
-            construct: Some("Api".into()),
-            message: "unknown key `prop`".into(),
-            help: Some("did you mean `props`?".into()),
-        };
+        let problem = Diagnostic::error("unknown key `prop`")
+            .at("stack.yaml", Some(Location { line: 3, column: 5 }))
+            .construct("Api")
+            .help("did you mean `props`?");
         assert_eq!(
-            problem.to_string(),
+            one_line(&problem),
             "stack.yaml:3:5: construct `Api`: unknown key `prop`\n  help: did you mean `props`?"
         );
     }

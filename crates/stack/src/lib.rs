@@ -21,7 +21,7 @@ mod reference;
 mod sections;
 mod validation;
 
-pub use error::{Invalid, ReadFailure, StackError};
+pub use error::{ReadFailure, StackError};
 pub use model::{
     ConstructDecl, Limits, OutputDecl, Override, PluginRef, ResourceDecl, RuleChoice, StackFile,
     Suppression, Validation,

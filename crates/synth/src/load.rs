@@ -167,15 +167,6 @@ fn stack_diagnostics(error: StackError) -> Failure {
             .at(path, location)
             .help("fix the YAML syntax at that line")
             .into(),
-        StackError::Invalid(problems) => problems
-            .into_iter()
-            .map(|p| {
-                let mut d = Diagnostic::error(p.message).at(p.path, Some(p.location));
-                d.construct = p.construct;
-                d.help = p.help;
-                d
-            })
-            .collect::<Vec<_>>()
-            .into(),
+        StackError::Invalid(problems) => problems.into(),
     }
 }

@@ -45,7 +45,8 @@ impl Fixture {
                 assert_eq!(problems.len(), 1, "{problems:?}");
                 let p = &problems[0];
                 assert_eq!(p.construct.as_deref(), Some("Flow"));
-                format!("{}:{} {}", p.location.line, p.location.column, p.message)
+                let at = p.location.expect("a problem has a line");
+                format!("{}:{} {}", at.line, at.column, p.message)
             }
             other => panic!("expected one problem, got {other:?}"),
         }

@@ -14,7 +14,8 @@ mod validation;
 
 use std::path::Path;
 
-use stackweave_stack::{Invalid, StackError, StackFile, parse_stack_str};
+use stackweave_location::Diagnostic;
+use stackweave_stack::{StackError, StackFile, parse_stack_str};
 
 /// Parses `text` as if read from `stacks/demo.yaml`.
 pub fn parse(text: &str) -> Result<StackFile, StackError> {
@@ -30,7 +31,7 @@ pub fn ok(text: &str) -> StackFile {
 }
 
 /// The structural problems of `text`, which must be invalid.
-pub fn invalid(text: &str) -> Vec<Invalid> {
+pub fn invalid(text: &str) -> Vec<Diagnostic> {
     match parse(text) {
         Err(StackError::Invalid(problems)) => problems,
         Err(other) => panic!("expected structural problems, got:\n{other}"),
@@ -39,10 +40,13 @@ pub fn invalid(text: &str) -> Vec<Invalid> {
 }
 
 /// Problems rendered as `line:col message` for compact comparison.
-pub fn summary(problems: &[Invalid]) -> Vec<String> {
+pub fn summary(problems: &[Diagnostic]) -> Vec<String> {
     problems
         .iter()
-        .map(|p| format!("{}:{} {}", p.location.line, p.location.column, p.message))
+        .map(|p| {
+            let at = p.location.expect("a problem has a line");
+            format!("{}:{} {}", at.line, at.column, p.message)
+        })
         .collect()
 }
 

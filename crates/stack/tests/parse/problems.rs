@@ -381,7 +381,9 @@ fn an_error_at_the_end_of_a_file_points_inside_the_file() {
             Err(stackweave_stack::StackError::Syntax {
                 location: Some(at), ..
             }) => at,
-            Err(stackweave_stack::StackError::Invalid(problems)) => problems[0].location,
+            Err(stackweave_stack::StackError::Invalid(problems)) => {
+                problems[0].location.expect("a problem has a line")
+            }
             other => panic!("expected an error for {text:?}, got {other:?}"),
         };
         assert!(
