@@ -1,7 +1,7 @@
 //! What the check commands (`validate`, `diff`, `graph`) read: a stack file, synthesised on
 //! the fly, or a CloudFormation template file. Either way they get the template in long
 //! form, and for each resource where it came from: its construct path and the line that
-//! declared it.
+//! declared it (for `validate`, through `stackweave_validate::Source`).
 
 use std::path::{Path, PathBuf};
 
@@ -10,6 +10,7 @@ use stackweave_stack::Location;
 use stackweave_synth::{Diagnostic, Options, Synthesis};
 use stackweave_template::Owner;
 use stackweave_template_file::{FileKind, ReadError, ReadErrorKind, TemplateFile};
+use stackweave_validate::{RuleChoice, Settings, Suppression};
 
 /// A stack file's synthesis or a template file, read and checked.
 pub enum Input {
@@ -124,6 +125,53 @@ impl Input {
                 }
             }
             Input::Template(file) => Some(file.source_map.locate_key(pointer)),
+        }
+    }
+}
+
+/// What `stackweave validate` ties findings back to, and the stack file's `validation:`.
+impl stackweave_validate::Source for Input {
+    fn template(&self) -> &Value {
+        Input::template(self)
+    }
+
+    fn path(&self) -> &Path {
+        Input::path(self)
+    }
+
+    fn construct(&self, logical_id: &str) -> Option<String> {
+        self.construct_path(logical_id).map(|path| path.join("/"))
+    }
+
+    fn location_of_value(&self, logical_id: &str, pointer: &str) -> Option<Location> {
+        Input::location_of_value(self, logical_id, pointer)
+    }
+
+    fn settings(&self) -> Settings {
+        let Input::Stack(synthesis) = self else {
+            return Settings::default();
+        };
+        let stack = &synthesis.stack;
+        let validation = &stack.validation;
+        Settings {
+            enable: validation
+                .enable
+                .iter()
+                .map(|choice| RuleChoice {
+                    rule: choice.rule.clone(),
+                    location: stack.source_map.locate(&choice.pointer),
+                })
+                .collect(),
+            suppress: validation
+                .suppress
+                .iter()
+                .map(|suppression| Suppression {
+                    rule: suppression.rule.clone(),
+                    resource: suppression.resource.clone(),
+                    reason: suppression.reason.clone(),
+                    location: stack.source_map.locate(&suppression.pointer),
+                })
+                .collect(),
         }
     }
 }
