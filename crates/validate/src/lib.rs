@@ -9,6 +9,8 @@
 //! path, a line), so this crate knows neither the CLI nor how a stack file is read.
 
 mod catalogue;
+#[cfg(test)]
+mod fake;
 mod suppress;
 
 use std::path::Path;
@@ -137,43 +139,18 @@ pub fn validate(
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+
     use serde_json::json;
     use stackweave_synth::Options;
 
     use super::*;
-
-    /// A template file: no constructs, the value's line unknown, and the given settings.
-    struct TemplateFile {
-        template: Value,
-        settings: Settings,
-    }
-
-    impl Source for TemplateFile {
-        fn template(&self) -> &Value {
-            &self.template
-        }
-
-        fn path(&self) -> &Path {
-            Path::new("template.json")
-        }
-
-        fn construct(&self, _logical_id: &str) -> Option<String> {
-            None
-        }
-
-        fn location_of_value(&self, _logical_id: &str, _pointer: &str) -> Option<Location> {
-            None
-        }
-
-        fn settings(&self) -> Settings {
-            self.settings.clone()
-        }
-    }
+    use crate::fake::FakeSource;
 
     /// An Express workflow that logs without execution data: only the opt-in `SW-SFN-2`
     /// finds anything.
-    fn express_without_data(settings: Settings) -> TemplateFile {
-        TemplateFile {
+    fn express_without_data(settings: Settings) -> FakeSource {
+        FakeSource {
             template: json!({"Resources": {"Flow": {
                 "Type": "AWS::StepFunctions::StateMachine",
                 "Properties": {
@@ -189,6 +166,7 @@ mod tests {
                     },
                 },
             }}}),
+            constructs: BTreeMap::new(),
             settings,
         }
     }
@@ -206,7 +184,7 @@ mod tests {
         let registry = stackweave_synth::new_registry(&Options::default(), &[])
             .unwrap_or_else(|failure| panic!("{:?}", failure.diagnostics));
         let catalogue = Catalogue::new(registry.validators());
-        let validate = |source: &TemplateFile, flags: &[&str]| {
+        let validate = |source: &FakeSource, flags: &[&str]| {
             let flags: Vec<String> = flags.iter().map(|f| f.to_string()).collect();
             validate(source, &catalogue, &registry, &flags)
         };

@@ -145,57 +145,25 @@ fn suppresses(suppression: &Suppression, finding: &Finding, construct: Option<&s
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeMap;
-    use std::path::{Path, PathBuf};
+    use std::path::PathBuf;
 
-    use serde_json::{Value, json};
+    use serde_json::json;
     use stackweave_synth::Severity;
 
     use super::*;
     use crate::Settings;
+    use crate::fake::FakeSource;
 
-    /// A synthesised stack in miniature: which construct made each resource, and the line
-    /// of each construct in the stack file.
-    struct Stack {
-        template: Value,
-        constructs: BTreeMap<&'static str, (&'static str, usize)>,
-    }
-
-    impl Stack {
-        fn new() -> Stack {
-            Stack {
-                template: json!({"Resources": {}}),
-                constructs: BTreeMap::from([
-                    ("ApiRole", ("Api/Role", 3)),
-                    ("ApiStage", ("Api", 3)),
-                    ("ApiGatewayLogs", ("ApiGateway", 8)),
-                ]),
-            }
-        }
-    }
-
-    impl Source for Stack {
-        fn template(&self) -> &Value {
-            &self.template
-        }
-
-        fn path(&self) -> &Path {
-            Path::new("stack.yaml")
-        }
-
-        fn construct(&self, logical_id: &str) -> Option<String> {
-            self.constructs
-                .get(logical_id)
-                .map(|(path, _)| path.to_string())
-        }
-
-        fn location_of_value(&self, logical_id: &str, _pointer: &str) -> Option<Location> {
-            self.constructs
-                .get(logical_id)
-                .map(|&(_, line)| Location { line, column: 3 })
-        }
-
-        fn settings(&self) -> Settings {
-            Settings::default()
+    /// Resources of the constructs `Api`, `Api/Role` and `ApiGateway`.
+    fn stack() -> FakeSource {
+        FakeSource {
+            template: json!({"Resources": {}}),
+            constructs: BTreeMap::from([
+                ("ApiRole", ("Api/Role", 3)),
+                ("ApiStage", ("Api", 3)),
+                ("ApiGatewayLogs", ("ApiGateway", 8)),
+            ]),
+            settings: Settings::default(),
         }
     }
 
@@ -219,7 +187,7 @@ mod tests {
     }
 
     fn resolved(findings: Vec<Finding>, suppressions: &[Suppression]) -> Outcome {
-        resolve(&Catalogue::new(&[]), findings, suppressions, &Stack::new()).expect("known rules")
+        resolve(&Catalogue::new(&[]), findings, suppressions, &stack()).expect("known rules")
     }
 
     /// The status of each finding `(rule, logical id)` under `suppressions`.
@@ -342,7 +310,7 @@ mod tests {
                 suppression("SW-LOGS-1", None, 11),
                 suppression("SW-LOG-1", None, 12),
             ],
-            &Stack::new(),
+            &stack(),
         )
         .expect_err("a typo");
         assert_eq!(errors.len(), 1, "{errors:?}");
