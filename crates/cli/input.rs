@@ -3,7 +3,7 @@
 //! form, and for each resource where it came from: its construct path and the line that
 //! declared it (for `validate`, through `stackweave_validate::Source`).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde_json::Value;
 use stackweave_stack::Location;
@@ -73,11 +73,11 @@ impl Input {
         }
     }
 
-    /// The construct path of a resource (`["Api", "Role"]`); none for a template file.
-    pub fn construct_path(&self, logical_id: &str) -> Option<&[String]> {
+    /// The construct path of a resource (`Api/Role`); none for a template file.
+    pub fn construct(&self, logical_id: &str) -> Option<String> {
         match self {
             Input::Stack(synthesis) => match synthesis.template.owner(logical_id)? {
-                Owner::Construct(path) => Some(path),
+                Owner::Construct(path) => Some(path.join("/")),
                 Owner::StackFile => None,
             },
             Input::Template(_) => None,
@@ -140,7 +140,7 @@ impl stackweave_validate::Source for Input {
     }
 
     fn construct(&self, logical_id: &str) -> Option<String> {
-        self.construct_path(logical_id).map(|path| path.join("/"))
+        Input::construct(self, logical_id)
     }
 
     fn location_of_value(&self, logical_id: &str, pointer: &str) -> Option<Location> {
@@ -206,18 +206,4 @@ fn read_error(error: ReadError) -> Diagnostic {
     Diagnostic::error(error.message)
         .at(error.path, error.location)
         .help(error.help)
-}
-
-/// A path as reports show it: relative to the working folder when it is inside it, with
-/// `/` separators (SARIF and GitHub want URIs relative to the repository's root).
-pub fn display_path(path: &Path) -> String {
-    let relative: PathBuf = std::env::current_dir()
-        .ok()
-        .and_then(|cwd| {
-            let absolute = std::path::absolute(path).ok()?;
-            absolute.strip_prefix(cwd).ok().map(Path::to_path_buf)
-        })
-        .unwrap_or_else(|| path.to_path_buf());
-    let text = relative.to_string_lossy().replace('\\', "/");
-    text.strip_prefix("./").map(str::to_owned).unwrap_or(text)
 }
