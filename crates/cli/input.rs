@@ -1,15 +1,16 @@
 //! What the check commands (`validate`, `diff`, `graph`) read: a stack file, synthesised on
 //! the fly, or a CloudFormation template file. Either way they get the template in long
 //! form, and for each resource where it came from: its construct path and the line that
-//! declared it.
+//! declared it (for `validate`, through `stackweave_validate::Source`).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde_json::Value;
 use stackweave_stack::Location;
 use stackweave_synth::{Diagnostic, Options, Synthesis};
 use stackweave_template::Owner;
 use stackweave_template_file::{FileKind, ReadError, ReadErrorKind, TemplateFile};
+use stackweave_validate::{RuleChoice, Settings, Suppression};
 
 /// A stack file's synthesis or a template file, read and checked.
 pub enum Input {
@@ -72,11 +73,11 @@ impl Input {
         }
     }
 
-    /// The construct path of a resource (`["Api", "Role"]`); none for a template file.
-    pub fn construct_path(&self, logical_id: &str) -> Option<&[String]> {
+    /// The construct path of a resource (`Api/Role`); none for a template file.
+    pub fn construct(&self, logical_id: &str) -> Option<String> {
         match self {
             Input::Stack(synthesis) => match synthesis.template.owner(logical_id)? {
-                Owner::Construct(path) => Some(path),
+                Owner::Construct(path) => Some(path.join("/")),
                 Owner::StackFile => None,
             },
             Input::Template(_) => None,
@@ -128,6 +129,53 @@ impl Input {
     }
 }
 
+/// What `stackweave validate` ties findings back to, and the stack file's `validation:`.
+impl stackweave_validate::Source for Input {
+    fn template(&self) -> &Value {
+        Input::template(self)
+    }
+
+    fn path(&self) -> &Path {
+        Input::path(self)
+    }
+
+    fn construct(&self, logical_id: &str) -> Option<String> {
+        Input::construct(self, logical_id)
+    }
+
+    fn location_of_value(&self, logical_id: &str, pointer: &str) -> Option<Location> {
+        Input::location_of_value(self, logical_id, pointer)
+    }
+
+    fn settings(&self) -> Settings {
+        let Input::Stack(synthesis) = self else {
+            return Settings::default();
+        };
+        let stack = &synthesis.stack;
+        let validation = &stack.validation;
+        Settings {
+            enable: validation
+                .enable
+                .iter()
+                .map(|choice| RuleChoice {
+                    rule: choice.rule.clone(),
+                    location: stack.source_map.locate(&choice.pointer),
+                })
+                .collect(),
+            suppress: validation
+                .suppress
+                .iter()
+                .map(|suppression| Suppression {
+                    rule: suppression.rule.clone(),
+                    resource: suppression.resource.clone(),
+                    reason: suppression.reason.clone(),
+                    location: stack.source_map.locate(&suppression.pointer),
+                })
+                .collect(),
+        }
+    }
+}
+
 impl Input {
     /// The template as a diagram, resources grouped by the construct that made them (for a
     /// template file: by CDK's `aws:cdk:path` metadata, when it has any).
@@ -158,18 +206,4 @@ fn read_error(error: ReadError) -> Diagnostic {
     Diagnostic::error(error.message)
         .at(error.path, error.location)
         .help(error.help)
-}
-
-/// A path as reports show it: relative to the working folder when it is inside it, with
-/// `/` separators (SARIF and GitHub want URIs relative to the repository's root).
-pub fn display_path(path: &Path) -> String {
-    let relative: PathBuf = std::env::current_dir()
-        .ok()
-        .and_then(|cwd| {
-            let absolute = std::path::absolute(path).ok()?;
-            absolute.strip_prefix(cwd).ok().map(Path::to_path_buf)
-        })
-        .unwrap_or_else(|| path.to_path_buf());
-    let text = relative.to_string_lossy().replace('\\', "/");
-    text.strip_prefix("./").map(str::to_owned).unwrap_or(text)
 }

@@ -9,7 +9,7 @@ use clap::ValueEnum;
 use stackweave_synth::{Diagnostic, Options};
 
 use crate::flags::SynthesisArgs;
-use crate::report::{self, Paint, ReportFormat};
+use crate::report::{self, CheckReport, ReportFormat};
 use crate::{check, exit, output};
 
 #[derive(clap::Args)]
@@ -76,8 +76,12 @@ pub fn run(args: SynthArgs) -> ExitCode {
     let result = match &args.out {
         Some(dir) if args.check => {
             let compared = check::compare(dir, &output::files(&synthesis, format, &rendered));
-            let paint = Paint(args.report == ReportFormat::Text && report::use_color());
-            let text = check::render(args.report, &compared, &args.stack_file, dir, paint);
+            let report = CheckReport {
+                compared: &compared,
+                stack: &args.stack_file,
+                dir,
+            };
+            let text = report::render(&report, args.report);
             return exit::print_or_report(&text, check::stale(&compared));
         }
         Some(dir) => output::write_all(dir, &output::files(&synthesis, format, &rendered)),

@@ -137,6 +137,20 @@ fn the_cli_is_glue_and_calls_no_wasm_itself() {
 }
 
 #[test]
+fn validation_reaches_validator_plugins_only_through_synth() {
+    // `stackweave-validate` takes what a finding is tied back to as plain data: it knows
+    // neither wasm nor how a stack file is read, and never the CLI.
+    let workspace = Workspace::read();
+    let uses = workspace.normal("stackweave-validate");
+    for forbidden in ["stackweave-host", "stackweave-stack", "stackweave"] {
+        assert!(
+            !uses.contains(forbidden),
+            "`stackweave-validate` depends on `{forbidden}`; pass what it needs as data"
+        );
+    }
+}
+
+#[test]
 fn plugins_are_built_from_the_sdk_and_pure_crates_only() {
     let workspace = Workspace::read();
     let guest_safe = ["stackweave-plugin", "stackweave-sfn-tasks"];

@@ -15,6 +15,7 @@ mod handing;
 mod load;
 mod lock;
 mod options;
+mod origin;
 mod overrides;
 mod parallel;
 mod problem;
@@ -22,18 +23,16 @@ mod props_doc;
 mod references;
 mod registry;
 mod run;
+mod validator;
 
 pub use budget::Budget;
 pub use diagnostic::{Diagnostic, Failure, PluginLabel, Severity};
 pub use load::{PluginUse, load_plugins, new_registry, plugins_of, read_stack, registry_for};
 pub use lock::{LOCKFILE_NAME, lockfile_path, render as render_lockfile};
 pub use options::Options;
+pub use origin::Origin;
 pub use props_doc::{PropDoc, props_of};
-pub use registry::LoadedValidator;
-pub use registry::{LoadedPlugin, Origin, Registry};
+pub use registry::{LoadedPlugin, Registry};
 pub use run::{Synthesis, synthesize, synthesize_stack};
-pub use stackweave_host::Severity as RuleSeverity;
-pub use stackweave_host::{CacheUnusable, CompileCache, Compiled, Limits, is_construct_name};
-pub use stackweave_host::{
-    CallError, Finding, RESERVED_RULE_PREFIX, RuleInfo, Validator, ValidatorInfo, is_rule_id,
-};
+pub use stackweave_host::{CacheUnusable, CompileCache, Limits, is_construct_name};
+pub use validator::{LoadedValidator, ValidatorInfo, ValidatorRule};

@@ -10,7 +10,8 @@ use stackweave_stack::{ConstructDecl, PluginRef, StackError, StackFile, parse_st
 
 use crate::diagnostic::{Diagnostic, Failure};
 use crate::options::Options;
-use crate::registry::{LoadedPlugin, Origin, Registry};
+use crate::origin::Origin;
+use crate::registry::{LoadedPlugin, Registry};
 
 /// A plugin a synthesis used, for the manifest.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]

@@ -10,14 +10,18 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 use stackweave_builtin::Embedded;
-use stackweave_host::{Component, Plugin, PluginInfo, Runtime, Validator, ValidatorInfo};
+use stackweave_host::{Component, Plugin, PluginInfo, Runtime};
+use stackweave_rules::Finding;
 use stackweave_stack::PluginRef;
 use walkdir::WalkDir;
 
 use crate::diagnostic::{Diagnostic, PluginLabel};
+use crate::origin::Origin;
 use crate::parallel;
+use crate::validator::LoadedValidator;
 
 /// A plugin ready for use, with what identifies it.
 pub struct LoadedPlugin {
@@ -46,75 +50,10 @@ impl LoadedPlugin {
     }
 }
 
-/// A validator found in a plugin folder, with what identifies it.
-pub struct LoadedValidator {
-    /// The loaded component.
-    pub validator: Validator,
-    /// Where it came from (always a file: no validator is built in).
-    pub origin: Origin,
-    /// Hex sha256 of its bytes.
-    pub sha256: String,
-}
-
-impl LoadedValidator {
-    /// What `describe` said: name, version and rules.
-    pub fn info(&self) -> &ValidatorInfo {
-        self.validator.info()
-    }
-
-    /// How messages name this validator.
-    pub fn label(&self) -> PluginLabel {
-        PluginLabel {
-            name: self.info().name.clone(),
-            origin: self.origin.to_string(),
-        }
-    }
-}
-
 /// A file of a plugin folder, loaded as whichever kind of plugin it is.
 enum Loaded {
     Construct(LoadedPlugin),
     Validator(LoadedValidator),
-}
-
-/// Where a plugin's bytes came from.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Origin {
-    /// Embedded in the stackweave binary, under this name.
-    BuiltIn(String),
-    /// A file on disk.
-    File(PathBuf),
-}
-
-impl Origin {
-    /// Whether this path has fewer parts than `other`'s (then sorts first): of two copies
-    /// of one plugin, `release/x.wasm` is the one to record, not `release/deps/x.wasm`.
-    fn is_shorter_than(&self, other: &Origin) -> bool {
-        match (self, other) {
-            (Origin::File(a), Origin::File(b)) => {
-                (a.components().count(), a) < (b.components().count(), b)
-            }
-            _ => false,
-        }
-    }
-
-    /// How a sentence names the plugin from this origin.
-    fn noun(&self) -> String {
-        match self {
-            Origin::BuiltIn(name) => format!("the standard plugin `{name}`"),
-            Origin::File(path) => format!("plugin {}", path.display()),
-        }
-    }
-}
-
-/// The short form for tables and labels: `built-in`, or the file's path.
-impl std::fmt::Display for Origin {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Origin::BuiltIn(_) => f.write_str("built-in"),
-            Origin::File(path) => write!(f, "{}", path.display()),
-        }
-    }
 }
 
 /// Every plugin a run can see, by name.
@@ -234,7 +173,7 @@ impl Registry {
             let owner = self
                 .validators
                 .iter()
-                .find(|other| other.info().rule(&rule.id).is_some());
+                .find(|other| other.info().rules.iter().any(|r| r.id == rule.id));
             if let Some(owner) = owner {
                 return Err(Diagnostic::error(format!(
                     "the validators `{}` ({}) and `{name}` ({}) both declare the rule `{}`",
@@ -259,6 +198,29 @@ impl Registry {
     /// The plugin folders' validator named `name`, if any.
     pub fn validator_named(&self, name: &str) -> Option<&LoadedValidator> {
         self.validators.iter().find(|v| v.info().name == name)
+    }
+
+    /// Runs every validator on `template` (read from `path`), in file order; the findings
+    /// come in the built-in rules' shape. Every validator that fails is an error.
+    pub fn run_validators(
+        &self,
+        template: &Value,
+        path: &Path,
+    ) -> Result<Vec<Finding>, Vec<Diagnostic>> {
+        let json = template.to_string();
+        let mut findings = Vec::new();
+        let mut errors = Vec::new();
+        for validator in &self.validators {
+            match validator.check(&json, path) {
+                Ok(found) => findings.extend(found),
+                Err(error) => errors.push(error),
+            }
+        }
+        if errors.is_empty() {
+            Ok(findings)
+        } else {
+            Err(errors)
+        }
     }
 
     /// Loads every plugin in `wanted` not loaded yet, several at a time; says for each
@@ -400,11 +362,11 @@ impl Registry {
             Component::Construct(plugin) => self
                 .with_schema(plugin, &sha256, origin)
                 .map(Loaded::Construct),
-            Component::Validator(validator) => Ok(Loaded::Validator(LoadedValidator {
+            Component::Validator(validator) => Ok(Loaded::Validator(LoadedValidator::new(
                 validator,
                 origin,
-                sha256: hex(&sha256),
-            })),
+                hex(&sha256),
+            ))),
         }
     }
 
@@ -703,6 +665,53 @@ mod tests {
         assert_eq!(registry.validators()[1].sha256.len(), 64);
         assert!(!registry.names().contains(&"require-tracing".to_string()));
         assert!(registry.validator_named("require-tracing").is_some());
+    }
+
+    #[test]
+    fn validators_run_over_a_template_give_findings_or_errors_naming_them() {
+        let dir = folder(&[("misbehaving.wasm", VALIDATOR_MISBEHAVING)]);
+        let registry = discover(dir.path()).unwrap_or_else(|e| panic!("{}", messages(e)));
+        let rules = &registry.validators()[0].info().rules;
+        assert_eq!(rules.len(), 1);
+        assert_eq!(
+            (rules[0].id.as_str(), rules[0].severity),
+            ("TEST-1", stackweave_rules::Severity::Error)
+        );
+        let path = Path::new("template.json");
+        let template = serde_json::json!({"Resources": {"Queue": {"Type": "AWS::SQS::Queue"}}});
+        let found = registry
+            .run_validators(&template, path)
+            .unwrap_or_else(|e| panic!("{}", messages(e)));
+        assert_eq!(
+            found,
+            [Finding {
+                rule_id: "TEST-1".into(),
+                logical_id: "Queue".into(),
+                pointer: "/Resources/Queue".into(),
+                message: "the first resource".into(),
+                undecided: false,
+            }]
+        );
+        let mut failing = template;
+        failing["Description"] = "error".into();
+        let errors = registry
+            .run_validators(&failing, path)
+            .expect_err("the validator fails");
+        assert_eq!(errors.len(), 1);
+        let error = &errors[0];
+        assert!(
+            error.message.starts_with("validating template.json: ")
+                && error.message.contains("this validator was asked to fail"),
+            "{error}"
+        );
+        assert_eq!(
+            error.plugin.as_ref().map(|p| p.name.as_str()),
+            Some("misbehaving")
+        );
+        assert_eq!(
+            error.help.as_deref(),
+            Some("fix or remove the validator plugin; its rules were not checked")
+        );
     }
 
     #[test]

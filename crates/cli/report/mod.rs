@@ -1,11 +1,22 @@
 //! How the check commands (`synth --check`, `diff`, `validate`) report: text for people,
 //! JSON for scripts, SARIF 2.1.0 for code-scanning services. The shapes are documented in
-//! docs/ci.md.
+//! docs/ci.md. Every command's report is a [`Report`], rendered by [`render`] in one way:
+//! this file holds what they share (colour, the JSON document's head, the SARIF log), and
+//! one file per command says what its report holds.
+
+mod check;
+mod diff;
+mod validate;
 
 use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
 
 use clap::ValueEnum;
 use serde_json::{Map, Value, json};
+
+pub use check::CheckReport;
+pub use diff::DiffReport;
+pub use validate::{ValidateReport, rule_list};
 
 /// The report format of a check command.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -16,6 +27,41 @@ pub enum ReportFormat {
     Json,
     /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
     Sarif,
+}
+
+/// What a check command found, in every format.
+pub trait Report {
+    /// The command, as the JSON report's `command` names it.
+    const COMMAND: &'static str;
+
+    /// The report for people.
+    fn text(&self, paint: Paint) -> String;
+
+    /// The JSON report's own fields (an object), after `stackweave` and `command`.
+    fn json(&self) -> Value;
+
+    /// The SARIF rules and the results that refer to them.
+    fn sarif(&self) -> (Vec<SarifRule>, Vec<SarifResult>);
+}
+
+/// Renders `report` in `format`; text is coloured when [`use_color`] says so.
+pub fn render<R: Report>(report: &R, format: ReportFormat) -> String {
+    match format {
+        ReportFormat::Text => report.text(Paint(use_color())),
+        ReportFormat::Json => {
+            let mut document = Map::new();
+            document.insert("stackweave".into(), json!(env!("CARGO_PKG_VERSION")));
+            document.insert("command".into(), json!(R::COMMAND));
+            if let Value::Object(fields) = report.json() {
+                document.extend(fields);
+            }
+            to_json_text(&Value::Object(document))
+        }
+        ReportFormat::Sarif => {
+            let (rules, results) = report.sarif();
+            to_json_text(&sarif_log(&rules, &results))
+        }
+    }
 }
 
 /// Whether text output should be coloured: only on a terminal, and never when `NO_COLOR`
@@ -61,6 +107,45 @@ impl Paint {
     pub fn bold(self, text: &str) -> String {
         self.wrap("1", text)
     }
+
+    /// A report's last line, coloured by what it says.
+    pub fn verdict(self, verdict: Verdict, text: &str) -> String {
+        match verdict {
+            Verdict::Fails => self.red(text),
+            Verdict::Warns => self.yellow(text),
+            Verdict::Clear => self.green(text),
+        }
+    }
+}
+
+/// What a report's summary says of the check.
+#[derive(Clone, Copy)]
+pub enum Verdict {
+    /// Something fails it.
+    Fails,
+    /// Nothing fails, but something is worth a look.
+    Warns,
+    /// All clear.
+    Clear,
+}
+
+/// The `s` of a count's noun.
+pub fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// A path as reports show it: relative to the working folder when it is inside it, with
+/// `/` separators (SARIF and GitHub want URIs relative to the repository's root).
+pub fn display_path(path: &Path) -> String {
+    let relative: PathBuf = std::env::current_dir()
+        .ok()
+        .and_then(|cwd| {
+            let absolute = std::path::absolute(path).ok()?;
+            absolute.strip_prefix(cwd).ok().map(Path::to_path_buf)
+        })
+        .unwrap_or_else(|| path.to_path_buf());
+    let text = relative.to_string_lossy().replace('\\', "/");
+    text.strip_prefix("./").map(str::to_owned).unwrap_or(text)
 }
 
 /// Pretty JSON with a final newline.
@@ -106,9 +191,27 @@ pub struct SarifResult {
     pub properties: Map<String, Value>,
 }
 
+impl SarifResult {
+    /// A result at `file` with nothing more: no region, logical location, suppression or
+    /// properties.
+    pub fn new(rule_id: &str, level: &'static str, message: String, file: String) -> Self {
+        SarifResult {
+            rule_id: rule_id.to_owned(),
+            level,
+            message,
+            file,
+            region: None,
+            logical_id: None,
+            construct: None,
+            suppressed_because: None,
+            properties: Map::new(),
+        }
+    }
+}
+
 /// A SARIF 2.1.0 log of one run of stackweave: the schema GitHub code scanning validates
 /// uploads against. Rules are listed once each; results refer to them by id and index.
-pub fn sarif_log(rules: &[SarifRule], results: &[SarifResult]) -> Value {
+fn sarif_log(rules: &[SarifRule], results: &[SarifResult]) -> Value {
     let driver_rules: Vec<Value> = rules
         .iter()
         .map(|rule| {
