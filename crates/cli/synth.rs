@@ -69,7 +69,7 @@ pub fn run(args: SynthArgs) -> ExitCode {
     let rendered = match synthesis.template.render(format, &synthesis.quotas) {
         Ok(text) => text,
         Err(error) => {
-            let error = Diagnostic::error(error.to_string()).at(&args.stack_file, None);
+            let error = Diagnostic::merge_error(&error).at(&args.stack_file, None);
             return exit::report(&[error]);
         }
     };

@@ -550,7 +550,7 @@ impl<'a> Run<'a> {
             &answer.attributes,
             &child.handed,
         ) {
-            let error = locate(Diagnostic::error(error.to_string())).help(BUG_HELP);
+            let error = locate(Diagnostic::merge_error(&error)).help(BUG_HELP);
             return (BTreeSet::new(), vec![error]);
         }
         let no_pins: &[(String, String)] = &[];
@@ -623,8 +623,7 @@ impl<'a> Run<'a> {
                 entry.insert("Export".into(), serde_json::json!({ "Name": name }));
             }
             if let Err(error) = builder.add_output(&output.name, Value::Object(entry)) {
-                let diagnostic =
-                    self.at(Diagnostic::error(error.to_string()), &output.pointer, None);
+                let diagnostic = self.at(Diagnostic::merge_error(&error), &output.pointer, None);
                 self.errors.push(diagnostic);
             }
         }
@@ -693,7 +692,7 @@ impl<'a> Run<'a> {
             Some(Owner::Construct(path)) => path.first().map(|id| self.construct(id)),
             _ => None,
         };
-        let diagnostic = Diagnostic::error(error.to_string());
+        let diagnostic = Diagnostic::merge_error(&error);
         match construct {
             Some(construct) => {
                 let index = self
