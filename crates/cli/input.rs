@@ -6,10 +6,11 @@
 use std::path::Path;
 
 use serde_json::Value;
+use stackweave_stack::FileKind;
 use stackweave_stack::Location;
 use stackweave_synth::{Diagnostic, Options, Synthesis};
 use stackweave_template::Owner;
-use stackweave_template_file::{FileKind, ReadError, ReadErrorKind, TemplateFile};
+use stackweave_template_file::{ReadError, ReadErrorKind, TemplateFile};
 use stackweave_validate::{RuleChoice, Settings, Suppression};
 
 /// A stack file's synthesis or a template file, read and checked.
@@ -34,7 +35,7 @@ impl Input {
                 }
             }]
         })?;
-        match stackweave_template_file::kind_of(&text) {
+        match stackweave_stack::kind_of(&text) {
             Some(FileKind::StackFile) => stackweave_synth::synthesize(path, options)
                 .map(|synthesis| Input::Stack(Box::new(synthesis)))
                 .map_err(|failure| failure.diagnostics),

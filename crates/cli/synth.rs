@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::ValueEnum;
-use stackweave_synth::{Diagnostic, Options};
+use stackweave_synth::Options;
 
 use crate::flags::SynthesisArgs;
 use crate::report::{self, CheckReport, ReportFormat};
@@ -69,7 +69,7 @@ pub fn run(args: SynthArgs) -> ExitCode {
     let rendered = match synthesis.template.render(format, &synthesis.quotas) {
         Ok(text) => text,
         Err(error) => {
-            let error = Diagnostic::error(error.to_string()).at(&args.stack_file, None);
+            let error = stackweave_synth::merge_error(&error).at(&args.stack_file, None);
             return exit::report(&[error]);
         }
     };

@@ -1,6 +1,6 @@
-//! The standard Stackweave construct plugins (`logging`, `iam-role`, `express-workflow`,
-//! `api-integration`), embedded in the binary so that `stackweave` needs no plugin path after
-//! `cargo install`.
+//! The standard Stackweave construct plugins (every crate under `plugins/`: `api-integration`,
+//! `express-workflow`, `iam-role`, `logging`), embedded in the binary so that `stackweave`
+//! needs no plugin path after `cargo install`.
 //!
 //! The bytes are built from source in `plugins/` by this crate's build script; no `.wasm` is
 //! ever committed. This crate only carries bytes: loading and checking them is the host's job.

@@ -16,6 +16,8 @@
 //!   carries exactly the attributes [`Info::attributes`] promises;
 //! - gives you [`cfn`] helpers for CloudFormation intrinsics, so expressions are spelt the same
 //!   way in every plugin.
+//! - checks what several constructs check the same way once, so users meet one wording:
+//!   [`check_arn`].
 //!
 //! A plugin crate depends on `serde`, `serde_json` and this crate only: [`JsonSchema`] and
 //! [`schemars`] are re-exported here, and the derive finds `schemars` through a
@@ -118,6 +120,7 @@
 extern crate self as stackweave_plugin;
 
 pub mod cfn;
+mod checks;
 mod compose;
 mod construct;
 mod diagnostic;
@@ -126,6 +129,7 @@ mod guest;
 pub mod schema;
 pub mod testing;
 
+pub use checks::check_arn;
 pub use compose::{Child, add_child};
 pub use construct::{Construct, Context, Info};
 pub use diagnostic::{Diagnostic, IntoPointer, Severity, pointer_token};

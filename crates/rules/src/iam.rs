@@ -10,6 +10,7 @@
 
 use serde_json::{Map, Value};
 use stackweave_iam::{Content, Part, Slot, Source, Target};
+use stackweave_sfn_tasks::{LOG_DELIVERY_ACTIONS, TRACING_ACTIONS};
 
 use crate::intrinsics::{
     PLACEHOLDER, Piece, Text, alternatives, describe, getatt_parts, is_intrinsic, literal_text,
@@ -17,29 +18,21 @@ use crate::intrinsics::{
 };
 use crate::{Resource, Sink, Template, child};
 
-/// Actions AWS documents as supporting no resource-level permissions: the Service
-/// Authorization Reference lists no resource type for them, so `"Resource": "*"` is the
-/// only way to grant them and SW-IAM-3 does not count them.
+/// Whether AWS documents `action` as supporting no resource-level permissions: the Service
+/// Authorization Reference lists no resource type for it, so `"Resource": "*"` is the only
+/// way to grant it and SW-IAM-3 does not count it.
 ///
 /// - The CloudWatch Logs log-delivery actions a Step Functions execution role needs to log
 ///   to CloudWatch Logs (the Step Functions guide grants exactly these on `*`).
 /// - The X-Ray actions a traced service needs to send traces and read sampling rules.
 /// - `cloudwatch:PutMetricData`, scoped by the `cloudwatch:namespace` condition key instead.
-const NO_RESOURCE_LEVEL_PERMISSIONS: &[&str] = &[
-    "logs:CreateLogDelivery",
-    "logs:GetLogDelivery",
-    "logs:UpdateLogDelivery",
-    "logs:DeleteLogDelivery",
-    "logs:ListLogDeliveries",
-    "logs:PutResourcePolicy",
-    "logs:DescribeResourcePolicies",
-    "logs:DescribeLogGroups",
-    "xray:PutTraceSegments",
-    "xray:PutTelemetryRecords",
-    "xray:GetSamplingRules",
-    "xray:GetSamplingTargets",
-    "cloudwatch:PutMetricData",
-];
+fn has_no_resource_level_permissions(action: &str) -> bool {
+    LOG_DELIVERY_ACTIONS
+        .iter()
+        .chain(&TRACING_ACTIONS)
+        .chain(&["cloudwatch:PutMetricData"])
+        .any(|exempt| exempt.eq_ignore_ascii_case(action))
+}
 
 /// Verbs (the part after `service:`) of read-only actions, by prefix: `GetObject`,
 /// `ListBuckets`, `DescribeLogGroups`, `BatchGetItem`, `Query`, `Scan`... A heuristic,
@@ -333,10 +326,7 @@ pub(crate) fn wildcard_actions(_: &Template, resource: &Resource, sink: &mut Sin
 /// A wildcard counts as read-only only when the part before its first wildcard is already
 /// a read-only verb prefix (`logs:Describe*` yes, `logs:*` and `s3:G*` no).
 fn may_write(action: &str) -> bool {
-    if NO_RESOURCE_LEVEL_PERMISSIONS
-        .iter()
-        .any(|exempt| exempt.eq_ignore_ascii_case(action))
-    {
+    if has_no_resource_level_permissions(action) {
         return false;
     }
     let Some((_, verb)) = action.split_once(':') else {
@@ -355,7 +345,7 @@ fn may_write(action: &str) -> bool {
 /// "Write" means "not read-only": an action is read-only when its verb starts with `Get`,
 /// `List`, `Describe`, `BatchGet`, `Query`, `Scan`, `Search`, `Head`, `View` or `Lookup`
 /// (see [`READ_ONLY_VERB_PREFIXES`]). Actions AWS documents without resource-level
-/// permissions ([`NO_RESOURCE_LEVEL_PERMISSIONS`]) are exempt: `*` is their only form. A
+/// permissions ([`has_no_resource_level_permissions`]) are exempt: `*` is their only form. A
 /// wildcard action counts as a write unless it is a read-only verb prefix (`s3:Get*`), so
 /// `logs:*` on `*` is reported here as well as by SW-IAM-1. `NotAction` counts as writes.
 /// A `Resource` that is a `Ref` to a template parameter may be `*`: undecided.

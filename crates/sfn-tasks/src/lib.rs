@@ -12,8 +12,34 @@
 //! rule SW-SFN-3 (`stackweave-rules`) checks any state machine's role against it. Pure
 //! functions over `serde_json` values, so the guest and the host can both depend on it
 //! without either depending on the other.
+//!
+//! For the same reason it holds what every execution role needs beyond its Task states:
+//! [`LOG_DELIVERY_ACTIONS`] and [`TRACING_ACTIONS`], which `express-workflow` grants its own
+//! role, `iam-role` does not warn about on `*`, and SW-IAM-3 does not count.
 
 use serde_json::{Map, Value, json};
+
+/// The actions Step Functions needs to deliver a state machine's logs to CloudWatch Logs.
+/// AWS documents no resource-level permissions for them: they are granted on `*`.
+pub const LOG_DELIVERY_ACTIONS: [&str; 8] = [
+    "logs:CreateLogDelivery",
+    "logs:GetLogDelivery",
+    "logs:UpdateLogDelivery",
+    "logs:DeleteLogDelivery",
+    "logs:ListLogDeliveries",
+    "logs:PutResourcePolicy",
+    "logs:DescribeResourcePolicies",
+    "logs:DescribeLogGroups",
+];
+
+/// The actions Step Functions needs to send a state machine's traces to X-Ray, on `*`
+/// likewise.
+pub const TRACING_ACTIONS: [&str; 4] = [
+    "xray:PutTraceSegments",
+    "xray:PutTelemetryRecords",
+    "xray:GetSamplingRules",
+    "xray:GetSamplingTargets",
+];
 
 /// The resource an integration's action applies to, and the parameter naming it.
 #[derive(Clone, Copy)]

@@ -6,6 +6,9 @@
 //! crate turns that text into a [`StackFile`] and a [`SourceMap`] from JSON Pointers to
 //! line and column, so every later failure can name the line that caused it.
 //!
+//! [`kind_of`] tells a stack file from a CloudFormation template, for commands that take
+//! either.
+//!
 //! What it deliberately does not do: load or run plugins, check that a reference's target
 //! or attribute exists (only the orchestrator knows the plugins), or build templates.
 //! The file format is described for editors by `docs/stack-file.schema.json`, which a test
@@ -14,6 +17,7 @@
 mod convert;
 mod error;
 pub mod format;
+mod kind;
 mod model;
 mod parse;
 mod prop;
@@ -22,6 +26,7 @@ mod sections;
 mod validation;
 
 pub use error::{ReadFailure, StackError};
+pub use kind::{FileKind, kind_of};
 pub use model::{
     ConstructDecl, Limits, OutputDecl, Override, PluginRef, ResourceDecl, RuleChoice, StackFile,
     Suppression, Validation,

@@ -28,10 +28,30 @@ use crate::registry::Registry;
 /// How deep constructs may nest: a construct of the stack file is at depth 1.
 pub(crate) const MAX_DEPTH: usize = 8;
 
-/// The start of what a parent hears when its child fails. The child's own problems are
-/// reported under the child's path, so a parent that merely passes this on is not
-/// reported again.
-pub(crate) const CHILD_FAILED: &str = "the child construct";
+/// What a parent hears when its child at `path` fails. The child's own problems are
+/// reported under the child's path; this only makes the parent fail in turn.
+fn child_failed(path: &[String]) -> String {
+    format!(
+        "the child construct `{}` failed (its errors are reported with it)",
+        path.join("/")
+    )
+}
+
+/// The refusals a construct was given for its failed children, word for word. The
+/// contract's diagnostics carry no kind, so a plugin passes such a refusal back as an error
+/// of its own (`add_child(...)?`); the run tells passing on from an error of the plugin's
+/// own by equality with what the host issued. (The host keeps a plugin's message whole up
+/// to `Limits::text_bytes`, 4 KiB, beyond the longest refusal: eight nested ids of 255
+/// characters.)
+#[derive(Default)]
+pub(crate) struct ChildFailures(BTreeSet<String>);
+
+impl ChildFailures {
+    /// Whether `problem` only passes on one of these refusals.
+    pub(crate) fn passes_on(&self, problem: &Problem) -> bool {
+        matches!(problem, Problem::Plugin(d) if self.0.contains(&d.message))
+    }
+}
 
 /// How many of a construct tree's child schema errors are traced back to the stack file's
 /// props: each trace walks those props once, so a plugin failing child after child cannot
@@ -111,6 +131,8 @@ pub(crate) struct Composition {
     /// The template ids its children's attributes named: what it may refer to besides its
     /// own ids and what its props named.
     received: Mutex<BTreeSet<String>>,
+    /// The refusals it was given for children that failed.
+    child_failures: Mutex<ChildFailures>,
     /// The template ids its props named.
     handed: BTreeSet<String>,
     /// The stack file's pins of its local ids (none for a child).
@@ -124,6 +146,16 @@ impl Composition {
     /// The template ids this construct's children's attributes have named so far.
     pub(crate) fn take_received(&self) -> BTreeSet<String> {
         std::mem::take(&mut *self.received.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    /// The refusals this construct was given for children that failed.
+    pub(crate) fn take_child_failures(&self) -> ChildFailures {
+        std::mem::take(
+            &mut *self
+                .child_failures
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner),
+        )
     }
 
     /// The composer of a construct of the stack file (with the ids its props name, its
@@ -147,6 +179,7 @@ impl Composition {
             tree: Arc::clone(&tree),
             ids: Mutex::default(),
             received: Mutex::default(),
+            child_failures: Mutex::default(),
             handed,
             pins: pins.to_vec(),
             root_props: props,
@@ -338,11 +371,14 @@ impl Composer for Composition {
         let mut path = self.path.clone();
         path.push(id.to_string());
         let label = child.label();
-        let child_failed = || {
-            refusal(format!(
-                "{CHILD_FAILED} `{}` failed (its errors are reported with it)",
-                path.join("/")
-            ))
+        let refuse_failed = || {
+            let message = child_failed(&path);
+            self.child_failures
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .0
+                .insert(message.clone());
+            refusal(message)
         };
         // Counted before anything is kept for it, so that a parent asking again and again
         // keeps nothing once the budget is spent.
@@ -356,7 +392,7 @@ impl Composer for Composition {
                     result: Err(vec![self.spending.problem(exceeded)]),
                 });
             }
-            return Err(child_failed());
+            return Err(refuse_failed());
         }
         self.ids
             .lock()
@@ -395,7 +431,7 @@ impl Composer for Composition {
                 handed,
                 result: Err(problems),
             });
-            child_failed()
+            refuse_failed()
         };
         let written = as_written(&parsed);
         let child_path = path.join("/");
@@ -423,6 +459,7 @@ impl Composer for Composition {
             tree: Arc::clone(&self.tree),
             ids: Mutex::default(),
             received: Mutex::default(),
+            child_failures: Mutex::default(),
             handed: handed.clone(),
             pins: Vec::new(),
             root_props: Arc::clone(&self.root_props),
@@ -511,6 +548,7 @@ mod tests {
             tree: Arc::default(),
             ids: Mutex::default(),
             received: Mutex::default(),
+            child_failures: Mutex::default(),
             handed: BTreeSet::new(),
             pins: Vec::new(),
             root_props: Arc::default(),
@@ -566,8 +604,35 @@ mod tests {
         ));
         for id in ["Role", "Other", "Third"] {
             let message = refused(&api, "iam-role", id);
-            assert!(message.starts_with(CHILD_FAILED), "{message}");
+            assert_eq!(
+                message,
+                format!("the child construct `Api/{id}` failed (its errors are reported with it)")
+            );
         }
+        let told = api.take_child_failures();
+        for id in ["Role", "Other", "Third"] {
+            let passed_on = Problem::Plugin(stackweave_host::Diagnostic {
+                severity: Severity::Error,
+                message: format!(
+                    "the child construct `Api/{id}` failed (its errors are reported with it)"
+                ),
+                path: None,
+            });
+            assert!(
+                told.passes_on(&passed_on),
+                "the refusal `Api/{id}` is known"
+            );
+        }
+        let own = Problem::Plugin(stackweave_host::Diagnostic {
+            severity: Severity::Error,
+            message: "the child construct `Api/Fourth` failed (its errors are reported with it)"
+                .into(),
+            path: None,
+        });
+        assert!(
+            !told.passes_on(&own),
+            "a refusal the host never issued is the plugin's own error"
+        );
         let (children, _) = api.tree.take();
         assert_eq!(
             children.len(),

@@ -26,7 +26,7 @@ mod run;
 mod validator;
 
 pub use budget::Budget;
-pub use diagnostic::{Diagnostic, Failure, PluginLabel, Severity};
+pub use diagnostic::{Diagnostic, Failure, PluginLabel, Severity, merge_error};
 pub use load::{PluginUse, load_plugins, new_registry, plugins_of, read_stack, registry_for};
 pub use lock::{LOCKFILE_NAME, lockfile_path, render as render_lockfile};
 pub use options::Options;

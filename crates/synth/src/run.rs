@@ -13,7 +13,7 @@ use stackweave_template::{MergeError, Owner, Quotas, Template, TemplateBuilder, 
 
 use crate::answer;
 use crate::budget::{Budget, Spending};
-use crate::compose::{CHILD_FAILED, Child, Composition, Tree};
+use crate::compose::{Child, ChildFailures, Composition, Tree};
 use crate::diagnostic::{Diagnostic, Failure};
 use crate::load::{self, PluginUse};
 use crate::lock::Lockfile;
@@ -227,6 +227,7 @@ impl<'a> Run<'a> {
                 children,
                 warnings_dropped,
                 handed,
+                child_failures: call.composer.take_child_failures(),
             }
         });
         self.add_resources(&mut builder);
@@ -404,6 +405,7 @@ impl<'a> Run<'a> {
             answer,
             children,
             handed: mut handed_ids,
+            child_failures,
             ..
         } = synthesised;
         let construct = &self.stack.constructs[index];
@@ -435,9 +437,9 @@ impl<'a> Run<'a> {
             Ok(_) => return Err(errors),
             Err(problems) => {
                 // A parent passing on its child's failure adds nothing to the child's errors.
-                let own = problems.into_iter().filter(
-                    |p| !matches!(p, Problem::Plugin(d) if d.message.starts_with(CHILD_FAILED)),
-                );
+                let own = problems
+                    .into_iter()
+                    .filter(|p| !child_failures.passes_on(p));
                 errors.extend(own.map(|p| self.problem(construct, plugin, p)));
                 return Err(errors);
             }
@@ -548,7 +550,7 @@ impl<'a> Run<'a> {
             &answer.attributes,
             &child.handed,
         ) {
-            let error = locate(Diagnostic::error(error.to_string())).help(BUG_HELP);
+            let error = locate(crate::diagnostic::merge_error(&error)).help(BUG_HELP);
             return (BTreeSet::new(), vec![error]);
         }
         let no_pins: &[(String, String)] = &[];
@@ -621,8 +623,11 @@ impl<'a> Run<'a> {
                 entry.insert("Export".into(), serde_json::json!({ "Name": name }));
             }
             if let Err(error) = builder.add_output(&output.name, Value::Object(entry)) {
-                let diagnostic =
-                    self.at(Diagnostic::error(error.to_string()), &output.pointer, None);
+                let diagnostic = self.at(
+                    crate::diagnostic::merge_error(&error),
+                    &output.pointer,
+                    None,
+                );
                 self.errors.push(diagnostic);
             }
         }
@@ -691,7 +696,7 @@ impl<'a> Run<'a> {
             Some(Owner::Construct(path)) => path.first().map(|id| self.construct(id)),
             _ => None,
         };
-        let diagnostic = Diagnostic::error(error.to_string());
+        let diagnostic = crate::diagnostic::merge_error(&error);
         match construct {
             Some(construct) => {
                 let index = self
@@ -800,6 +805,8 @@ struct Synthesised {
     warnings_dropped: usize,
     /// The template ids the props named, and those its children's attributes named.
     handed: BTreeSet<String>,
+    /// The refusals the construct was given for its failed children.
+    child_failures: ChildFailures,
 }
 
 /// The merging half of synthesis (see [`parallel::pipeline`]): task `t` is the construct

@@ -9,8 +9,6 @@
 //! written. Keys keep file order and scalars their kind (`'200'` stays text, `200` a
 //! number). Duplicate keys, unknown tags and files that are not templates are refused with
 //! the file, the line and what to do.
-//!
-//! [`kind_of`] tells a template from a Stackweave stack file, for commands that take either.
 
 mod convert;
 mod error;
@@ -324,50 +322,4 @@ fn describe(value: &Value) -> &'static str {
         Value::Array(_) => "a list",
         Value::Object(_) => "a mapping",
     }
-}
-
-/// What a file holds, told from its top-level keys.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FileKind {
-    /// A CloudFormation template (top-level `Resources` or `AWSTemplateFormatVersion`).
-    Template,
-    /// A Stackweave stack file (top-level `constructs`).
-    StackFile,
-}
-
-/// Tells a stack file (top-level `constructs`) from a template (top-level `Resources` or
-/// `AWSTemplateFormatVersion`); `None` when neither.
-///
-/// A file with both keys counts as a template: CloudFormation would refuse `constructs`,
-/// and its reader gives the better message. Text that does not parse is still classified
-/// from its unindented `key:` lines (or quoted keys, for JSON), so that a broken file goes
-/// to the reader that can say where it is broken.
-pub fn kind_of(text: &str) -> Option<FileKind> {
-    let keys = top_level_keys(text);
-    let has = |wanted: &str| keys.iter().any(|key| key == wanted);
-    if has("Resources") || has("AWSTemplateFormatVersion") {
-        Some(FileKind::Template)
-    } else if has("constructs") {
-        Some(FileKind::StackFile)
-    } else {
-        None
-    }
-}
-
-fn top_level_keys(text: &str) -> Vec<String> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    if let Ok(serde_yaml::Value::Mapping(mapping)) = serde_yaml::from_str(text) {
-        return mapping
-            .keys()
-            .filter_map(|key| key.as_str().map(str::to_owned))
-            .collect();
-    }
-    let json = text.trim_start().starts_with('{');
-    text.lines()
-        .filter(|line| json || !line.starts_with([' ', '\t', '#', '-']))
-        .filter_map(|line| {
-            let (key, _) = line.trim().split_once(':')?;
-            Some(key.trim().trim_matches(['"', '\'']).to_owned())
-        })
-        .collect()
 }

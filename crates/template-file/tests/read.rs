@@ -4,9 +4,7 @@ use std::path::Path;
 
 use serde_json::{Value, json};
 use stackweave_location::Location;
-use stackweave_template_file::{
-    FileKind, ReadErrorKind, TemplateFile, kind_of, parse_template_str, read_template,
-};
+use stackweave_template_file::{ReadErrorKind, TemplateFile, parse_template_str, read_template};
 
 const EXAMPLE: &str =
     include_str!("../../../examples/api-to-express/expected/ApiToExpress.template.yaml");
@@ -461,30 +459,4 @@ fn unreadable_paths_say_what_is_wrong() {
     std::fs::write(&good, EXAMPLE).expect("written");
     let template = read_template(&good).expect("the example reads from disk");
     assert_eq!(template.path, good);
-}
-
-#[test]
-fn kind_of_tells_templates_from_stack_files() {
-    assert_eq!(kind_of(EXAMPLE), Some(FileKind::Template));
-    assert_eq!(kind_of(SEED), Some(FileKind::Template));
-    assert_eq!(kind_of("{\"Resources\": {}}"), Some(FileKind::Template));
-    assert_eq!(
-        kind_of("AWSTemplateFormatVersion: '2010-09-09'\n"),
-        Some(FileKind::Template)
-    );
-    assert_eq!(
-        kind_of("name: MyStack\nconstructs:\n  Logs:\n    use: logging\n"),
-        Some(FileKind::StackFile)
-    );
-    // Broken YAML is still told apart, so its reader can say where it is broken.
-    assert_eq!(
-        kind_of("name: MyStack\nconstructs:\n  Logs: [\n"),
-        Some(FileKind::StackFile)
-    );
-    assert_eq!(
-        kind_of("Resources:\n  A: !Ref [\n"),
-        Some(FileKind::Template)
-    );
-    assert_eq!(kind_of("other: 1\n"), None);
-    assert_eq!(kind_of(""), None);
 }

@@ -21,7 +21,9 @@
 use std::collections::BTreeMap;
 
 use serde_json::{Map, Value, json};
-use stackweave_plugin::{Construct, Context, Diagnostic, Fragment, Info, add_child, cfn};
+use stackweave_plugin::{
+    Construct, Context, Diagnostic, Fragment, Info, add_child, cfn, check_arn,
+};
 
 mod cors;
 mod hash;
@@ -63,16 +65,20 @@ impl Construct for ApiIntegration {
     fn synth(ctx: &Context, props: ApiIntegrationProps) -> Result<Fragment, Vec<Diagnostic>> {
         let mut errors = Vec::new();
         let plan = routes::plan(&props, &mut errors);
+        // What to write instead of text that is not an ARN.
+        let instead = "a reference to its construct such as `${Workflow.arn}`";
         for route in &plan.routes {
-            props::check_arn(
+            check_arn(
                 route.state_machine,
                 &format!("{}/stateMachine", route.at),
                 "the state machine",
+                instead,
                 &mut errors,
             );
         }
         if let Some(role) = &props.role {
-            props::check_arn(role, "/role", "the role API Gateway assumes", &mut errors);
+            let what = "the role API Gateway assumes";
+            check_arn(role, "/role", what, instead, &mut errors);
         }
         props::check_stage(&props.stage, &mut errors);
         props::check_endpoint(&props, &mut errors);

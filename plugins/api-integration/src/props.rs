@@ -385,22 +385,6 @@ pub(crate) fn routes_example_props() -> Value {
     })
 }
 
-/// Reports a plain-text value at `path` that is not an ARN. References are left to
-/// CloudFormation.
-pub(crate) fn check_arn(value: &Value, path: &str, what: &str, errors: &mut Vec<Diagnostic>) {
-    if let Value::String(text) = value
-        && !text.starts_with("arn:")
-    {
-        errors.push(Diagnostic::error(
-            path,
-            format!(
-                "`{text}` is not an ARN; write {what}'s ARN, or a reference to its construct \
-                 such as `${{Workflow.arn}}`"
-            ),
-        ));
-    }
-}
-
 pub(crate) fn check_stage(stage: &str, errors: &mut Vec<Diagnostic>) {
     let valid = !stage.is_empty()
         && stage.len() <= 128

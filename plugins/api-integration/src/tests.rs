@@ -554,8 +554,16 @@ fn plain_arns_and_stages_are_checked() {
     let (path, message) = error(props(json!({"stateMachine": "orders"})));
     assert_eq!(path, "/stateMachine");
     assert!(message.contains("`${Workflow.arn}`"));
-    let (path, _) = error(props(json!({"role": "api-role"})));
+    assert_eq!(
+        message,
+        "`orders` is not an ARN; write the state machine's ARN, or a reference to its construct such as `${Workflow.arn}`"
+    );
+    let (path, message) = error(props(json!({"role": "api-role"})));
     assert_eq!(path, "/role");
+    assert_eq!(
+        message,
+        "`api-role` is not an ARN; write the role API Gateway assumes's ARN, or a reference to its construct such as `${Workflow.arn}`"
+    );
     let (path, _) = error(props(json!({"stage": "prod stage"})));
     assert_eq!(path, "/stage");
     ok(props(json!({

@@ -17,9 +17,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use stackweave_plugin::{
-    Construct, Context, Diagnostic, Fragment, Info, JsonSchema, add_child, cfn, pointer_token,
-    schemars,
+    Construct, Context, Diagnostic, Fragment, Info, JsonSchema, add_child, cfn, check_arn,
+    pointer_token, schemars,
 };
+use stackweave_sfn_tasks::{LOG_DELIVERY_ACTIONS, TRACING_ACTIONS};
 
 /// The `express-workflow` construct.
 pub struct ExpressWorkflow;
@@ -198,7 +199,8 @@ impl Construct for ExpressWorkflow {
         let mut errors = Vec::new();
         check_definition(&props.definition, &mut errors);
         if let Some(role) = &props.role {
-            check_arn(role, "/role", "the execution role", &mut errors);
+            let instead = "a reference such as `${WorkflowRole.arn}`";
+            check_arn(role, "/role", "the execution role", instead, &mut errors);
         }
         if let Some(Value::String(name)) = &props.name
             && let Some(problem) = name_problem(name)
@@ -460,27 +462,6 @@ fn substitute(value: Value, substitutions: &mut Substitutions) -> Value {
     }
 }
 
-/// The actions Step Functions needs to deliver logs to CloudWatch Logs. They support no
-/// resource-level permissions, so they are granted on `*`.
-pub const LOG_DELIVERY_ACTIONS: [&str; 8] = [
-    "logs:CreateLogDelivery",
-    "logs:GetLogDelivery",
-    "logs:UpdateLogDelivery",
-    "logs:DeleteLogDelivery",
-    "logs:ListLogDeliveries",
-    "logs:PutResourcePolicy",
-    "logs:DescribeResourcePolicies",
-    "logs:DescribeLogGroups",
-];
-
-/// The actions Step Functions needs to send traces to X-Ray, on `*` likewise.
-pub const TRACING_ACTIONS: [&str; 4] = [
-    "xray:PutTraceSegments",
-    "xray:PutTelemetryRecords",
-    "xray:GetSamplingRules",
-    "xray:GetSamplingTargets",
-];
-
 /// The sids of the statements the role gets before the user's.
 const DERIVED_SID_PREFIX: &str = "Call";
 
@@ -631,20 +612,6 @@ fn action_matches(granted: &str, action: &str) -> bool {
         &granted.to_ascii_lowercase(),
         &action.to_ascii_lowercase(),
     )
-}
-
-fn check_arn(value: &Value, path: &str, what: &str, errors: &mut Vec<Diagnostic>) {
-    if let Value::String(text) = value
-        && !text.starts_with("arn:")
-    {
-        errors.push(Diagnostic::error(
-            path,
-            format!(
-                "`{text}` is not an ARN; write {what}'s ARN, or a reference such as \
-                 `${{WorkflowRole.arn}}`"
-            ),
-        ));
-    }
 }
 
 fn check_destination(destination: &Value, errors: &mut Vec<Diagnostic>) {

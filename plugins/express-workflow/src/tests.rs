@@ -268,6 +268,10 @@ fn plain_arns_are_checked() {
     let (path, message) = error(props(json!({"role": "WorkflowRole"})));
     assert_eq!(path, "/role");
     assert!(message.starts_with("`WorkflowRole` is not an ARN"));
+    assert_eq!(
+        message,
+        "`WorkflowRole` is not an ARN; write the execution role's ARN, or a reference such as `${WorkflowRole.arn}`"
+    );
     ok(props(
         json!({"role": "arn:aws:iam::123456789012:role/orders"}),
     ));

@@ -17,24 +17,17 @@ use serde_json::{Map, Value, json};
 use stackweave_plugin::{
     Construct, Context, Diagnostic, Fragment, Info, JsonSchema, cfn, schemars,
 };
+use stackweave_sfn_tasks::{LOG_DELIVERY_ACTIONS, TRACING_ACTIONS};
 
-/// Actions for which AWS documents no resource narrower than `*`: the CloudWatch Logs
-/// log-delivery actions Step Functions logging needs, and X-Ray's trace upload. Lowercase,
-/// because IAM compares action names without regard to case.
-pub const WILDCARD_RESOURCE_ACTIONS: [&str; 12] = [
-    "logs:createlogdelivery",
-    "logs:getlogdelivery",
-    "logs:updatelogdelivery",
-    "logs:deletelogdelivery",
-    "logs:listlogdeliveries",
-    "logs:putresourcepolicy",
-    "logs:describeresourcepolicies",
-    "logs:describeloggroups",
-    "xray:puttracesegments",
-    "xray:puttelemetryrecords",
-    "xray:getsamplingrules",
-    "xray:getsamplingtargets",
-];
+/// Whether AWS documents no resource narrower than `*` for `action`: the CloudWatch Logs
+/// log-delivery actions Step Functions logging needs, and X-Ray's trace upload. IAM compares
+/// action names without regard to case.
+fn needs_wildcard_resource(action: &str) -> bool {
+    LOG_DELIVERY_ACTIONS
+        .iter()
+        .chain(&TRACING_ACTIONS)
+        .any(|known| known.eq_ignore_ascii_case(action))
+}
 
 /// The `iam-role` construct.
 pub struct IamRole;
@@ -134,16 +127,7 @@ fn example_props() -> Value {
         "statements": [
             {
                 "sid": "DeliverLogs",
-                "actions": [
-                    "logs:CreateLogDelivery",
-                    "logs:GetLogDelivery",
-                    "logs:UpdateLogDelivery",
-                    "logs:DeleteLogDelivery",
-                    "logs:ListLogDeliveries",
-                    "logs:PutResourcePolicy",
-                    "logs:DescribeResourcePolicies",
-                    "logs:DescribeLogGroups"
-                ],
+                "actions": LOG_DELIVERY_ACTIONS,
                 "resources": ["*"]
             },
             {
@@ -356,7 +340,7 @@ fn check_statement(
             let narrowable = statement
                 .actions
                 .iter()
-                .find(|a| !WILDCARD_RESOURCE_ACTIONS.contains(&a.to_ascii_lowercase().as_str()));
+                .find(|a| !needs_wildcard_resource(a));
             if let (true, Some(action)) = (allow, narrowable) {
                 warnings.push(Diagnostic::warning(
                     path,

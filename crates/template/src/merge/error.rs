@@ -121,6 +121,41 @@ pub enum MergeError {
     },
 }
 
+impl MergeError {
+    /// For [`MergeError::QuotaExceeded`], in CloudFormation's terms: what is over the quota
+    /// (`the template has 612 resources`, `the rendered template is 1000001 bytes`) and, when
+    /// the limit in force is CloudFormation's own, what it allows (`CloudFormation allows 500
+    /// per stack`). A caller that let its user set the limit says where instead.
+    pub fn quota_excess(&self) -> Option<(String, Option<String>)> {
+        let MergeError::QuotaExceeded {
+            quota,
+            limit,
+            actual,
+        } = self
+        else {
+            return None;
+        };
+        let default = Quotas::default();
+        let (default_limit, allowance) = match *quota {
+            "resources" => (default.resources, "per stack"),
+            "outputs" => (default.outputs, "per stack"),
+            "parameters" => (default.parameters, "per stack"),
+            _ => (
+                default.template_bytes,
+                "bytes for a template body uploaded through S3",
+            ),
+        };
+        let excess = if *quota == "templateBytes" {
+            format!("the rendered template is {actual} bytes")
+        } else {
+            format!("the template has {actual} {quota}")
+        };
+        let cloudformation =
+            (*limit == default_limit).then(|| format!("CloudFormation allows {limit} {allowance}"));
+        Some((excess, cloudformation))
+    }
+}
+
 impl fmt::Display for MergeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -167,8 +202,7 @@ impl fmt::Display for MergeError {
                 write!(
                     f,
                     "{owner} refers to the template's `{id}`, but its plugin also has a local id \
-                 `{id}`, so the reference is ambiguous; rename whatever produces `{id}` in the \
-                 stack file, or pin it to a different logical id"
+                 `{id}`, so the reference is ambiguous"
                 )
             }
             MergeError::DanglingReference {
@@ -259,36 +293,11 @@ impl fmt::Display for MergeError {
                      so remove one of these references or DependsOn entries",
                 )
             }
-            MergeError::QuotaExceeded {
-                quota,
-                limit,
-                actual,
-            } => {
-                let default = Quotas::default();
-                let (default_limit, allowance) = match *quota {
-                    "resources" => (default.resources, "per stack"),
-                    "outputs" => (default.outputs, "per stack"),
-                    "parameters" => (default.parameters, "per stack"),
-                    _ => (
-                        default.template_bytes,
-                        "bytes for a template body uploaded through S3",
-                    ),
-                };
-                if *quota == "templateBytes" {
-                    write!(f, "the rendered template is {actual} bytes; ")?;
-                } else {
-                    write!(f, "the template has {actual} {quota}; ")?;
-                }
-                if *limit == default_limit {
-                    write!(f, "CloudFormation allows {limit} {allowance}")?;
-                } else {
-                    write!(f, "the stack file's `limits.{quota}` allows {limit}")?;
-                }
-                write!(
-                    f,
-                    " — split the stack, or raise `limits.{quota}` in the stack file \
-                     if your account's quota is higher"
-                )
+            MergeError::QuotaExceeded { limit, .. } => {
+                let (excess, cloudformation) = self.quota_excess().unwrap_or_default();
+                let allowed =
+                    cloudformation.unwrap_or_else(|| format!("the quota in force allows {limit}"));
+                write!(f, "{excess}; {allowed}")
             }
             MergeError::NoResources => f.write_str(
                 "the template has no resources, and CloudFormation deploys none without one; \

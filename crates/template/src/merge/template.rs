@@ -9,7 +9,7 @@ use super::{MergeError, Owner, TemplateBuilder};
 use crate::emit;
 
 /// Limits a template must stay within. The defaults are CloudFormation's documented
-/// per-stack quotas; a stack file may raise them where an account's quota is higher.
+/// per-stack quotas; a caller may raise them where an account's quota is higher.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Quotas {
     /// Maximum number of resources.

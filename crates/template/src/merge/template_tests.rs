@@ -66,7 +66,7 @@ fn default_quotas_are_cloudformations() {
 }
 
 #[test]
-fn quota_messages_name_the_setting() {
+fn quota_messages_say_what_is_over_in_cloudformations_terms() {
     let resources = MergeError::QuotaExceeded {
         quota: "resources",
         limit: 500,
@@ -74,29 +74,32 @@ fn quota_messages_name_the_setting() {
     };
     assert_eq!(
         resources.to_string(),
-        "the template has 612 resources; CloudFormation allows 500 per stack — split the stack, \
-         or raise `limits.resources` in the stack file if your account's quota is higher"
+        "the template has 612 resources; CloudFormation allows 500 per stack"
     );
     let raised = MergeError::QuotaExceeded {
         quota: "outputs",
         limit: 300,
         actual: 301,
     };
-    assert!(
-        raised
-            .to_string()
-            .contains("the stack file's `limits.outputs` allows 300"),
-        "{raised}"
+    assert_eq!(
+        raised.to_string(),
+        "the template has 301 outputs; the quota in force allows 300"
+    );
+    assert_eq!(
+        raised.quota_excess(),
+        Some(("the template has 301 outputs".into(), None))
     );
     let bytes = MergeError::QuotaExceeded {
         quota: "templateBytes",
         limit: 1_000_000,
         actual: 1_000_001,
     };
-    assert!(bytes.to_string().starts_with(
-        "the rendered template is 1000001 bytes; CloudFormation allows 1000000 bytes"
-    ));
-    assert!(bytes.to_string().contains("`limits.templateBytes`"));
+    assert_eq!(
+        bytes.to_string(),
+        "the rendered template is 1000001 bytes; CloudFormation allows 1000000 bytes for a \
+         template body uploaded through S3"
+    );
+    assert_eq!(MergeError::NoResources.quota_excess(), None);
 }
 
 #[test]
