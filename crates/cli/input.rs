@@ -10,7 +10,7 @@ use stackweave_stack::FileKind;
 use stackweave_stack::Location;
 use stackweave_synth::{Diagnostic, Options, Synthesis};
 use stackweave_template::Owner;
-use stackweave_template_file::{ReadError, ReadErrorKind, TemplateFile};
+use stackweave_template_file::{ReadErrorKind, TemplateFile};
 use stackweave_validate::{RuleChoice, Settings, Suppression};
 
 /// A stack file's synthesis or a template file, read and checked.
@@ -28,7 +28,7 @@ impl Input {
         // Bounded, and only a regular file: a check command may be handed any path.
         let text = stackweave_template_file::read_text(path).map_err(|error| {
             vec![match error.kind {
-                ReadErrorKind::NotUtf8 => read_error(error),
+                ReadErrorKind::NotUtf8 => error.into(),
                 _ => {
                     Diagnostic::error(format!("cannot read {}: {}", path.display(), error.message))
                         .help(error.help)
@@ -41,11 +41,11 @@ impl Input {
                 .map_err(|failure| failure.diagnostics),
             Some(FileKind::Template) => stackweave_template_file::parse_template_str(&text, path)
                 .map(Input::Template)
-                .map_err(|error| vec![read_error(error)]),
+                .map_err(|error| vec![error.into()]),
             // Text too broken to tell (JSON with a syntax error, say): its syntax error is
             // what to fix first.
             None => match stackweave_template_file::parse_template_str(&text, path) {
-                Err(error) if error.kind == ReadErrorKind::Syntax => Err(vec![read_error(error)]),
+                Err(error) if error.kind == ReadErrorKind::Syntax => Err(vec![error.into()]),
                 _ => Err(vec![
                     Diagnostic::error(format!(
                         "{} is neither a stack file nor a CloudFormation template",
@@ -200,11 +200,4 @@ pub fn grouping(template: &stackweave_template::Template) -> stackweave_graph::G
             Owner::StackFile => None,
         })
         .collect()
-}
-
-/// A template that cannot be read, in the shape of every other diagnostic.
-fn read_error(error: ReadError) -> Diagnostic {
-    Diagnostic::error(error.message)
-        .at(error.path, error.location)
-        .help(error.help)
 }

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use stackweave_location::Location;
+use stackweave_location::{Diagnostic, Location};
 
 /// What kind of problem a [`ReadError`] is, for callers that react differently (say, to a
 /// missing file and to a broken one).
@@ -83,3 +83,12 @@ impl fmt::Display for ReadError {
 }
 
 impl std::error::Error for ReadError {}
+
+impl From<ReadError> for Diagnostic {
+    /// The error in the one shape every Stackweave error is shown in.
+    fn from(error: ReadError) -> Self {
+        Diagnostic::error(error.message)
+            .at(error.path, error.location)
+            .help(error.help)
+    }
+}
