@@ -240,3 +240,22 @@ fn a_parents_own_resource_named_as_local_reaches_the_child_as_its_logical_id() {
         "StateMachineArn: !Ref OrdersMachine\n"
     );
 }
+
+#[test]
+fn a_child_passing_on_its_own_childs_failure_is_not_reported_again() {
+    // `Thing` creates a workflow, which creates its role; with room for one child only, the
+    // role is refused. That refusal is reported once, where it happened, not again at the
+    // workflow that passed it on.
+    let project = echo_project(&format!(
+        "{{{TOPIC}, children: [{{plugin: express-workflow, id: Flow, props: {{definition: {{StartAt: A, States: {{A: {{Type: Pass, End: true}}}}}}}}}}]}}"
+    ));
+    let stderr = project
+        .synth(&["--total-children", "1"])
+        .failure()
+        .to_string();
+    assert_contains!(stderr, "construct: Thing/Flow/Role");
+    assert!(
+        !stderr.contains("the child construct `Thing/Flow/Role` failed"),
+        "the refusal is not passed on as an error of `Thing/Flow`:\n{stderr}"
+    );
+}

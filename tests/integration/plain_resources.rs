@@ -241,6 +241,8 @@ resources:
     assert_contains!(
         run.failure(),
         "error: resource `C` (the stack file) has a DependsOn on `Nope`, which is not a resource of this template",
+        // At the `DependsOn` the user wrote; the Ref, somewhere in the resource, at its id.
+        "--> stack.yaml:16:16",
         "error: resource `C` (the stack file) has a Ref to `Missing`",
         "--> stack.yaml:14:3",
         "error: resources depend on each other in a cycle: A (the stack file) -> B (the stack file) -> A",

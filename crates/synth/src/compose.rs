@@ -481,7 +481,16 @@ impl Composer for Composition {
         let answer = match checked.result {
             Ok(answer) if !grandchildren_failed => answer,
             Ok(_) => return Err(failed(Vec::new(), checked.warnings, handed)),
-            Err(problems) => return Err(failed(problems, checked.warnings, handed)),
+            Err(problems) => {
+                // A child passing on its own child's failure adds nothing to the errors that
+                // grandchild reported under its path.
+                let told = nested.take_child_failures();
+                let own = problems
+                    .into_iter()
+                    .filter(|p| !told.passes_on(p))
+                    .collect();
+                return Err(failed(own, checked.warnings, handed));
+            }
         };
         let attributes = match TemplateBuilder::attributes_at(
             &path,

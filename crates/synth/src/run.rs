@@ -9,7 +9,9 @@ use std::sync::Arc;
 use serde_json::{Map, Value};
 use stackweave_host::{SynthContext, SynthOutcome};
 use stackweave_stack::{ConstructDecl, Reference, StackFile};
-use stackweave_template::{MergeError, Owner, Quotas, Template, TemplateBuilder, referenced_ids};
+use stackweave_template::{
+    MergeError, Owner, Quotas, RefKind, Template, TemplateBuilder, referenced_ids,
+};
 
 use crate::answer;
 use crate::budget::{Budget, Spending};
@@ -724,24 +726,30 @@ impl<'a> Run<'a> {
     /// The stack-file entry a merge error about the stack file's own entries is about:
     /// the plain resource it names, so the error points at its line.
     fn stack_file_entry(&self, error: &MergeError) -> Option<String> {
-        let id = match error {
+        let (id, key) = match error {
             MergeError::DuplicateLogicalId {
                 logical_id,
                 second: Owner::StackFile,
                 ..
-            } => logical_id,
+            } => (logical_id, None),
+            // A `DependsOn` is one key of the entry: point at it.
             MergeError::DanglingReference {
                 owner: Owner::StackFile,
                 from,
+                kind,
                 ..
-            } => from,
+            } => (from, (*kind == RefKind::DependsOn).then_some("DependsOn")),
             MergeError::DependencyCycle { cycle } => match cycle.first()? {
-                (id, Owner::StackFile) => id,
+                (id, Owner::StackFile) => (id, None),
                 _ => return None,
             },
             _ => return None,
         };
-        Some(self.stack.resource(id)?.pointer.clone())
+        let pointer = &self.stack.resource(id)?.pointer;
+        Some(match key {
+            Some(key) => format!("{pointer}/{key}"),
+            None => pointer.clone(),
+        })
     }
 
     fn construct(&self, id: &str) -> &'a ConstructDecl {
