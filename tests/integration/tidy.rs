@@ -62,6 +62,14 @@ impl Workspace {
             .collect()
     }
 
+    /// What `package`'s own code uses beyond `allowed`.
+    fn beyond<'w>(&'w self, package: &str, allowed: &[&str]) -> Vec<&'w String> {
+        self.normal(package)
+            .iter()
+            .filter(|dep| !allowed.contains(&dep.as_str()))
+            .collect()
+    }
+
     fn normal(&self, package: &str) -> &BTreeSet<String> {
         self.packages
             .get(package)
@@ -113,11 +121,7 @@ fn the_leaf_crates_depend_only_on_what_architecture_md_allows() {
         ),
     ];
     for (package, may_use) in allowed {
-        let uses = workspace.normal(package);
-        let extra: Vec<&String> = uses
-            .iter()
-            .filter(|d| !may_use.contains(&d.as_str()))
-            .collect();
+        let extra = workspace.beyond(package, may_use);
         assert!(
             extra.is_empty(),
             "`{package}` depends on {extra:?}, which ARCHITECTURE.md does not allow"
@@ -162,11 +166,7 @@ fn plugins_are_built_from_the_sdk_and_pure_crates_only() {
         .collect();
     assert!(plugins.len() >= 4, "the standard plugins: {plugins:?}");
     for plugin in plugins {
-        let uses = workspace.normal(plugin);
-        let extra: Vec<&String> = uses
-            .iter()
-            .filter(|d| !guest_safe.contains(&d.as_str()))
-            .collect();
+        let extra = workspace.beyond(plugin, &guest_safe);
         assert!(
             extra.is_empty(),
             "plugin `{plugin}` depends on {extra:?}; a plugin may use only {guest_safe:?}"
