@@ -9,7 +9,7 @@ use stackweave_synth::{Budget, CompileCache, Diagnostic, Limits, Options};
 use crate::exit;
 
 /// Where team plugins are.
-#[derive(clap::Args)]
+#[derive(clap::Args, Default)]
 pub struct PluginArgs {
     /// A folder of team plugins (`*.wasm`, searched recursively); repeatable
     #[arg(long = "plugins", value_name = "DIR")]
@@ -17,7 +17,7 @@ pub struct PluginArgs {
 }
 
 /// How a command synthesises a stack file: `synth` itself, and the check commands given one.
-#[derive(clap::Args)]
+#[derive(clap::Args, Default)]
 pub struct SynthesisArgs {
     #[command(flatten)]
     pub plugins: PluginArgs,
@@ -51,7 +51,7 @@ pub fn loading_options(plugins: &PluginArgs, cache: &CacheArgs) -> Options {
 }
 
 /// Where compiled plugins are kept between runs (docs/performance.md).
-#[derive(clap::Args)]
+#[derive(clap::Args, Default)]
 pub struct CacheArgs {
     /// Folder of compiled plugins [default: `stackweave/compiled` in the user's cache folder]
     #[arg(long, value_name = "DIR", env = "STACKWEAVE_CACHE_DIR")]
@@ -84,7 +84,7 @@ impl CacheArgs {
 }
 
 /// Limits on every plugin call; the defaults are documented in docs/sandbox.md.
-#[derive(clap::Args)]
+#[derive(clap::Args, Default)]
 pub struct SandboxArgs {
     /// Fuel budget for each plugin call (roughly WebAssembly instructions)
     #[arg(long, value_name = "UNITS", default_value_t = Limits::default().fuel)]

@@ -2,6 +2,7 @@
 //! command lives in its own file (its clap arguments and its `run`), the flags every
 //! command shares in `flags.rs`, and the work in the library crates.
 
+mod app;
 mod check;
 mod diff;
 mod exit;

@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::Path;
 
 use stackweave_files::WriteError;
-use stackweave_synth::{Diagnostic, Synthesis};
+use stackweave_synth::{Diagnostic, PluginUse, Synthesis};
 use stackweave_template::Format;
 
 /// Prints the template to stdout.
@@ -15,6 +15,17 @@ pub fn print(rendered: &str) -> Result<(), Diagnostic> {
         .write_all(rendered.as_bytes())
         .and_then(|()| stdout.flush())
         .map_err(|e| Diagnostic::error(format!("cannot write the template to stdout: {e}")))
+}
+
+/// The manifest's file name in an output folder.
+pub const MANIFEST: &str = "manifest.json";
+
+/// The synthesis's template as text, within its quotas.
+pub fn render(synthesis: &Synthesis, format: Format) -> Result<String, Diagnostic> {
+    synthesis
+        .template
+        .render(format, &synthesis.quotas)
+        .map_err(|error| stackweave_synth::merge_error(&error).at(&synthesis.stack.path, None))
 }
 
 /// The files `synth --out` writes, by name: `<StackName>.template.<ext>`,
@@ -36,7 +47,7 @@ pub fn files(synthesis: &Synthesis, format: Format, rendered: &str) -> Vec<(Stri
     vec![
         (template_name, rendered.to_owned()),
         (format!("{}.diagram.md", synthesis.stack.name), diagram),
-        ("manifest.json".to_owned(), manifest),
+        (MANIFEST.to_owned(), manifest),
     ]
 }
 
@@ -66,20 +77,27 @@ pub fn write_all(dir: &Path, files: &[(String, String)]) -> Result<(), Diagnosti
 }
 
 fn manifest(synthesis: &Synthesis, template_name: &str) -> String {
-    let plugins: Vec<serde_json::Value> = synthesis
-        .plugins
-        .iter()
-        .map(|p| serde_json::json!({ "name": p.name, "version": p.version, "origin": p.origin, "sha256": p.sha256 }))
-        .collect();
-    let manifest = serde_json::json!({
+    pretty(&serde_json::json!({
         "stack": synthesis.stack.name,
         "template": template_name,
         "stackweave": env!("CARGO_PKG_VERSION"),
-        "plugins": plugins,
-    });
+        "plugins": plugin_entries(&synthesis.plugins),
+    }))
+}
+
+/// The plugins a manifest lists.
+pub fn plugin_entries(plugins: &[PluginUse]) -> Vec<serde_json::Value> {
+    plugins
+        .iter()
+        .map(|p| serde_json::json!({ "name": p.name, "version": p.version, "origin": p.origin, "sha256": p.sha256 }))
+        .collect()
+}
+
+/// JSON as written into output folders: pretty, ending in a newline.
+pub fn pretty(value: &serde_json::Value) -> String {
     format!(
         "{}\n",
-        serde_json::to_string_pretty(&manifest).unwrap_or_default()
+        serde_json::to_string_pretty(value).unwrap_or_default()
     )
 }
 

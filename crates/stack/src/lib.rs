@@ -24,6 +24,7 @@ mod prop;
 mod reference;
 mod sections;
 mod validation;
+mod values;
 
 pub use error::{ReadFailure, StackError};
 pub use kind::{FileKind, kind_of};
@@ -33,7 +34,10 @@ pub use model::{
 };
 pub use parse::{parse_stack_file, parse_stack_str};
 pub use prop::Prop;
-pub use reference::{PSEUDO_PARAMETERS, Part, Reference, Text, TextError, escape_sub_literal};
+pub use reference::{
+    PSEUDO_PARAMETERS, Part, Reference, Text, TextError, VALUE_PREFIX, escape_sub_literal,
+};
 pub use stackweave_location::{
     Location, SourceMap, escape_token, join_pointer, not_utf8, unescape_token,
 };
+pub use values::{Unread, bind_values};

@@ -6,6 +6,7 @@
 use std::path::PathBuf;
 
 use crate::prop::Prop;
+use crate::reference::Reference;
 use stackweave_location::SourceMap;
 
 /// A parsed, structurally valid stack file.
@@ -46,6 +47,40 @@ impl StackFile {
     /// The plain resource with this logical id.
     pub fn resource(&self, id: &str) -> Option<&ResourceDecl> {
         self.resources.iter().find(|r| r.id == id)
+    }
+
+    /// Every reference the file writes, with the JSON Pointer of the string holding it:
+    /// in constructs' props and overrides, plain resources and outputs, in file order.
+    pub fn references<'s>(&'s self) -> Vec<(String, &'s Reference)> {
+        fn collect<'s>(found: &mut Vec<(String, &'s Reference)>, base: String, prop: &'s Prop) {
+            let located = prop.references().into_iter();
+            found.extend(located.map(|(pointer, r)| (format!("{base}{pointer}"), r)));
+        }
+        let mut found = Vec::new();
+        let mut add = |base: String, prop: &'s Prop| collect(&mut found, base, prop);
+        for construct in &self.constructs {
+            add(format!("{}/props", construct.pointer), &construct.props);
+            for change in &construct.overrides {
+                if let Some(value) = &change.value {
+                    add(change.pointer.clone(), value);
+                }
+            }
+        }
+        for resource in &self.resources {
+            add(resource.pointer.clone(), &resource.body);
+        }
+        for output in &self.outputs {
+            add(format!("{}/value", output.pointer), &output.value);
+            if let Some(name) = &output.export_name {
+                add(format!("{}/exportName", output.pointer), name);
+            }
+        }
+        found
+    }
+
+    /// The output with this name.
+    pub fn output(&self, name: &str) -> Option<&OutputDecl> {
+        self.outputs.iter().find(|o| o.name == name)
     }
 
     /// The definition of the parameter with this name.

@@ -1,10 +1,13 @@
-//! References inside strings: `${Name}`, `${Name.attribute}`, `${AWS::Region}`.
+//! References inside strings: `${Name}`, `${Name.attribute}`, `${AWS::Region}`, another
+//! stack's `${Stack::Name.attribute}`, and an environment's `${value:name}`.
 //!
 //! The grammar follows CloudFormation's `Fn::Sub`, so a stack file reads like the template
 //! it becomes: `${!` is the escape for a literal `${` (so `${!Literal}` means the text
 //! `${Literal}`), and a `$` not followed by `{` is plain text. This module only checks the
 //! shape of a reference; whether `Name` is a construct or parameter, and whether the
 //! attribute exists, is the orchestrator's business because only it knows the plugins.
+//! A value is no reference at all: it is replaced by the environment's setting before
+//! synthesis ([`crate::bind_values`]), so it never reaches a template.
 
 use std::fmt;
 
@@ -12,10 +15,15 @@ use std::fmt;
 /// owns the list, because it checks every `Ref` in the merged template against it too.
 pub use stackweave_template::PSEUDO_PARAMETERS;
 
-/// A reference to a construct, a parameter, or a pseudo parameter.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+/// A reference to a construct, a parameter, or a pseudo parameter; or to a construct or
+/// output of another stack of the app.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Reference {
-    /// The construct id, parameter name, or pseudo parameter (`AWS::Region`).
+    /// The other stack of the app it reaches into (`Observability` in
+    /// `${Observability::Logs.arn}`); `None` for this stack.
+    pub stack: Option<String>,
+    /// The construct id, parameter name, or pseudo parameter (`AWS::Region`); in another
+    /// stack, a construct id or output name.
     pub target: String,
     /// The attribute after the first `.`, if any (`url` in `${Api.url}`).
     pub attribute: Option<String>,
@@ -30,6 +38,12 @@ impl Reference {
 
 impl fmt::Display for Reference {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(stack) = &self.stack {
+            return match &self.attribute {
+                Some(attribute) => write!(f, "${{{stack}::{}.{attribute}}}", self.target),
+                None => write!(f, "${{{stack}::{}}}", self.target),
+            };
+        }
         match &self.attribute {
             Some(attribute) => write!(f, "${{{}.{attribute}}}", self.target),
             None => write!(f, "${{{}}}", self.target),
@@ -45,6 +59,8 @@ pub enum Part {
     Literal(String),
     /// A reference.
     Ref(Reference),
+    /// `${value:name}`: a setting of the environment the app is synthesised for.
+    Value(String),
 }
 
 /// A YAML string, split at its references. Adjacent literals are merged, and an empty
@@ -74,11 +90,11 @@ impl Text {
                     text: rest[dollar..].to_owned(),
                 });
             };
-            let reference = parse_reference(&after[..close])?;
+            let part = parse_reference(&after[..close])?;
             if !literal.is_empty() {
                 parts.push(Part::Literal(std::mem::take(&mut literal)));
             }
-            parts.push(Part::Ref(reference));
+            parts.push(part);
             rest = &after[close + 1..];
         }
         literal.push_str(rest);
@@ -95,6 +111,7 @@ impl Text {
             .map(|part| match part {
                 Part::Literal(text) => escape_sub_literal(text),
                 Part::Ref(reference) => reference.to_string(),
+                Part::Value(name) => format!("${{{VALUE_PREFIX}{name}}}"),
             })
             .collect()
     }
@@ -105,7 +122,7 @@ impl Text {
         for part in &self.parts {
             match part {
                 Part::Literal(text) => out.push_str(text),
-                Part::Ref(_) => return None,
+                Part::Ref(_) | Part::Value(_) => return None,
             }
         }
         Some(out)
@@ -115,10 +132,21 @@ impl Text {
     pub fn references(&self) -> impl Iterator<Item = &Reference> {
         self.parts.iter().filter_map(|part| match part {
             Part::Ref(reference) => Some(reference),
-            Part::Literal(_) => None,
+            Part::Literal(_) | Part::Value(_) => None,
+        })
+    }
+
+    /// The names of the values it reads, in order.
+    pub fn values(&self) -> impl Iterator<Item = &str> {
+        self.parts.iter().filter_map(|part| match part {
+            Part::Value(name) => Some(name.as_str()),
+            Part::Literal(_) | Part::Ref(_) => None,
         })
     }
 }
+
+/// What opens a value's name inside `${...}`: `${value:stage}`.
+pub const VALUE_PREFIX: &str = "value:";
 
 /// Escapes literal text for `Fn::Sub`: every `${` becomes `${!`.
 pub fn escape_sub_literal(text: &str) -> String {
@@ -144,7 +172,7 @@ pub enum TextError {
     Empty,
     /// Anything else between `${` and `}` that is not a reference.
     #[error(
-        "malformed reference `${{{}}}`; write `${{Name}}` or `${{Name.attribute}}` where Name is letters and digits starting with a letter, or `${{!{}}}` for literal text",
+        "malformed reference `${{{}}}`; write `${{Name}}` or `${{Name.attribute}}` where Name is letters and digits starting with a letter, `${{Stack::Name.attribute}}` for another stack of the app, `${{value:name}}` for a value of the environment, or `${{!{}}}` for literal text",
         stackweave_template::shortened(.inner),
         stackweave_template::shortened(.inner)
     )]
@@ -168,9 +196,18 @@ pub enum TextError {
     },
 }
 
-fn parse_reference(inner: &str) -> Result<Reference, TextError> {
+fn parse_reference(inner: &str) -> Result<Part, TextError> {
     if inner.is_empty() {
         return Err(TextError::Empty);
+    }
+    let malformed = || TextError::Malformed {
+        inner: inner.to_owned(),
+    };
+    if let Some(name) = inner.strip_prefix(VALUE_PREFIX) {
+        return match is_logical_name(name) {
+            true => Ok(Part::Value(name.to_owned())),
+            false => Err(malformed()),
+        };
     }
     if let Some(rest) = inner.strip_prefix("AWS::") {
         let (name, attribute) = match rest.split_once('.') {
@@ -185,13 +222,17 @@ fn parse_reference(inner: &str) -> Result<Reference, TextError> {
         if attribute.is_some() {
             return Err(TextError::PseudoAttribute { name });
         }
-        return Ok(Reference {
+        return Ok(Part::Ref(Reference {
+            stack: None,
             target: name,
             attribute: None,
-        });
+        }));
     }
-    let malformed = || TextError::Malformed {
-        inner: inner.to_owned(),
+    // `Stack::Name.attribute`: the stack is the part before the first `::`.
+    let (stack, inner) = match inner.split_once("::") {
+        Some((stack, rest)) if crate::format::is_stack_name(stack) => (Some(stack), rest),
+        Some(_) => return Err(malformed()),
+        None => (None, inner),
     };
     let (target, attribute) = match inner.split_once('.') {
         Some((target, attribute)) => (target, Some(attribute)),
@@ -208,10 +249,11 @@ fn parse_reference(inner: &str) -> Result<Reference, TextError> {
             return Err(malformed());
         }
     }
-    Ok(Reference {
+    Ok(Part::Ref(Reference {
+        stack: stack.map(str::to_owned),
         target: target.to_owned(),
         attribute: attribute.map(str::to_owned),
-    })
+    }))
 }
 
 /// `[A-Za-z][A-Za-z0-9]*`: construct ids, parameter and output names, reference targets.

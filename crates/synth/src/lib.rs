@@ -8,6 +8,7 @@
 //! are the CLI's job.
 
 mod answer;
+mod app;
 mod budget;
 mod compose;
 mod diagnostic;
@@ -25,6 +26,7 @@ mod registry;
 mod run;
 mod validator;
 
+pub use app::{App, AssembledStack, Assembly, Link, output_name, read_app};
 pub use budget::Budget;
 pub use diagnostic::{Diagnostic, Failure, PluginLabel, Severity, merge_error};
 pub use load::{PluginUse, load_plugins, new_registry, plugins_of, read_stack, registry_for};
@@ -32,6 +34,7 @@ pub use lock::{LOCKFILE_NAME, lockfile_path, render as render_lockfile};
 pub use options::Options;
 pub use origin::Origin;
 pub use props_doc::{PropDoc, props_of};
+pub use references::Imports;
 pub use registry::{LoadedPlugin, Registry};
 pub use run::{Synthesis, synthesize, synthesize_stack};
 pub use stackweave_host::{CacheUnusable, CompileCache, Limits, is_construct_name};

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use stackweave_host::Runtime;
-use stackweave_stack::{ConstructDecl, PluginRef, StackError, StackFile, parse_stack_file};
+use stackweave_stack::{ConstructDecl, PluginRef, StackError, StackFile, Unread, parse_stack_file};
 
 use crate::diagnostic::{Diagnostic, Failure};
 use crate::options::Options;
@@ -26,9 +26,20 @@ pub struct PluginUse {
     pub sha256: String,
 }
 
-/// Reads and checks the stack file at `path`, reporting every problem it has.
+/// Reads and checks the stack file at `path` to synthesise on its own, reporting every
+/// problem it has. Values (`${value:name}`) belong to an app's environments, so one read
+/// here is an error at its line.
 pub fn read_stack(path: &Path) -> Result<StackFile, Failure> {
-    parse_stack_file(path).map_err(stack_diagnostics)
+    let mut stack = parse_stack_file(path).map_err(stack_diagnostics)?;
+    stackweave_stack::bind_values(&mut stack, &|name| {
+        Err(Unread {
+            message: format!(
+                "`${{value:{name}}}` reads a value of an app's environment, but this stack file is synthesised on its own"
+            ),
+            help: "synthesise the app that lists this stack for one of its environments: `stackweave synth app.yaml --env ENV`".into(),
+        })
+    })?;
+    Ok(stack)
 }
 
 /// A registry of the built-in plugins and those in `options.plugin_dirs` and `more_folders`,
@@ -152,7 +163,7 @@ fn can_compose(stack: &StackFile, registry: &Registry) -> bool {
         .any(|p| p.info().composes)
 }
 
-fn stack_diagnostics(error: StackError) -> Failure {
+pub(crate) fn stack_diagnostics(error: StackError) -> Failure {
     match error {
         StackError::Read { path, source } => Diagnostic::error(format!(
             "cannot read stack file {}: {source}",

@@ -11,9 +11,15 @@ use stackweave_template::{Piece, interpolate};
 use stackweave_location::closest;
 
 use crate::diagnostic::Diagnostic;
+use crate::registry::LoadedPlugin;
+
+/// What each reference to another stack of the app stands for in this stack's template
+/// (`Fn::GetStackOutput` or `Fn::ImportValue` of the producer's output), as the app worked
+/// it out; empty for a stack synthesised on its own.
+pub type Imports = BTreeMap<Reference, Value>;
 
 /// What a reference may name: constructs (with their plugin's attribute names), plain
-/// resources and parameters.
+/// resources and parameters, and other stacks' values the app resolved.
 pub(crate) struct Namespace<'a> {
     /// Construct id -> attribute names in the plugin's order (first = default).
     pub constructs: BTreeMap<&'a str, Vec<String>>,
@@ -22,6 +28,8 @@ pub(crate) struct Namespace<'a> {
     pub resources: BTreeSet<&'a str>,
     /// The stack's CloudFormation parameters.
     pub parameters: BTreeSet<&'a str>,
+    /// References to other stacks of the app.
+    pub imports: &'a Imports,
 }
 
 /// What a checked reference points at.
@@ -37,12 +45,49 @@ pub(crate) enum Target<'a> {
         id: &'a str,
         attribute: Option<&'a str>,
     },
+    /// A value of another stack of the app: the expression that reads it.
+    Imported(&'a Value),
 }
 
 impl<'a> Namespace<'a> {
+    /// What the stack's references may name, given each construct's plugin (in
+    /// construct order) and the app's imports.
+    pub fn of(stack: &'a StackFile, plugins: &[&LoadedPlugin], imports: &'a Imports) -> Self {
+        Namespace {
+            constructs: stack
+                .constructs
+                .iter()
+                .zip(plugins)
+                .map(|(c, p)| {
+                    (
+                        c.id.as_str(),
+                        p.info().attributes.iter().map(|a| a.name.clone()).collect(),
+                    )
+                })
+                .collect(),
+            resources: stack.resources.iter().map(|r| r.id.as_str()).collect(),
+            parameters: stack
+                .parameters
+                .iter()
+                .map(|(name, _)| name.as_str())
+                .collect(),
+            imports,
+        }
+    }
+
     /// Resolves a reference's target or says why it cannot be.
     pub fn check(&self, reference: &'a Reference) -> Result<Target<'a>, Diagnostic> {
         let target = reference.target.as_str();
+        if let Some(stack) = &reference.stack {
+            // The app checks every reference to another stack before synthesis; a stack
+            // on its own has no other stacks.
+            return self.imports.get(reference).map(Target::Imported).ok_or_else(|| {
+                Diagnostic::error(format!(
+                    "`{reference}` reads from stack `{stack}`, but this stack file is synthesised on its own"
+                ))
+                .help("synthesise the app that lists both stacks: `stackweave synth app.yaml --env ENV`")
+            });
+        }
         if reference.is_pseudo() {
             return Ok(Target::Pseudo(target));
         }
@@ -184,6 +229,9 @@ pub(crate) fn resolve(prop: &Prop, expression: &dyn Fn(&Reference) -> Value) -> 
                 .map(|part| match part {
                     Part::Literal(s) => Piece::Text(s.clone()),
                     Part::Ref(reference) => Piece::Expr(expression(reference)),
+                    // Bound before synthesis: an app binds its environment's values, and
+                    // a stack file on its own may read none.
+                    Part::Value(name) => Piece::Text(format!("${{value:{name}}}")),
                 })
                 .collect(),
         ),

@@ -23,7 +23,7 @@ use crate::options::Options;
 use crate::overrides;
 use crate::parallel::{self, Merge};
 use crate::problem::{BUG_HELP, Problem};
-use crate::references::{Namespace, Target, resolve, synthesis_order};
+use crate::references::{Imports, Namespace, Target, resolve, synthesis_order};
 use crate::registry::{LoadedPlugin, Registry};
 
 /// A successful synthesis.
@@ -58,6 +58,17 @@ pub fn synthesize_stack(
     registry: &Arc<Registry>,
     options: &Options,
 ) -> Result<Synthesis, Failure> {
+    synthesize_linked(stack, &Imports::new(), registry, options)
+}
+
+/// Runs a stack of an app: [`synthesize_stack`] with the expressions its references to
+/// other stacks stand for.
+pub(crate) fn synthesize_linked(
+    stack: StackFile,
+    imports: &Imports,
+    registry: &Arc<Registry>,
+    options: &Options,
+) -> Result<Synthesis, Failure> {
     let used = load::plugins_used(&stack, registry);
     if options.locked {
         let refused = Lockfile::read(&stack.path)?.check(&used, &stack.path);
@@ -68,7 +79,7 @@ pub fn synthesize_stack(
     let jobs = options
         .jobs
         .map_or_else(parallel::default_jobs, NonZeroUsize::get);
-    let merged = Run::new(&stack, registry, options.budget).synthesize(used, jobs)?;
+    let merged = Run::new(&stack, imports, registry, options.budget).synthesize(used, jobs)?;
     Ok(Synthesis {
         stack,
         template: merged.template,
@@ -102,7 +113,12 @@ struct Run<'a> {
 }
 
 impl<'a> Run<'a> {
-    fn new(stack: &'a StackFile, registry: &'a Arc<Registry>, budget: Budget) -> Self {
+    fn new(
+        stack: &'a StackFile,
+        imports: &'a Imports,
+        registry: &'a Arc<Registry>,
+        budget: Budget,
+    ) -> Self {
         let plugins: Vec<&LoadedPlugin> = stack
             .constructs
             .iter()
@@ -112,25 +128,7 @@ impl<'a> Run<'a> {
                     .expect("load_plugins loaded every construct's plugin")
             })
             .collect();
-        let namespace = Namespace {
-            constructs: stack
-                .constructs
-                .iter()
-                .zip(&plugins)
-                .map(|(c, p)| {
-                    (
-                        c.id.as_str(),
-                        p.info().attributes.iter().map(|a| a.name.clone()).collect(),
-                    )
-                })
-                .collect(),
-            resources: stack.resources.iter().map(|r| r.id.as_str()).collect(),
-            parameters: stack
-                .parameters
-                .iter()
-                .map(|(name, _)| name.as_str())
-                .collect(),
-        };
+        let namespace = Namespace::of(stack, &plugins, imports);
         let max_resources = stack
             .limits
             .resources
@@ -649,6 +647,7 @@ impl<'a> Run<'a> {
                 id,
                 attribute: Some(attribute),
             }) => serde_json::json!({ "Fn::GetAtt": [id, attribute] }),
+            Ok(Target::Imported(expression)) => expression.clone(),
             Ok(Target::Construct { id, attribute }) => self
                 .attributes
                 .get(id)

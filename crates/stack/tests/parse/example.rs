@@ -47,6 +47,7 @@ fn write_example(dir: &Path) -> PathBuf {
 
 fn reference(target: &str, attribute: Option<&str>) -> Reference {
     Reference {
+        stack: None,
         target: target.to_owned(),
         attribute: attribute.map(str::to_owned),
     }

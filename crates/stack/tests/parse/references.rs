@@ -8,6 +8,7 @@ fn lit(s: &str) -> Part {
 
 fn r(target: &str, attribute: Option<&str>) -> Part {
     Part::Ref(Reference {
+        stack: None,
         target: target.to_owned(),
         attribute: attribute.map(str::to_owned),
     })
