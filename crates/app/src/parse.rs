@@ -1,0 +1,446 @@
+//! Reading an app file: bytes to text, YAML syntax, then the top level (name, stacks,
+//! references). Environments, which hold most of the structure, are in
+//! [`crate::environment`].
+//!
+//! As for stack files, values come from serde_yaml and locations from the [`SourceMap`];
+//! problems are collected by JSON Pointer and located at the end, so one run reports every
+//! problem in the file.
+
+use std::path::{Component, Path, PathBuf};
+
+use serde_yaml::Value as Yaml;
+use stackweave_location::{
+    DuplicateKey, Lines, Location, SourceMap, closest, first_non_printable, join_pointer, not_utf8,
+    shortened,
+};
+
+use crate::error::{AppError, At, Problems};
+use crate::format::{
+    APP_NAME_PATTERN, MAX_APP_FILE_BYTES, MAX_APP_NAME, MAX_DESCRIPTION, REFERENCE_MODES,
+    REQUIRED_TOP_LEVEL_KEYS, TOP_LEVEL_KEYS, is_app_name,
+};
+use crate::model::{AppFile, ReferenceMode, StackEntry};
+
+/// Reads and parses the app file at `path`.
+///
+/// The file must be a regular file of at most [`MAX_APP_FILE_BYTES`]; text that is not
+/// UTF-8 is a syntax error at the first byte that is not.
+pub fn parse_app_file(path: &Path) -> Result<AppFile, AppError> {
+    let bytes = stackweave_files::read_bounded(path, MAX_APP_FILE_BYTES).map_err(|source| {
+        AppError::Read {
+            path: path.to_path_buf(),
+            source,
+        }
+    })?;
+    let text = String::from_utf8(bytes).map_err(|error| {
+        let (location, byte) = not_utf8(error.as_bytes(), error.utf8_error());
+        AppError::Syntax {
+            path: path.to_path_buf(),
+            location: Some(location),
+            message: format!(
+                "byte 0x{byte:02x} is not UTF-8; an app file is UTF-8 text, so save it as UTF-8"
+            ),
+        }
+    })?;
+    parse_app_str(path, &text)
+}
+
+/// Parses app file text; `path` is used in messages and as the base of the stack files'
+/// paths (nothing is read from disk).
+pub fn parse_app_str(path: &Path, text: &str) -> Result<AppFile, AppError> {
+    // A byte order mark is no part of the document, and editors do not count it.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let syntax = |location, message| AppError::Syntax {
+        path: path.to_path_buf(),
+        location,
+        message,
+    };
+    if let Some((location, found)) = first_non_printable(text) {
+        let code = u32::from(found);
+        let message = format!(
+            "character U+{code:04X} is a control character, which YAML does not allow; remove \
+             it, or write it as an escape such as `\\u{code:04X}` inside double quotes"
+        );
+        return Err(syntax(Some(location), message));
+    }
+    let (map, duplicates) = SourceMap::scan(text).map_err(|error| {
+        let location = Lines::new(text).mark_location(*error.marker());
+        syntax(Some(location), error.info().to_owned())
+    })?;
+    let mut problems = Problems::new(path, &map);
+    for duplicate in &duplicates {
+        problems.push_at(
+            duplicate.location,
+            format!(
+                "duplicate key `{}` (first written at line {})",
+                shortened(&duplicate.key),
+                duplicate.first.line
+            ),
+            "remove or rename one of them; YAML keeps only one value per key",
+        );
+    }
+    let root: Yaml = match serde_yaml::from_str(text) {
+        Ok(root) => root,
+        // serde_yaml refuses duplicate keys, which are already reported with locations.
+        Err(_) if !duplicates.is_empty() => return Err(AppError::Invalid(problems.finish())),
+        Err(error) => {
+            let location = match error.location() {
+                Some(l) => Some(Location {
+                    line: l.line(),
+                    column: l.column(),
+                }),
+                // Only aliases expanding to too much fail without a position.
+                None => SourceMap::first_alias(text),
+            };
+            return Err(syntax(location, error.to_string()));
+        }
+    };
+    let dir = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let mut analyser = Analyser {
+        problems,
+        text,
+        duplicates: &duplicates,
+    };
+    let app = analyser.app(&root, &dir);
+    let found = analyser.problems.finish();
+    match app {
+        Some(app) if found.is_empty() => Ok(AppFile {
+            path: path.to_path_buf(),
+            dir,
+            source_map: map,
+            ..app
+        }),
+        _ => Err(AppError::Invalid(found)),
+    }
+}
+
+/// A mapping's entries with their keys as text.
+pub(crate) type Entries<'v> = Vec<(String, &'v Yaml)>;
+
+/// The value under `key`.
+pub(crate) fn get<'v>(entries: &Entries<'v>, key: &str) -> Option<&'v Yaml> {
+    entries.iter().find(|(k, _)| k == key).map(|(_, v)| *v)
+}
+
+/// A scalar mapping key as text: strings as they are, numbers and booleans in canonical
+/// form (YAML reads `2024:` as a number, but the person meant a name).
+pub(crate) fn key_text(key: &Yaml) -> Option<String> {
+    match key {
+        Yaml::String(s) => Some(s.clone()),
+        Yaml::Number(n) => Some(n.to_string()),
+        Yaml::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// Walks the YAML value, building the model and reporting problems.
+pub(crate) struct Analyser<'a> {
+    pub problems: Problems<'a>,
+    /// The app file's text, to quote a value as it was written.
+    pub text: &'a str,
+    /// Keys written twice, already reported.
+    pub duplicates: &'a [DuplicateKey],
+}
+
+impl Analyser<'_> {
+    /// The app file, with placeholders for what the caller fills in; `None` when a required
+    /// part is missing (and reported).
+    fn app(&mut self, root: &Yaml, dir: &Path) -> Option<AppFile> {
+        let example = "start with `name: MyApp`, a `stacks:` list and an `environments:` mapping, \
+                       as in docs/app.schema.json";
+        if root.is_null() {
+            self.problems
+                .push("", At::Value, "the app file is empty".to_owned(), example);
+            return None;
+        }
+        let entries = self.entries(root, "", "the app file", example)?;
+        self.check_keys(&entries, "", TOP_LEVEL_KEYS, "the app file");
+        self.require(&entries, "", REQUIRED_TOP_LEVEL_KEYS, "the app file");
+
+        let name = self.field_string(&entries, "", "name").filter(|name| {
+            let valid = is_app_name(name);
+            if !valid {
+                self.problems.push(
+                    "/name",
+                    At::Value,
+                    format!("app name `{}` is not valid", shortened(name)),
+                    format!(
+                        "an app name starts every stack name: match `{APP_NAME_PATTERN}` (a \
+                         letter, then letters, digits and hyphens), {MAX_APP_NAME} characters at most"
+                    ),
+                );
+            }
+            valid
+        });
+        let description = self.field_string(&entries, "", "description");
+        if let Some(text) = &description {
+            let length = text.chars().count();
+            if length > MAX_DESCRIPTION {
+                self.problems.push(
+                    "/description",
+                    At::Value,
+                    format!("description is {length} characters long, more than {MAX_DESCRIPTION}"),
+                    "shorten the description",
+                );
+            }
+        }
+        let stacks = get(&entries, "stacks").map(|value| self.stacks(value, dir));
+        let references = match get(&entries, "references") {
+            Some(value) => self.references(value),
+            None => ReferenceMode::default(),
+        };
+        let environments = get(&entries, "environments")
+            .map(|value| self.environments(value, name.as_deref().unwrap_or_default()));
+        Some(AppFile {
+            path: PathBuf::new(),
+            dir: PathBuf::new(),
+            name: name?,
+            description,
+            stacks: stacks?,
+            references,
+            environments: environments?,
+            source_map: SourceMap::default(),
+        })
+    }
+
+    /// `stacks:`: stack files relative to the app file's folder, each once.
+    fn stacks(&mut self, value: &Yaml, dir: &Path) -> Vec<StackEntry> {
+        let help =
+            "list the app's stack files, relative to the app file, e.g. `stacks: [api.yaml]`";
+        let items = match value {
+            Yaml::Null => &Vec::new(),
+            Yaml::Sequence(items) => items,
+            _ => {
+                self.wrong_type(
+                    value,
+                    "/stacks",
+                    "`stacks` must be a list of stack files",
+                    help,
+                );
+                return Vec::new();
+            }
+        };
+        if items.is_empty() {
+            let message = "`stacks` is empty".to_owned();
+            self.problems.push("/stacks", At::Key, message, help);
+        }
+        let mut stacks: Vec<StackEntry> = Vec::new();
+        for (index, item) in items.iter().enumerate() {
+            let pointer = join_pointer("/stacks", &index.to_string());
+            let Some(file) = self.string(item, &pointer, "a stack file") else {
+                continue;
+            };
+            if file.trim().is_empty() {
+                let message = "stack file path is empty".to_owned();
+                self.problems.push(&pointer, At::Value, message, help);
+                continue;
+            }
+            let file = join_tidy(dir, &file);
+            if let Some(first) = stacks.iter().find(|s| s.file == file) {
+                let line = self.problems.map.locate(&first.pointer).line;
+                self.problems.push(
+                    &pointer,
+                    At::Value,
+                    format!(
+                        "stack file `{}` is listed twice (first at line {line})",
+                        shortened(&file.display().to_string())
+                    ),
+                    "list each stack file once",
+                );
+                continue;
+            }
+            stacks.push(StackEntry { file, pointer });
+        }
+        stacks
+    }
+
+    fn references(&mut self, value: &Yaml) -> ReferenceMode {
+        let Some(word) = self.string(value, "/references", "`references`") else {
+            return ReferenceMode::default();
+        };
+        match word.as_str() {
+            "weak" => ReferenceMode::Weak,
+            "strong" => ReferenceMode::Strong,
+            _ => {
+                let help = match closest(&word, REFERENCE_MODES.iter().copied()) {
+                    Some(near) => format!("did you mean `{near}`? "),
+                    None => String::new(),
+                };
+                self.problems.push(
+                    "/references",
+                    At::Value,
+                    format!(
+                        "`references` must be `weak` or `strong`, not `{}`",
+                        shortened(&word)
+                    ),
+                    format!(
+                        "{help}`weak` (the default) reads other stacks' outputs with \
+                         Fn::GetStackOutput; `strong` imports exports, which CloudFormation \
+                         then keeps from changing"
+                    ),
+                );
+                ReferenceMode::default()
+            }
+        }
+    }
+
+    /// The entries of a mapping, or a problem saying `what` must be one.
+    pub(crate) fn entries<'v>(
+        &mut self,
+        value: &'v Yaml,
+        pointer: &str,
+        what: &str,
+        help: &str,
+    ) -> Option<Entries<'v>> {
+        let Yaml::Mapping(mapping) = value else {
+            self.wrong_type(value, pointer, &format!("{what} must be a mapping"), help);
+            return None;
+        };
+        let mut entries: Entries<'v> = Vec::with_capacity(mapping.len());
+        for (key, item) in mapping {
+            match key_text(key) {
+                // `True` and `true` are the same key here (and `true` and `"true"`, which
+                // the duplicate check already reported).
+                Some(key) if get(&entries, &key).is_some() => {
+                    let at = join_pointer(pointer, &key);
+                    if self.duplicates.iter().any(|d| d.pointer == at) {
+                        continue;
+                    }
+                    self.problems.push(
+                        &at,
+                    At::Key,
+                    format!("two keys of {what} both mean `{}`", shortened(&key)),
+                    "keep one of them; YAML reads spellings such as `True` and `true` as the same key",
+                    );
+                }
+                Some(key) => entries.push((key, item)),
+                None => self.problems.push(
+                    pointer,
+                    At::Value,
+                    format!("{what} has a key that is not a string"),
+                    "use plain strings as keys",
+                ),
+            }
+        }
+        Some(entries)
+    }
+
+    /// Reports keys of `entries` that are not in `allowed`, suggesting the closest.
+    pub(crate) fn check_keys(
+        &mut self,
+        entries: &Entries<'_>,
+        parent: &str,
+        allowed: &[&str],
+        what: &str,
+    ) {
+        for (key, _) in entries {
+            if allowed.contains(&key.as_str()) {
+                continue;
+            }
+            let keys = allowed
+                .iter()
+                .map(|k| format!("`{k}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let help = match closest(key, allowed.iter().copied()) {
+                Some(near) => format!("did you mean `{near}`? {what} accepts {keys}"),
+                None => format!("remove it; {what} accepts {keys}"),
+            };
+            let message = format!("unknown key `{}` in {what}", shortened(key));
+            self.problems
+                .push(&join_pointer(parent, key), At::Key, message, help);
+        }
+    }
+
+    /// Reports each of `required` missing from `entries`, at the owner's key.
+    pub(crate) fn require(
+        &mut self,
+        entries: &Entries<'_>,
+        parent: &str,
+        required: &[&str],
+        what: &str,
+    ) {
+        for key in required {
+            if get(entries, key).is_none() {
+                self.problems.push(
+                    parent,
+                    At::Key,
+                    format!("{what} has no `{key}`"),
+                    format!("add `{key}:` to {what}"),
+                );
+            }
+        }
+    }
+
+    /// The string under `key`, if present and a string (reports otherwise).
+    pub(crate) fn field_string(
+        &mut self,
+        entries: &Entries<'_>,
+        parent: &str,
+        key: &str,
+    ) -> Option<String> {
+        let value = get(entries, key)?;
+        self.string(value, &join_pointer(parent, key), &format!("`{key}`"))
+    }
+
+    /// `value` as a string, or a problem saying `what` must be one.
+    pub(crate) fn string(&mut self, value: &Yaml, pointer: &str, what: &str) -> Option<String> {
+        if let Yaml::String(s) = value {
+            return Some(s.clone());
+        }
+        let help = "write it as text; quote it if YAML reads it as something else";
+        self.wrong_type(value, pointer, &format!("{what} must be a string"), help);
+        None
+    }
+
+    /// Reports a value of the wrong type, or a tag, which is the likelier mistake.
+    pub(crate) fn wrong_type(&mut self, value: &Yaml, pointer: &str, message: &str, help: &str) {
+        let (message, help) = match value {
+            Yaml::Tagged(tagged) => (
+                format!(
+                    "tag `{}` is not allowed in an app file",
+                    shortened(&tagged.tag.to_string())
+                ),
+                "remove the tag",
+            ),
+            _ => (message.to_owned(), help),
+        };
+        self.problems.push(pointer, At::Value, message, help);
+    }
+
+    /// The scalar at `pointer` as it was written (`0123` rather than the number `123`), to
+    /// quote it back in a fix.
+    pub(crate) fn written(&self, pointer: &str) -> &str {
+        let at = self.problems.map.locate(pointer);
+        let line = self
+            .text
+            .lines()
+            .nth(at.line.saturating_sub(1))
+            .unwrap_or_default();
+        let start = line
+            .char_indices()
+            .nth(at.column.saturating_sub(1))
+            .map_or(line.len(), |(i, _)| i);
+        let rest = &line[start..];
+        let end = rest.find(|c: char| c.is_whitespace() || matches!(c, ',' | '}' | ']' | '#'));
+        &rest[..end.unwrap_or(rest.len())]
+    }
+}
+
+/// `relative` joined onto `dir` without `.` parts, so `./api.yaml` and `api.yaml` are one
+/// file when duplicates are looked for.
+fn join_tidy(dir: &Path, relative: &str) -> PathBuf {
+    let tidy: PathBuf = dir
+        .join(relative)
+        .components()
+        .filter(|c| !matches!(c, Component::CurDir))
+        .collect();
+    if tidy.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        tidy
+    }
+}
