@@ -24,7 +24,11 @@ pub struct Selection {
 /// folder that has one; `None` for a stack file or anything else.
 pub fn app_file(path: &Path) -> Option<PathBuf> {
     if path.is_dir() {
-        let app = path.join(APP_FILE_NAME);
+        // `app.yaml` rather than `./app.yaml` in messages when run in the app's folder.
+        let app = match path == Path::new(".") {
+            true => PathBuf::from(APP_FILE_NAME),
+            false => path.join(APP_FILE_NAME),
+        };
         return app.is_file().then_some(app);
     }
     let text = stackweave_files::read_bounded(path, stackweave_app::MAX_APP_FILE_BYTES).ok()?;
@@ -34,6 +38,7 @@ pub fn app_file(path: &Path) -> Option<PathBuf> {
 /// A folder stands for the stack file in it when it has no app file.
 pub fn stack_file(path: &Path) -> PathBuf {
     match path.is_dir() {
+        true if path == Path::new(".") => PathBuf::from("stack.yaml"),
         true => path.join("stack.yaml"),
         false => path.to_path_buf(),
     }

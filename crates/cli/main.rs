@@ -31,7 +31,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Synthesise a stack file into one CloudFormation template
+    /// Synthesise a stack file into one CloudFormation template, or an app into a cloud
+    /// assembly per environment
     Synth(synth::SynthArgs),
     /// Check a stack (or a template) against policy rules: exit 0 clean, 1 findings, 2
     /// input error

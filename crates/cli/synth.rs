@@ -143,32 +143,25 @@ fn run_app(
         return exit::usage_error(&error);
     }
     let mut assemblies = Vec::new();
-    let mut errors = Vec::new();
+    let mut failures = Vec::new();
     for environment in &environments {
         match app.synthesize(environment, &args.selection.stacks, options) {
             Ok(assembly) => assemblies.push(assembly),
-            Err(failure) => errors.extend(in_environment(
-                &environment.name,
-                environments.len(),
-                failure.diagnostics,
-            )),
+            Err(failure) => failures.push((environment.name.as_str(), failure.diagnostics)),
         }
     }
-    if !errors.is_empty() {
-        return exit::report(&errors);
+    if !failures.is_empty() {
+        let all_failed = failures.len() == environments.len();
+        return exit::report(&by_environment(failures, all_failed));
     }
-    for assembly in &assemblies {
-        let warnings: Vec<Diagnostic> = assembly
+    let warnings = assemblies.iter().map(|assembly| {
+        let warnings = assembly
             .stacks
             .iter()
-            .flat_map(|s| s.synthesis.warnings.clone())
-            .collect();
-        exit::report(&in_environment(
-            &assembly.environment,
-            environments.len(),
-            warnings,
-        ));
-    }
+            .flat_map(|s| s.synthesis.warnings.clone());
+        (assembly.environment.as_str(), warnings.collect())
+    });
+    exit::report(&by_environment(warnings.collect(), true));
     let Some(dir) = &args.out else {
         let synthesis = &assemblies[0].stacks[0].synthesis;
         return match output::render(synthesis, format).and_then(|text| output::print(&text)) {
@@ -215,21 +208,32 @@ fn run_app(
     ExitCode::SUCCESS
 }
 
-/// Names the environment in each diagnostic when several are synthesised, unless the same
-/// diagnostic came from every one of them.
-fn in_environment(
-    environment: &str,
-    count: usize,
-    diagnostics: Vec<Diagnostic>,
+/// Each environment's diagnostics, naming the environment; one that every environment
+/// gave (when `everywhere` covers them all) is told once, without one.
+fn by_environment(
+    per_environment: Vec<(&str, Vec<Diagnostic>)>,
+    everywhere: bool,
 ) -> Vec<Diagnostic> {
-    if count == 1 {
-        return diagnostics;
+    let shared = |diagnostic: &Diagnostic| {
+        everywhere
+            && per_environment
+                .iter()
+                .all(|(_, list)| list.contains(diagnostic))
+    };
+    let mut out: Vec<Diagnostic> = Vec::new();
+    for (environment, diagnostics) in &per_environment {
+        for diagnostic in diagnostics {
+            if shared(diagnostic) {
+                if !out.contains(diagnostic) {
+                    out.push(diagnostic.clone());
+                }
+            } else {
+                out.push(Diagnostic {
+                    message: format!("environment `{environment}`: {}", diagnostic.message),
+                    ..diagnostic.clone()
+                });
+            }
+        }
     }
-    diagnostics
-        .into_iter()
-        .map(|d| Diagnostic {
-            message: format!("environment `{environment}`: {}", d.message),
-            ..d
-        })
-        .collect()
+    out
 }

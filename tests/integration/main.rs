@@ -4,6 +4,7 @@
 #[macro_use]
 mod support;
 
+mod apps;
 mod budget;
 mod cache;
 mod check;

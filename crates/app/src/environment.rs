@@ -12,8 +12,8 @@ use crate::error::At;
 use crate::format::{
     ENVIRONMENT_KEYS, ENVIRONMENT_NAME_PATTERN, IDENTIFIER_PATTERN, MAX_ENVIRONMENT_NAME,
     MAX_IDENTIFIER, MAX_STACK_NAME, MAX_TAG_KEY, MAX_TAG_VALUE, MAX_TAGS, PLACEMENT_KEYS,
-    REGION_PATTERN, REQUIRED_ENVIRONMENT_KEYS, RESERVED_TAG_PREFIX, is_account,
-    is_environment_name, is_identifier, is_region, stack_name,
+    REGION_PATTERN, REQUIRED_ENVIRONMENT_KEYS, RESERVED_TAG_PREFIX, STACK_NAME_PATTERN, is_account,
+    is_environment_name, is_identifier, is_region, is_stack_name, stack_name,
 };
 use crate::model::{Environment, Placement, Value};
 use crate::parse::{Analyser, Entries, get};
@@ -348,13 +348,13 @@ impl Analyser<'_> {
     /// Reports a stack name (a key under `parameters` or `stacks`) that is not an
     /// identifier or would make too long a CloudFormation stack name.
     fn stack_key(&mut self, stack: &str, pointer: &str, stack_name: &dyn Fn(&str) -> String) {
-        if !is_identifier(stack) {
+        if !is_stack_name(stack) {
             self.problems.push(
                 pointer,
                 At::Key,
                 format!("stack name `{}` is not valid", shortened(stack)),
                 format!(
-                    "write the `name:` of one of the app's stack files (`{IDENTIFIER_PATTERN}`: a letter, then letters and digits)"
+                    "write the `name:` of one of the app's stack files (`{STACK_NAME_PATTERN}`: a letter, then letters, digits and hyphens)"
                 ),
             );
             return;

@@ -126,6 +126,16 @@ pub fn is_environment_name(name: &str) -> bool {
     })
 }
 
+/// Stack names as a stack file's `name:` writes them, the keys of an environment's
+/// `parameters` and `stacks`.
+pub const STACK_NAME_PATTERN: &str = "[A-Za-z][A-Za-z0-9-]*";
+
+/// Whether `name` matches [`STACK_NAME_PATTERN`] (any length: the whole stack name is
+/// bounded).
+pub fn is_stack_name(name: &str) -> bool {
+    is_name(name, usize::MAX, |c| c.is_ascii_alphanumeric() || c == '-')
+}
+
 /// Whether `name` matches [`IDENTIFIER_PATTERN`] (any length: callers bound it).
 pub fn is_identifier(name: &str) -> bool {
     is_name(name, usize::MAX, |c| c.is_ascii_alphanumeric())

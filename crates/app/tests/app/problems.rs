@@ -120,11 +120,11 @@ fn an_account_is_twelve_digits() {
 #[test]
 fn names_must_follow_their_patterns() {
     let problems = assert_problems!(
-        "name: 2Demo\nstacks: [api.yaml]\nenvironments:\n  dev_1:\n    region: eu-west-1\n    parameters:\n      api-stack:\n        Alarm-Email: x\n    values:\n      log-days: 7\n    stacks:\n      Api_2:\n        region: us-east-1\n",
+        "name: 2Demo\nstacks: [api.yaml]\nenvironments:\n  dev_1:\n    region: eu-west-1\n    parameters:\n      api_stack:\n        Alarm-Email: x\n    values:\n      log-days: 7\n    stacks:\n      Api_2:\n        region: us-east-1\n",
         [
             "1:7 app name `2Demo` is not valid",
             "4:3 environment name `dev_1` is not valid",
-            "7:7 stack name `api-stack` is not valid",
+            "7:7 stack name `api_stack` is not valid",
             "8:9 parameter name `Alarm-Email` is not valid",
             "10:7 value name `log-days` is not valid",
             "12:7 stack name `Api_2` is not valid",

@@ -9,7 +9,7 @@ use stackweave_app::format::{
     ACCOUNT_PATTERN, APP_NAME_PATTERN, ENVIRONMENT_KEYS, ENVIRONMENT_NAME_PATTERN,
     IDENTIFIER_PATTERN, MAX_APP_NAME, MAX_DESCRIPTION, MAX_ENVIRONMENT_NAME, MAX_IDENTIFIER,
     MAX_TAG_KEY, MAX_TAG_VALUE, MAX_TAGS, PLACEMENT_KEYS, REFERENCE_MODES, REGION_PATTERN,
-    REQUIRED_ENVIRONMENT_KEYS, REQUIRED_TOP_LEVEL_KEYS, TOP_LEVEL_KEYS,
+    REQUIRED_ENVIRONMENT_KEYS, REQUIRED_TOP_LEVEL_KEYS, STACK_NAME_PATTERN, TOP_LEVEL_KEYS,
 };
 
 use crate::{SAMPLE, parse, with_env};
@@ -104,7 +104,7 @@ fn schema_patterns_and_bounds_match_the_parser_rules() {
     assert_eq!(tags["additionalProperties"]["maxLength"], MAX_TAG_VALUE);
     for map in ["parameters", "stacks"] {
         let names = &environment[map]["propertyNames"];
-        assert_eq!(names["pattern"], anchored(IDENTIFIER_PATTERN), "{map}");
+        assert_eq!(names["pattern"], anchored(STACK_NAME_PATTERN), "{map}");
     }
     let values = &environment["values"]["propertyNames"];
     assert_eq!(values["pattern"], anchored(IDENTIFIER_PATTERN));
