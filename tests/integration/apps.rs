@@ -100,9 +100,7 @@ fn the_example_app_matches_its_expected_assemblies() {
 fn the_example_differs_between_environments_only_where_the_environments_do() {
     let dir = tempfile::tempdir().expect("a folder");
     let out = dir.path().to_str().expect("UTF-8");
-    let root = crate::support::repo_root();
     stackweave(&["synth", EXAMPLE, "--format", "json", "--out", out]).success();
-    let _ = root;
     let (dev, dev_manifest) = read_assembly(&dir.path().join("dev"));
     let (prod, prod_manifest) = read_assembly(&dir.path().join("prod"));
     let retention = |t: &Value| {
@@ -628,5 +626,45 @@ fn printing_needs_one_environment_and_one_stack() {
         run.stderr.contains("did you mean `prod`?"),
         "{}",
         run.stderr
+    );
+}
+
+#[test]
+fn a_strong_reference_to_an_exported_output_imports_the_name_it_exports() {
+    let app_file = APP.replace(
+        "stacks: [logs.yaml, work.yaml]",
+        "stacks: [logs.yaml, work.yaml]\nreferences: strong",
+    );
+    let logs = format!(
+        "{LOGS}outputs:\n  GroupName:\n    value: ${{Group.name}}\n    exportName: ${{AWS::StackName}}-group-${{AWS::Region}}\n"
+    );
+    let work = WORK.replace(
+        "definition:",
+        "name: \"${Logs::GroupName}-flow\"\n      definition:",
+    );
+    let project = app(&[
+        ("app.yaml", &app_file),
+        ("logs.yaml", &logs),
+        ("work.yaml", &work),
+    ]);
+    let (templates, _) = synthesised(&project, "prod");
+    let text = templates["Work"].to_string();
+    assert!(
+        text.contains(r#"{"Fn::ImportValue":"Demo-prod-Logs-group-eu-west-1"}"#),
+        "{text}"
+    );
+    // An export name only CloudFormation knows cannot be imported by name.
+    let logs = logs.replace("${AWS::Region}", "${Group.arn}");
+    let project = app(&[
+        ("app.yaml", &app_file),
+        ("logs.yaml", &logs),
+        ("work.yaml", &work),
+    ]);
+    let stderr = stackweave_in(project.dir.path(), &["synth", "app.yaml", "--out", "out"])
+        .failure()
+        .to_owned();
+    assert!(
+        stderr.contains("whose `exportName` is only known when it is deployed"),
+        "{stderr}"
     );
 }

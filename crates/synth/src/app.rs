@@ -366,6 +366,56 @@ impl App {
         )
     }
 
+    /// The export a strong reference imports: the one the producer's own output names
+    /// (known at synthesis: literal text and the stack's name, region and account), or the
+    /// one Stackweave gives it.
+    fn imported_export(
+        &self,
+        environment: &Environment,
+        link: &Link,
+    ) -> Result<String, Diagnostic> {
+        let producer = &self.stacks[link.producer];
+        let Some(written) = producer
+            .output(&link.output)
+            .and_then(|o| o.export_name.as_ref())
+        else {
+            return Ok(self.export_name(environment, link));
+        };
+        let (region, account, _) = self.placement(environment, link.producer);
+        let mut name = String::new();
+        for part in written
+            .as_text()
+            .map(|t| t.parts.as_slice())
+            .unwrap_or_default()
+        {
+            let known = match part {
+                Part::Literal(text) => Some(text.clone()),
+                Part::Ref(r) if r.target == "AWS::StackName" => Some(stack_name(
+                    &self.file.name,
+                    &environment.name,
+                    &producer.name,
+                )),
+                Part::Ref(r) if r.target == "AWS::Region" => Some(region.clone()),
+                Part::Ref(r) if r.target == "AWS::AccountId" => account.clone(),
+                _ => None,
+            };
+            match known {
+                Some(text) => name.push_str(&text),
+                None => {
+                    return Err(Diagnostic::error(format!(
+                        "`{}` imports output `{}` of stack `{}`, whose `exportName` is only known when it is deployed",
+                        link.reference, link.output, producer.name
+                    ))
+                    .help(format!(
+                        "give the output an `exportName` of text, `${{AWS::StackName}}` and `${{AWS::Region}}` only, or remove it and Stackweave names the export in {}",
+                        producer.path.display()
+                    )));
+                }
+            }
+        }
+        Ok(name)
+    }
+
     /// Region, account and the role that reads outputs, of the stack at `index`.
     fn placement(
         &self,
@@ -405,14 +455,15 @@ impl App {
                     "environment `{}` puts stack `{}` in {} and `{}` in {}, and `{}` reaches across with a strong reference, which CloudFormation only resolves in one region and account",
                     environment.name,
                     producer.name,
-                    where_(&region, &account),
+                    placed_at(&region, &account),
                     consumer.name,
-                    where_(&own_region, &own_account),
+                    placed_at(&own_region, &own_account),
                     link.reference
                 ))
                 .help(format!("use weak references (`references: weak` in {}), which read across regions and accounts", self.file.path.display()))));
             }
-            return Ok(json!({ "Fn::ImportValue": self.export_name(environment, link) }));
+            let export = self.imported_export(environment, link).map_err(at)?;
+            return Ok(json!({ "Fn::ImportValue": export }));
         }
         let mut read = serde_json::Map::new();
         read.insert(
@@ -429,9 +480,9 @@ impl App {
                     "environment `{}` puts stack `{}` in {} and `{}` in {}; reading `{}` across accounts needs a role in `{}`'s account",
                     environment.name,
                     producer.name,
-                    where_(&region, &account),
+                    placed_at(&region, &account),
                     consumer.name,
-                    where_(&own_region, &own_account),
+                    placed_at(&own_region, &own_account),
                     link.reference,
                     producer.name
                 ))
@@ -536,7 +587,7 @@ impl App {
 }
 
 /// "eu-west-1" or "eu-west-1, account 111111111111", for messages.
-fn where_(region: &str, account: &Option<String>) -> String {
+fn placed_at(region: &str, account: &Option<String>) -> String {
     match account {
         Some(account) => format!("{region}, account {account}"),
         None => region.to_owned(),
