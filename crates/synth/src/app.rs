@@ -256,46 +256,8 @@ impl App {
     ) -> Result<(StackFile, Imports), Vec<Diagnostic>> {
         let mut stack = self.stacks[index].clone();
         stackweave_stack::bind_values(&mut stack, &|name| self.value(environment, name))?;
+        self.add_read_outputs(&mut stack, index, environment);
         let mut errors = Vec::new();
-        let consumers = self.links.iter().filter(|l| l.producer == index);
-        let mut read_by: BTreeMap<&str, (&Link, BTreeSet<&str>)> = BTreeMap::new();
-        for link in consumers {
-            let entry = read_by
-                .entry(link.output.as_str())
-                .or_insert_with(|| (link, BTreeSet::new()));
-            entry.1.insert(self.stacks[link.consumer].name.as_str());
-        }
-        for (output, (link, readers)) in read_by {
-            let readers: Vec<String> = readers.iter().map(|r| format!("`{r}`")).collect();
-            let export = self.export_name(environment, link);
-            match stack.outputs.iter_mut().find(|o| o.name == output) {
-                // Another stack reads one of the stack's own outputs.
-                Some(own) => {
-                    if self.file.references == ReferenceMode::Strong && own.export_name.is_none() {
-                        own.export_name = Some(literal(&export));
-                    }
-                }
-                None => stack.outputs.push(OutputDecl {
-                    name: output.to_owned(),
-                    value: Prop::Text(Text {
-                        parts: vec![Part::Ref(Reference {
-                            stack: None,
-                            target: link.target.clone(),
-                            attribute: link.attribute.clone(),
-                        })],
-                    }),
-                    description: Some(format!(
-                        "{} of {}, read by stack {}",
-                        link.attribute.as_deref().unwrap_or("Ref"),
-                        link.target,
-                        readers.join(", ")
-                    )),
-                    export_name: (self.file.references == ReferenceMode::Strong)
-                        .then(|| literal(&export)),
-                    pointer: entry_pointer(&stack, &link.target),
-                }),
-            }
-        }
         let mut imports = Imports::new();
         for link in self.links.iter().filter(|l| l.consumer == index) {
             match self.expression(environment, link) {
@@ -308,6 +270,47 @@ impl App {
         match errors.is_empty() {
             true => Ok((stack, imports)),
             false => Err(errors),
+        }
+    }
+
+    /// Gives the stack at `index` an output for each of its values other stacks read (or,
+    /// reading one of its own outputs under strong references, that output an export).
+    fn add_read_outputs(&self, stack: &mut StackFile, index: usize, environment: &Environment) {
+        let mut read_by: BTreeMap<&str, (&Link, BTreeSet<&str>)> = BTreeMap::new();
+        for link in self.links.iter().filter(|l| l.producer == index) {
+            let entry = read_by
+                .entry(link.output.as_str())
+                .or_insert_with(|| (link, BTreeSet::new()));
+            entry.1.insert(self.stacks[link.consumer].name.as_str());
+        }
+        let strong = self.file.references == ReferenceMode::Strong;
+        for (output, (link, readers)) in read_by {
+            let export = strong.then(|| literal(&self.export_name(environment, link)));
+            if let Some(own) = stack.outputs.iter_mut().find(|o| o.name == output) {
+                if own.export_name.is_none() {
+                    own.export_name = export;
+                }
+                continue;
+            }
+            let readers: Vec<String> = readers.iter().map(|r| format!("`{r}`")).collect();
+            stack.outputs.push(OutputDecl {
+                name: output.to_owned(),
+                value: Prop::Text(Text {
+                    parts: vec![Part::Ref(Reference {
+                        stack: None,
+                        target: link.target.clone(),
+                        attribute: link.attribute.clone(),
+                    })],
+                }),
+                description: Some(format!(
+                    "{} of {}, read by stack {}",
+                    link.attribute.as_deref().unwrap_or("Ref"),
+                    link.target,
+                    readers.join(", ")
+                )),
+                export_name: export,
+                pointer: entry_pointer(stack, &link.target),
+            });
         }
     }
 
