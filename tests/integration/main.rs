@@ -4,6 +4,8 @@
 #[macro_use]
 mod support;
 
+mod app_diff;
+mod app_graph;
 mod budget;
 mod cache;
 mod check;
