@@ -139,3 +139,15 @@ pub fn assembly_files(
     files.push((output::MANIFEST.to_owned(), output::pretty(&manifest)));
     Ok(files)
 }
+
+/// `diagnostics` of a synthesis of `environment`, each message naming it (`environment
+/// `prod`: ...`), for commands that synthesise several environments and report together.
+pub fn in_environment(environment: &str, diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    diagnostics
+        .into_iter()
+        .map(|d| Diagnostic {
+            message: format!("environment `{environment}`: {}", d.message),
+            ..d
+        })
+        .collect()
+}

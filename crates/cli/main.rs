@@ -37,11 +37,12 @@ enum Command {
     /// Check a stack (or a template) against policy rules: exit 0 clean, 1 findings, 2
     /// input error
     Validate(validate::ValidateArgs),
-    /// Show what changed between two templates or stack files, with IAM changes and
-    /// replacements: exit 0 (1 with `--fail` when they differ), 2 input error
+    /// Show what changed between two templates or stack files (or two environments or
+    /// versions of an app, stack by stack), with IAM changes and replacements: exit 0 (1
+    /// with `--fail` when they differ), 2 input error
     Diff(diff::DiffArgs),
-    /// Draw a stack (or a template) as a diagram: resources grouped by construct, arrows
-    /// for references
+    /// Draw a stack (or a template, or an app's stacks in one environment) as a diagram:
+    /// resources grouped by construct, arrows for references
     Graph(graph::GraphArgs),
     /// List the plugins stackweave can see, or `show` one in full
     Plugins(plugins::PluginsArgs),

@@ -107,13 +107,13 @@ fn goldens(extension: &str) -> Vec<PathBuf> {
 }
 
 /// Whether a tool's absence should fail the test rather than skip the check.
-fn required() -> bool {
+pub fn required() -> bool {
     std::env::var_os("CI").is_some()
 }
 
 /// `node_modules` of tests/render, installed with `npm ci` (exact versions from its lock
 /// file) the first time; `None` when npm is not installed.
-fn mermaid_tools() -> Option<&'static Path> {
+pub fn mermaid_tools() -> Option<&'static Path> {
     static TOOLS: OnceLock<Option<PathBuf>> = OnceLock::new();
     TOOLS
         .get_or_init(|| {

@@ -4,6 +4,8 @@
 #[macro_use]
 mod support;
 
+mod app_diff;
+mod app_graph;
 mod apps;
 mod budget;
 mod cache;

@@ -15,7 +15,7 @@ use clap::ValueEnum;
 use serde_json::{Map, Value, json};
 
 pub use check::CheckReport;
-pub use diff::DiffReport;
+pub use diff::{AppDiffReport, AppStackDiff, DiffReport};
 pub use validate::{ValidateReport, rule_list};
 
 /// The report format of a check command.

@@ -147,6 +147,21 @@ pub fn diff(old: &Value, new: &Value) -> TemplateDiff {
     }
 }
 
+/// Compares two JSON values of any shape (not templates: a stack's deployment settings,
+/// say) path by path, as sections outside `Resources` are compared; paths are written as
+/// [`ValueChange::path`] says, from the root (`tags.team`).
+pub fn diff_values(old: &Value, new: &Value) -> Vec<ValueChange> {
+    let mut differences = Vec::new();
+    compare(old, new, &mut Vec::new(), &mut differences);
+    value_changes(differences)
+}
+
+/// Renders changes from [`diff_values`] for people under a bold `title`, each line as
+/// [`TemplateDiff::render_text`] writes a change to an output or a parameter.
+pub fn render_value_changes(title: &str, changes: &[ValueChange], color: bool) -> String {
+    render::value_changes_block(title, changes, color)
+}
+
 fn value_changes(differences: Vec<Difference>) -> Vec<ValueChange> {
     differences
         .into_iter()

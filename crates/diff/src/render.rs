@@ -406,6 +406,19 @@ fn value_change_lines(indent: &str, change: &ValueChange, paint: &Paint) -> Vec<
     )
 }
 
+pub(crate) fn value_changes_block(title: &str, changes: &[ValueChange], color: bool) -> String {
+    let paint = Paint { color };
+    let mut out = paint.bold(title);
+    out.push('\n');
+    for change in changes {
+        for line in value_change_lines("", change, &paint) {
+            out.push_str(&line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
 fn entries_block(title: &str, entries: &EntryDiff, paint: &Paint) -> Vec<String> {
     let mut lines = vec![paint.bold(title)];
     for removed in &entries.removed {

@@ -2,17 +2,79 @@
 
 use std::fmt::Write as _;
 
-use crate::{EdgeKind, Graph, Item, NodeKind, style};
+use crate::{AppGraph, Edge, EdgeKind, Graph, Item, NodeKind, style};
 
 const INDENT: &str = "    ";
 const FONT: &str = "Helvetica";
 
 pub(crate) fn render(graph: &Graph) -> String {
     let mut text = String::from("digraph stack {\n");
+    header(&mut text, "");
+    for item in graph.top() {
+        item_lines(graph, *item, 1, &mut text);
+    }
+    for edge in graph.edges() {
+        edge_line(graph, edge, &mut text);
+    }
+    text.push_str("}\n");
+    text
+}
+
+/// Several stacks, each in a frame (a cluster) of its own, and the references between
+/// them: see [`crate::AppGraph`]. An arrow to or from a construct or a stack is drawn
+/// between a box inside it and clipped at its frame (`compound`, `lhead`, `ltail`).
+pub(crate) fn render_app(app: &AppGraph) -> String {
+    let mut text = String::from("digraph app {\n");
+    header(&mut text, ", compound=true");
+    for frame in app.frames() {
+        let _ = writeln!(text, "{INDENT}subgraph cluster_{} {{", frame.id);
+        let _ = writeln!(
+            text,
+            "{INDENT}{INDENT}label=\"{}\"; labeljust=l; margin=14; style=\"rounded,bold\"; \
+             color=\"{}\"; fontcolor=\"{}\"; fontsize=14;",
+            quoted(&frame.title),
+            style::STACK,
+            style::STACK
+        );
+        for item in frame.graph.top() {
+            item_lines(&frame.graph, *item, 2, &mut text);
+        }
+        let _ = writeln!(text, "{INDENT}}}");
+    }
+    for frame in app.frames() {
+        for edge in frame.graph.edges() {
+            edge_line(&frame.graph, edge, &mut text);
+        }
+    }
+    for edge in app.edges() {
+        let (Some((from, tail)), Some((to, head))) = (app.dot_end(edge.from), app.dot_end(edge.to))
+        else {
+            continue;
+        };
+        let mut clipping = String::new();
+        if let Some(cluster) = tail {
+            let _ = write!(clipping, ", ltail=cluster_{cluster}");
+        }
+        if let Some(cluster) = head {
+            let _ = write!(clipping, ", lhead=cluster_{cluster}");
+        }
+        let _ = writeln!(
+            text,
+            "{INDENT}{from} -> {to} [label=\"{}\", penwidth=2, color=\"{1}\", fontcolor=\"{1}\"{clipping}];",
+            quoted(&edge.label),
+            style::ACROSS_STACKS,
+        );
+    }
+    text.push_str("}\n");
+    text
+}
+
+/// The graph, node and edge defaults; `more` is appended to the graph's.
+fn header(text: &mut String, more: &str) {
     // Top-down, as in Mermaid: entry points above what they use.
     let _ = writeln!(
         text,
-        "{INDENT}graph [rankdir=TB, fontname=\"{FONT}\", fontsize=12, nodesep=0.35, ranksep=0.7];"
+        "{INDENT}graph [rankdir=TB, fontname=\"{FONT}\", fontsize=12, nodesep=0.35, ranksep=0.7{more}];"
     );
     let _ = writeln!(
         text,
@@ -24,28 +86,25 @@ pub(crate) fn render(graph: &Graph) -> String {
         text,
         "{INDENT}edge [fontname=\"{FONT}\", fontsize=9, color=\"#616161\", fontcolor=\"#424242\"];"
     );
-    for item in graph.top() {
-        item_lines(graph, *item, 1, &mut text);
-    }
-    for edge in graph.edges() {
-        let attributes = match edge.kind {
-            EdgeKind::Reference => String::new(),
-            EdgeKind::DependsOn => ", style=dashed".to_owned(),
-            EdgeKind::Assumes => format!(
-                ", style=bold, penwidth=2, color=\"{0}\", fontcolor=\"{0}\"",
-                style::ASSUMES
-            ),
-        };
-        let _ = writeln!(
-            text,
-            "{INDENT}{} -> {} [label=\"{}\"{attributes}];",
-            graph.nodes()[edge.from].id,
-            graph.nodes()[edge.to].id,
-            quoted(&edge.label()),
-        );
-    }
-    text.push_str("}\n");
-    text
+}
+
+/// One arrow between two boxes of `graph`.
+fn edge_line(graph: &Graph, edge: &Edge, text: &mut String) {
+    let attributes = match edge.kind {
+        EdgeKind::Reference => String::new(),
+        EdgeKind::DependsOn => ", style=dashed".to_owned(),
+        EdgeKind::Assumes => format!(
+            ", style=bold, penwidth=2, color=\"{0}\", fontcolor=\"{0}\"",
+            style::ASSUMES
+        ),
+    };
+    let _ = writeln!(
+        text,
+        "{INDENT}{} -> {} [label=\"{}\"{attributes}];",
+        graph.nodes()[edge.from].id,
+        graph.nodes()[edge.to].id,
+        quoted(&edge.label()),
+    );
 }
 
 fn item_lines(graph: &Graph, item: Item, depth: usize, text: &mut String) {

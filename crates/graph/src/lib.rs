@@ -10,8 +10,12 @@
 //! the role's ARN as its own role (`RoleArn`, `Credentials`...) gets an "assumes" edge.
 //! [`Graph::mermaid`], [`Graph::dot`] and [`markdown`] write it out.
 //!
+//! [`AppGraph`] draws the stacks of an app together: each stack's graph in a frame of its
+//! own, and an arrow for each reference from one stack to another.
+//!
 //! Everything is in template order, so the same template always gives the same text.
 
+mod app;
 mod dot;
 mod mermaid;
 mod refs;
@@ -21,6 +25,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde_json::{Map, Value};
 use stackweave_iam::{Content, Slot, Source, as_written, entries};
+
+pub use crate::app::{Anchor, AppGraph, Frame};
 
 /// Construct path of each logical id (e.g. "WorkflowRole" -> ["Workflow","Role"]);
 /// resources absent from the map are drawn at top level.

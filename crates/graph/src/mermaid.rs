@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use crate::{EdgeKind, Graph, Item, NodeKind, style};
+use crate::{AppGraph, Edge, EdgeKind, Graph, Item, Node, NodeKind, style};
 
 const INDENT: &str = "    ";
 
@@ -17,22 +17,106 @@ pub(crate) fn render(graph: &Graph) -> String {
         item_lines(graph, *item, 1, &mut text);
     }
     for edge in graph.edges() {
-        let arrow = match edge.kind {
-            EdgeKind::Reference => "-->",
-            EdgeKind::DependsOn => "-.->",
-            EdgeKind::Assumes => "==>",
-        };
+        edge_line(graph, edge, &mut text);
+    }
+    let groups: Vec<&str> = graph.groups().iter().map(|g| g.id.as_str()).collect();
+    class_lines(graph.nodes(), &groups, &mut text);
+    // Arrows are styled by their position among all arrows, which is how Mermaid numbers them.
+    let assumes: Vec<usize> = assumes_positions(graph).collect();
+    assumes_style(&assumes, &mut text);
+    text
+}
+
+/// Several stacks, each in a frame of its own, and the references between them: see
+/// [`crate::AppGraph`]. Each stack's part is written as [`render`] writes it, with its
+/// boxes one level deeper; the frames' classes and the arrows between stacks come last.
+pub(crate) fn render_app(app: &AppGraph) -> String {
+    let mut text = String::from("flowchart TD\n");
+    for frame in app.frames() {
         let _ = writeln!(
             text,
-            "{INDENT}{} {arrow}|{}| {}",
-            graph.nodes()[edge.from].id,
-            edge_label(&edge.label()),
-            graph.nodes()[edge.to].id,
+            "{INDENT}subgraph {}[\"{}\"]",
+            frame.id,
+            escape(&frame.title)
+        );
+        for item in frame.graph.top() {
+            item_lines(&frame.graph, *item, 2, &mut text);
+        }
+        let _ = writeln!(text, "{INDENT}end");
+    }
+    let mut assumes = Vec::new();
+    let mut count = 0;
+    for frame in app.frames() {
+        for edge in frame.graph.edges() {
+            edge_line(&frame.graph, edge, &mut text);
+        }
+        assumes.extend(assumes_positions(&frame.graph).map(|index| count + index));
+        count += frame.graph.edges().len();
+    }
+    let mut across = Vec::new();
+    for (index, edge) in app.edges().iter().enumerate() {
+        let _ = writeln!(
+            text,
+            "{INDENT}{} -->|{}| {}",
+            app.end_id(edge.from),
+            edge_label(&edge.label),
+            app.end_id(edge.to),
+        );
+        across.push(count + index);
+    }
+    let nodes: Vec<Node> = app
+        .frames()
+        .iter()
+        .flat_map(|frame| frame.graph.nodes().iter().cloned())
+        .collect();
+    let groups: Vec<&str> = app
+        .frames()
+        .iter()
+        .flat_map(|frame| frame.graph.groups().iter().map(|g| g.id.as_str()))
+        .collect();
+    class_lines(&nodes, &groups, &mut text);
+    if !app.frames().is_empty() {
+        let _ = writeln!(
+            text,
+            "{INDENT}classDef stack fill:transparent,stroke:{},stroke-width:2px",
+            style::STACK
+        );
+        let ids: Vec<&str> = app.frames().iter().map(|f| f.id.as_str()).collect();
+        let _ = writeln!(text, "{INDENT}class {} stack", ids.join(","));
+    }
+    assumes_style(&assumes, &mut text);
+    if !across.is_empty() {
+        let _ = writeln!(
+            text,
+            "{INDENT}linkStyle {} stroke:{},stroke-width:2px",
+            positions(&across),
+            style::ACROSS_STACKS
         );
     }
+    text
+}
+
+/// One arrow between two boxes of `graph`.
+fn edge_line(graph: &Graph, edge: &Edge, text: &mut String) {
+    let arrow = match edge.kind {
+        EdgeKind::Reference => "-->",
+        EdgeKind::DependsOn => "-.->",
+        EdgeKind::Assumes => "==>",
+    };
+    let _ = writeln!(
+        text,
+        "{INDENT}{} {arrow}|{}| {}",
+        graph.nodes()[edge.from].id,
+        edge_label(&edge.label()),
+        graph.nodes()[edge.to].id,
+    );
+}
+
+/// The palettes `nodes` use and the construct boxes `groups`, as classes.
+fn class_lines(nodes: &[Node], groups: &[&str], text: &mut String) {
     // Only the classes in use are declared, so small diagrams stay small.
     for palette in style::ALL {
-        if graph.nodes().iter().any(|node| node.palette() == palette) {
+        if nodes.iter().any(|node| node.palette() == palette) {
             let _ = writeln!(
                 text,
                 "{INDENT}classDef {} fill:{},stroke:{},color:{}",
@@ -45,38 +129,43 @@ pub(crate) fn render(graph: &Graph) -> String {
     }
     // Construct boxes: a dashed outline with no fill, which reads the same on light and
     // dark themes (Mermaid's default fill is a strong yellow).
-    if !graph.groups().is_empty() {
+    if !groups.is_empty() {
         let _ = writeln!(
             text,
             "{INDENT}classDef construct fill:transparent,stroke:{},stroke-dasharray:5 4",
             style::CONSTRUCT
         );
-        let ids: Vec<&str> = graph
-            .groups()
-            .iter()
-            .map(|group| group.id.as_str())
-            .collect();
-        let _ = writeln!(text, "{INDENT}class {} construct", ids.join(","));
+        let _ = writeln!(text, "{INDENT}class {} construct", groups.join(","));
     }
-    // Arrows are styled by their position among all arrows, which is how Mermaid numbers them.
-    let assumes: Vec<String> = graph
+}
+
+/// The positions of `graph`'s "assumes" arrows among its arrows.
+fn assumes_positions(graph: &Graph) -> impl Iterator<Item = usize> + '_ {
+    graph
         .edges()
         .iter()
         .enumerate()
         .filter(|(_, edge)| edge.kind == EdgeKind::Assumes)
-        .map(|(index, _)| index.to_string())
-        .collect();
+        .map(|(index, _)| index)
+}
+
+/// The style of the "assumes" arrows at these positions, if any.
+fn assumes_style(assumes: &[usize], text: &mut String) {
     if !assumes.is_empty() {
         // The label keeps the theme's text colour: red text on a dark theme's grey label
         // background cannot be read.
         let _ = writeln!(
             text,
             "{INDENT}linkStyle {} stroke:{},stroke-width:2.5px",
-            assumes.join(","),
+            positions(assumes),
             style::ASSUMES
         );
     }
-    text
+}
+
+fn positions(indexes: &[usize]) -> String {
+    let texts: Vec<String> = indexes.iter().map(usize::to_string).collect();
+    texts.join(",")
 }
 
 fn item_lines(graph: &Graph, item: Item, depth: usize, text: &mut String) {

@@ -20,6 +20,14 @@ pub const TEXT: &str = "#1a1a1a";
 /// Outline of construct boxes: a mid grey, visible on light and dark backgrounds.
 pub const CONSTRUCT: &str = "#9e9e9e";
 
+/// Outline of stack frames (an app's stacks drawn together): a dark blue grey, solid, so
+/// a frame reads apart from the dashed construct boxes inside it.
+pub const STACK: &str = "#455a64";
+
+/// Colour of arrows from one stack to another: the outputs' blue, since a stack reads
+/// another's value through an output.
+pub const ACROSS_STACKS: &str = "#1565c0";
+
 /// Colour of "assumes" edges: the IAM red, so roles and their users stand out together.
 pub const ASSUMES: &str = "#c62828";
 

@@ -456,6 +456,50 @@ fn awkward_names_golden() {
     }
 }
 
+/// Writes `text` to `fixtures/<name>`, or compares it with that golden file.
+fn assert_fixture(name: &str, text: &str) {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name);
+    if std::env::var_os("STACKWEAVE_BLESS").is_some() {
+        std::fs::write(&path, text).expect("write the golden file");
+    } else {
+        let expected = std::fs::read_to_string(&path)
+            .expect("the golden file exists (STACKWEAVE_BLESS=1 writes it)");
+        assert!(text == expected, "{name} differs:\n{text}");
+    }
+}
+
+/// An app whose stack names are Mermaid keywords or start like an arrow's end, with
+/// arrows to and from constructs, resources, outputs and a whole stack, written to
+/// `fixtures/app.{mmd,dot}` for the real parsers (tests/integration/graph.rs).
+#[test]
+fn awkward_app_golden() {
+    use stackweave_graph::Anchor;
+    let mut app = two_stacks();
+    let template = json!({"Resources": {
+        "Queue": {"Type": "AWS::SQS::Queue"},
+        "Table": {"Type": "AWS::DynamoDB::Table"},
+    }, "Outputs": {"QueueUrl": {"Value": {"Ref": "Queue"}}}});
+    let mut frames = Vec::new();
+    for name in ["end", "o-x", "subgraph"] {
+        let graph = Graph::from_template(&template, &grouping(&[("Queue", &["Queue"])]));
+        frames.push(app.stack(name, &format!("{name} \"x\" [y] {{z}}; %% #"), graph));
+    }
+    let queue = Anchor::Construct(vec!["Queue".to_owned()]);
+    let table = Anchor::Resource("Table".to_owned());
+    let url = Anchor::Output("QueueUrl".to_owned());
+    app.reference((frames[1], &queue), (frames[0], &url), "QueueUrl");
+    app.reference((frames[2], &table), (frames[1], &queue), "a-->b |\"c\"|");
+    app.reference(
+        (frames[0], &url),
+        (frames[2], &Anchor::Construct(Vec::new())),
+        "Ref",
+    );
+    assert_fixture("app.mmd", &app.mermaid());
+    assert_fixture("app.dot", &app.dot());
+}
+
 #[test]
 fn metadata_references_count_but_plain_names_do_not() {
     let template = json!({"Resources": {
@@ -498,4 +542,130 @@ fn a_diagram_too_large_for_mermaid_becomes_a_note_in_markdown() {
         text.contains("501 references") && text.contains("--format dot"),
         "{text}"
     );
+}
+
+/// Two stacks that both have a construct `Logs`, and a reference from `Api`'s `Workflow`
+/// to `Shared`'s `Logs`.
+fn two_stacks() -> stackweave_graph::AppGraph {
+    use stackweave_graph::{Anchor, AppGraph};
+    let logs = json!({"Resources": {"Logs": {"Type": "AWS::Logs::LogGroup"}}});
+    let shared = Graph::from_template(&logs, &grouping(&[("Logs", &["Logs"])]));
+    let api = Graph::from_template(
+        &json!({"Resources": {
+            "Logs": {"Type": "AWS::Logs::LogGroup"},
+            "WorkflowRole": role(json!("states.amazonaws.com")),
+            "Workflow": {"Type": "AWS::StepFunctions::StateMachine",
+                         "Properties": {"RoleArn": {"Fn::GetAtt": ["WorkflowRole", "Arn"]}}},
+        }, "Outputs": {"Url": {"Value": "x"}}}),
+        &grouping(&[
+            ("Logs", &["Logs"]),
+            ("WorkflowRole", &["Workflow", "Role"]),
+            ("Workflow", &["Workflow"]),
+        ]),
+    );
+    let mut app = AppGraph::new();
+    let giver = app.stack("Shared", "Shared (eu-west-1)", shared);
+    let reader = app.stack("Api", "Api \"quoted\" <1>", api);
+    let construct = |id: &str| Anchor::Construct(vec![id.to_owned()]);
+    app.reference(
+        (reader, &construct("Workflow")),
+        (giver, &construct("Logs")),
+        "arn",
+    );
+    // The same arrow twice is drawn once; an output and a resource are boxes of their own.
+    app.reference(
+        (reader, &construct("Workflow")),
+        (giver, &construct("Logs")),
+        "arn",
+    );
+    let output = Anchor::Output("Url".to_owned());
+    let resource = Anchor::Resource("Logs".to_owned());
+    app.reference((reader, &output), (giver, &resource), "Ref");
+    // A construct that made nothing stands for its whole stack; an unknown stack draws nothing.
+    app.reference((reader, &construct("Nothing")), (giver, &resource), "Ref");
+    app.reference((7, &output), (giver, &resource), "Ref");
+    app
+}
+
+#[test]
+fn an_app_draws_each_stack_in_a_frame_with_arrows_between_stacks() {
+    let app = two_stacks();
+    let frames: Vec<(&str, &str)> = app
+        .frames()
+        .iter()
+        .map(|f| (f.id.as_str(), f.title.as_str()))
+        .collect();
+    assert_eq!(
+        frames,
+        [
+            ("stack_Shared", "Shared (eu-west-1)"),
+            ("stack_Api", "Api \"quoted\" <1>")
+        ]
+    );
+    let mermaid = app.mermaid();
+    for expected in [
+        "flowchart TD\n    subgraph stack_Shared[\"Shared (eu-west-1)\"]\n        subgraph Shared_g_Logs[\"Logs\"]\n            Shared_r_Logs(",
+        "    subgraph stack_Api[\"Api #quot;quoted#quot; #lt;1#gt;\"]\n",
+        // Both stacks have a construct `Logs`: the ids tell them apart.
+        "        subgraph Api_g_Logs[\"Logs\"]\n",
+        "    Api_r_Workflow ==>|\"assumes (Arn)\"| Api_r_WorkflowRole\n",
+        "    Api_g_Workflow -->|arn| Shared_g_Logs\n",
+        "    Api_out_Url -->|Ref| Shared_r_Logs\n",
+        "    stack_Api -->|Ref| Shared_r_Logs\n",
+        "    class stack_Shared,stack_Api stack\n",
+        // The stacks' own arrows first (one here, "assumes"), then the three between stacks.
+        "    linkStyle 0 stroke:#c62828,stroke-width:2.5px\n    linkStyle 1,2,3 stroke:#1565c0,stroke-width:2px\n",
+    ] {
+        assert!(mermaid.contains(expected), "{expected:?} in:\n{mermaid}");
+    }
+    assert_eq!(mermaid.matches("-->|arn|").count(), 1, "{mermaid}");
+    let dot = app.dot();
+    for expected in [
+        "digraph app {\n    graph [rankdir=TB, fontname=\"Helvetica\", fontsize=12, nodesep=0.35, ranksep=0.7, compound=true];\n",
+        "    subgraph cluster_stack_Api {\n        label=\"Api \\\"quoted\\\" <1>\";",
+        // An arrow to or from a construct joins a box inside it, clipped at its frame.
+        "    Api_r_WorkflowRole -> Shared_r_Logs [label=\"arn\", penwidth=2, color=\"#1565c0\", fontcolor=\"#1565c0\", ltail=cluster_Api_g_Workflow, lhead=cluster_Shared_g_Logs];\n",
+        "    Api_out_Url -> Shared_r_Logs [label=\"Ref\", penwidth=2, color=\"#1565c0\", fontcolor=\"#1565c0\"];\n",
+        "    Api_r_Logs -> Shared_r_Logs [label=\"Ref\", penwidth=2, color=\"#1565c0\", fontcolor=\"#1565c0\", ltail=cluster_stack_Api];\n",
+    ] {
+        assert!(dot.contains(expected), "{expected:?} in:\n{dot}");
+    }
+    // Deterministic.
+    assert_eq!(two_stacks().mermaid(), mermaid);
+    assert_eq!(two_stacks().dot(), dot);
+}
+
+#[test]
+fn app_ids_never_collide_even_when_stack_names_sanitise_alike() {
+    use stackweave_graph::AppGraph;
+    let template = json!({"Resources": {"A": bucket()}});
+    let mut app = AppGraph::new();
+    for name in ["a-b", "a_b", "a.b"] {
+        app.stack(
+            name,
+            name,
+            Graph::from_template(&template, &Grouping::new()),
+        );
+    }
+    let mut ids: Vec<&str> = app
+        .frames()
+        .iter()
+        .flat_map(|f| {
+            std::iter::once(f.id.as_str()).chain(f.graph.nodes().iter().map(|n| n.id.as_str()))
+        })
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "stack_a_b",
+            "a_b_r_A",
+            "stack_a_b_2",
+            "a_b_r_A_2",
+            "stack_a_b_3",
+            "a_b_r_A_3"
+        ]
+    );
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), 6);
 }
