@@ -151,3 +151,44 @@ pub fn in_environment(environment: &str, diagnostics: Vec<Diagnostic>) -> Vec<Di
         })
         .collect()
 }
+
+impl Selection {
+    /// Refuses `--env` and `--stack` when the input is a stack file (or a template): they
+    /// choose from an app.
+    pub fn check_no_app(&self, input: &Path) -> Result<(), Diagnostic> {
+        if self.environments.is_empty() && self.stacks.is_empty() {
+            return Ok(());
+        }
+        Err(Diagnostic::error(format!(
+            "`--env` and `--stack` choose from an app, but {} is not an app file",
+            input.display()
+        ))
+        .help("give the app file (or its folder), or drop `--env` and `--stack`"))
+    }
+}
+
+/// The diagnostics of several environments as one list, in environment order: one that
+/// every environment of `environments` gave appears once, as it is (a problem in a stack
+/// file is usually the same whatever the environment); any other names its environment.
+pub fn per_environment(
+    environments: usize,
+    results: &[(String, Vec<Diagnostic>)],
+) -> Vec<Diagnostic> {
+    let everywhere = |diagnostic: &Diagnostic| {
+        results.len() == environments
+            && results
+                .iter()
+                .all(|(_, diagnostics)| diagnostics.contains(diagnostic))
+    };
+    let mut all = Vec::new();
+    for (index, (environment, diagnostics)) in results.iter().enumerate() {
+        for diagnostic in diagnostics {
+            if environments <= 1 || (index == 0 && everywhere(diagnostic)) {
+                all.push(diagnostic.clone());
+            } else if !everywhere(diagnostic) {
+                all.extend(in_environment(environment, vec![diagnostic.clone()]));
+            }
+        }
+    }
+    all
+}

@@ -1,5 +1,6 @@
 //! What the check commands (`validate`, `diff`, `graph`) read: a stack file, synthesised on
-//! the fly, or a CloudFormation template file. Either way they get the template in long
+//! the fly (alone, or as a stack of an app for one environment), or a CloudFormation
+//! template file. Either way they get the template in long
 //! form, and for each resource where it came from: its construct path and the line that
 //! declared it (for `validate`, through `stackweave_validate::Source`).
 
@@ -42,6 +43,15 @@ impl Input {
             Some(FileKind::Template) => stackweave_template_file::parse_template_str(&text, path)
                 .map(Input::Template)
                 .map_err(|error| vec![error.into()]),
+            // An app holds several stacks: a command that reads one stack says which.
+            None if stackweave_app::is_app_file(&text) => Err(vec![
+                Diagnostic::error(format!(
+                    "{} is an app file, which holds several stacks; this command reads one",
+                    path.display()
+                ))
+                .at(path, None)
+                .help("give one of the app's stack files, or a template `synth --out` wrote"),
+            ]),
             // Text too broken to tell (JSON with a syntax error, say): its syntax error is
             // what to fix first.
             None => match stackweave_template_file::parse_template_str(&text, path) {
@@ -94,7 +104,12 @@ impl Input {
                 let stack = &synthesis.stack;
                 let pointer = match synthesis.template.owner(logical_id)? {
                     Owner::Construct(path) => stack.construct(path.first()?)?.pointer.clone(),
-                    Owner::StackFile if section == "Outputs" => format!("/outputs/{logical_id}"),
+                    // An output an app adds for other stacks to read is located at
+                    // what it carries (its pointer is that construct's or resource's).
+                    Owner::StackFile if section == "Outputs" => stack
+                        .output(logical_id)
+                        .map(|output| output.pointer.clone())
+                        .unwrap_or_else(|| format!("/outputs/{logical_id}")),
                     Owner::StackFile if section == "Resources" => {
                         stack.resource(logical_id)?.pointer.clone()
                     }

@@ -1,5 +1,5 @@
-//! `stackweave new`: starting points written from templates compiled into the binary, never
-//! over an existing file.
+//! `stackweave new`: starting points (a plugin crate, a stack file, an app) written from
+//! templates compiled into the binary, never over an existing file.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -34,6 +34,16 @@ pub enum NewCommand {
         #[arg(long, default_value = "MyStack")]
         name: String,
     },
+    /// Write a starter app: `app.yaml` with a `dev` and a `prod` environment, and two stack
+    /// files, the second reading the first
+    App {
+        /// The folder to write into (made when missing)
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// The app's name [default: the folder's name]
+        #[arg(long)]
+        name: Option<String>,
+    },
 }
 
 pub fn run(what: NewCommand) -> ExitCode {
@@ -43,6 +53,7 @@ pub fn run(what: NewCommand) -> ExitCode {
             plugin(name, &dir, sdk.as_deref())
         }
         NewCommand::Stack { path, name } => stack(path, name),
+        NewCommand::App { dir, name } => app(dir, name.as_deref()),
     };
     match written {
         Ok(files) => {
@@ -64,6 +75,16 @@ const PLUGIN_FILES: &[(&str, &str)] = &[
 ];
 
 const STACK: &str = include_str!("templates/stack.yaml");
+
+/// The files of a new app: path in its folder, template.
+const APP_FILES: &[(&str, &str)] = &[
+    (
+        stackweave_app::APP_FILE_NAME,
+        include_str!("templates/app/app.yaml"),
+    ),
+    ("logs.yaml", include_str!("templates/app/logs.yaml")),
+    ("service.yaml", include_str!("templates/app/service.yaml")),
+];
 
 /// Where the SDK is: this repository's `crates/plugin`, which a binary built from a clone
 /// can point new plugins at.
@@ -139,6 +160,53 @@ pub fn stack(path: &Path, name: &str) -> Result<Vec<PathBuf>, Diagnostic> {
     write_new(&[(path.to_path_buf(), STACK.replace("{{name}}", name))])
 }
 
+/// Writes a starter app into `dir`, named `name` or after the folder.
+pub fn app(dir: &Path, name: Option<&str>) -> Result<Vec<PathBuf>, Diagnostic> {
+    let name = match name {
+        Some(name) => name.to_owned(),
+        None => app_name_of(dir).ok_or_else(|| {
+            Diagnostic::error(format!(
+                "the name of folder {} makes no app name",
+                dir.display()
+            ))
+            .help("pass one with `--name`")
+        })?,
+    };
+    if !stackweave_app::format::is_app_name(&name) {
+        return Err(Diagnostic::error(format!(
+            "`{name}` cannot be an app name: use letters, digits and `-`, starting with a letter, at most {} characters",
+            stackweave_app::format::MAX_APP_NAME
+        ))
+        .help("pass another name with `--name`"));
+    }
+    let files: Vec<(PathBuf, String)> = APP_FILES
+        .iter()
+        .map(|(path, template)| (dir.join(path), template.replace("{{name}}", &name)))
+        .collect();
+    write_new(&files)
+}
+
+/// The name of the folder `dir` as an app name: its letters and digits, any run of other
+/// characters as one `-`, from its first letter (`my_service.v2` -> `my-service-v2`).
+fn app_name_of(dir: &Path) -> Option<String> {
+    // `.` and `..` name no folder themselves; a folder yet to be made is not canonical.
+    let path = std::fs::canonicalize(dir)
+        .or_else(|_| std::path::absolute(dir))
+        .ok()?;
+    let folder = path.file_name()?.to_string_lossy();
+    let mut name = String::new();
+    for c in folder.chars() {
+        if c.is_ascii_alphabetic() || (c.is_ascii_digit() && !name.is_empty()) {
+            name.push(c);
+        } else if !name.is_empty() && !name.ends_with('-') {
+            name.push('-');
+        }
+    }
+    name.truncate(stackweave_app::format::MAX_APP_NAME);
+    let name = name.trim_end_matches('-');
+    (!name.is_empty()).then(|| name.to_owned())
+}
+
 fn check_construct_name(name: &str) -> Result<(), Diagnostic> {
     if stackweave_synth::is_construct_name(name) {
         Ok(())
@@ -156,7 +224,7 @@ fn write_new(files: &[(PathBuf, String)]) -> Result<Vec<PathBuf>, Diagnostic> {
             "{} exists already; `stackweave new` never overwrites a file",
             existing.display()
         ))
-        .help("write somewhere else (`--dir` for a plugin, a file name for a stack), or move the file away"));
+        .help("write somewhere else (`--dir` for a plugin, a file name for a stack, a folder for an app), or move the file away"));
     }
     for (path, contents) in files {
         if let Some(parent) = path.parent() {
@@ -173,6 +241,26 @@ fn write_new(files: &[(PathBuf, String)]) -> Result<Vec<PathBuf>, Diagnostic> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_app_is_named_after_its_folder() {
+        let name = |dir: &str| app_name_of(Path::new(dir));
+        assert_eq!(name("/work/orders").as_deref(), Some("orders"));
+        assert_eq!(
+            name("/work/my_service.v2").as_deref(),
+            Some("my-service-v2")
+        );
+        assert_eq!(
+            name("/work/2024-Billing--API-").as_deref(),
+            Some("Billing-API")
+        );
+        assert_eq!(name("/work/___"), None);
+        let long = format!("/work/{}", "a".repeat(100));
+        assert_eq!(
+            name(&long).map(|n| n.len()),
+            Some(stackweave_app::format::MAX_APP_NAME)
+        );
+    }
 
     #[test]
     fn the_sdk_is_named_relative_to_the_new_crate() {

@@ -147,21 +147,21 @@ fn run_app(
     for environment in &environments {
         match app.synthesize(environment, &args.selection.stacks, options) {
             Ok(assembly) => assemblies.push(assembly),
-            Err(failure) => failures.push((environment.name.as_str(), failure.diagnostics)),
+            Err(failure) => failures.push((environment.name.clone(), failure.diagnostics)),
         }
     }
     if !failures.is_empty() {
-        let all_failed = failures.len() == environments.len();
-        return exit::report(&by_environment(failures, all_failed));
+        return exit::report(&app::per_environment(environments.len(), &failures));
     }
     let warnings = assemblies.iter().map(|assembly| {
         let warnings = assembly
             .stacks
             .iter()
             .flat_map(|s| s.synthesis.warnings.clone());
-        (assembly.environment.as_str(), warnings.collect())
+        (assembly.environment.clone(), warnings.collect())
     });
-    exit::report(&by_environment(warnings.collect(), true));
+    let warnings: Vec<(String, Vec<Diagnostic>)> = warnings.collect();
+    exit::report(&app::per_environment(environments.len(), &warnings));
     let Some(dir) = &args.out else {
         let synthesis = &assemblies[0].stacks[0].synthesis;
         return match output::render(synthesis, format).and_then(|text| output::print(&text)) {
@@ -206,34 +206,4 @@ fn run_app(
         }
     }
     ExitCode::SUCCESS
-}
-
-/// Each environment's diagnostics, naming the environment; one that every environment
-/// gave (when `everywhere` covers them all) is told once, without one.
-fn by_environment(
-    per_environment: Vec<(&str, Vec<Diagnostic>)>,
-    everywhere: bool,
-) -> Vec<Diagnostic> {
-    let shared = |diagnostic: &Diagnostic| {
-        everywhere
-            && per_environment
-                .iter()
-                .all(|(_, list)| list.contains(diagnostic))
-    };
-    let mut out: Vec<Diagnostic> = Vec::new();
-    for (environment, diagnostics) in &per_environment {
-        for diagnostic in diagnostics {
-            if shared(diagnostic) {
-                if !out.contains(diagnostic) {
-                    out.push(diagnostic.clone());
-                }
-            } else {
-                out.push(Diagnostic {
-                    message: format!("environment `{environment}`: {}", diagnostic.message),
-                    ..diagnostic.clone()
-                });
-            }
-        }
-    }
-    out
 }

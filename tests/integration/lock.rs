@@ -133,3 +133,70 @@ fn a_lockfile_naming_one_plugin_twice_with_different_hashes_is_refused() {
     std::fs::write(project.path("stackweave.lock"), repeated).expect("write the lockfile");
     project.synth(&["--locked"]).success();
 }
+
+#[test]
+fn an_app_has_one_lockfile_beside_its_app_file_and_locked_synthesis_holds_every_stack_to_it() {
+    // The example's committed lockfile is current.
+    let out = tempfile::tempdir().expect("a temporary folder");
+    let out_arg = out.path().to_str().expect("a UTF-8 path");
+    stackweave(&[
+        "synth",
+        "--locked",
+        "examples/multi-stack",
+        "--out",
+        out_arg,
+    ])
+    .success();
+
+    let project = Project::copy_of("examples/multi-stack");
+    std::fs::remove_file(project.path("stackweave.lock")).expect("the copied lockfile");
+    let run = crate::support::stackweave_in(project.dir.path(), &["lock", "app.yaml"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_contains!(run.stderr, "locked 4 plugins in stackweave.lock");
+    // The plugins of every stack, once: the same lockfile as the one committed.
+    let locked = project.read("stackweave.lock");
+    assert_eq!(
+        locked,
+        std::fs::read_to_string(
+            crate::support::repo_root().join("examples/multi-stack/stackweave.lock")
+        )
+        .expect("the example's lockfile")
+    );
+    let synth = |args: &[&str]| {
+        let mut all = vec!["synth", "app.yaml", "--locked", "--out", "out"];
+        all.extend_from_slice(args);
+        crate::support::stackweave_in(project.dir.path(), &all)
+    };
+    synth(&[]).success();
+
+    // A wrong sha256 for a plugin only the Observability stack uses.
+    let mut lock: serde_json::Value = serde_json::from_str(&locked).expect("JSON");
+    let logging = lock["plugins"]
+        .as_array_mut()
+        .expect("a list")
+        .iter_mut()
+        .find(|p| p["name"] == "logging")
+        .expect("logging is locked");
+    let real = logging["sha256"].as_str().expect("a sha256").to_owned();
+    logging["sha256"] = "0".repeat(64).into();
+    project.write(
+        "stackweave.lock",
+        serde_json::to_string_pretty(&lock).expect("JSON"),
+    );
+    std::fs::remove_dir_all(project.path("out")).expect("the first run's output");
+    let stderr = synth(&[]).failure().to_string();
+    assert_contains!(
+        stderr,
+        "plugin `logging` (built-in) is not the one locked",
+        &real,
+        &"0".repeat(64),
+        "run `stackweave lock app.yaml`"
+    );
+    // Nothing written for any environment.
+    assert!(!project.path("out").exists());
+    // Lock from the app's folder: the same lockfile again, and synthesis passes.
+    let run = crate::support::stackweave_in(project.dir.path(), &["lock"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(project.read("stackweave.lock"), locked);
+    synth(&[]).success();
+}

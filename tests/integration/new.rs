@@ -84,3 +84,66 @@ fn new_never_overwrites_and_checks_names() {
     assert_contains!(run.stderr, "lowercase words joined by `-`");
     assert!(!dir.path().join("Team_Bucket").exists());
 }
+
+#[test]
+fn a_new_app_synthesises_and_validates_as_written() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let run = stackweave_in(dir.path(), &["new", "app", "web_shop"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_contains!(
+        run.stderr,
+        "web_shop/app.yaml",
+        "web_shop/logs.yaml",
+        "web_shop/service.yaml"
+    );
+    let app = dir.path().join("web_shop/app.yaml");
+    let text = std::fs::read_to_string(&app).expect("an app file");
+    // Named after its folder, as far as an app name allows.
+    assert_contains!(text, "\nname: web-shop\n", "  dev:\n", "  prod:\n");
+
+    let run = stackweave_in(dir.path(), &["synth", "web_shop", "--out", "out"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for environment in ["dev", "prod"] {
+        for stack in ["Logs", "Service"] {
+            let template = dir
+                .path()
+                .join(format!("out/{environment}/{stack}.template.yaml"));
+            assert!(template.is_file(), "{}", template.display());
+        }
+    }
+    let service = std::fs::read_to_string(dir.path().join("out/prod/Service.template.yaml"))
+        .expect("a template");
+    // The second stack reads the first one's log group.
+    assert_contains!(
+        service,
+        "Fn::GetStackOutput:",
+        "StackName: web-shop-prod-Logs",
+        "OutputName: AppLogsArn"
+    );
+    let logs = std::fs::read_to_string(dir.path().join("out/prod/Logs.template.yaml"))
+        .expect("a template");
+    assert_contains!(logs, "RetentionInDays: 90");
+
+    let run = stackweave_in(dir.path(), &["validate", "web_shop"]);
+    assert_contains!(
+        run.success(),
+        "(2 stacks; environments dev, prod): 0 errors, 0 warnings, 0 undecided, 0 suppressed"
+    );
+
+    // As `new stack`: never over an existing file, and nothing written when one exists.
+    std::fs::write(&app, "mine").expect("write");
+    let run = stackweave_in(dir.path(), &["new", "app", "web_shop"]);
+    assert_eq!(run.code, 1);
+    assert_contains!(run.stderr, "app.yaml exists already", "never overwrites");
+    assert_eq!(std::fs::read_to_string(&app).expect("the file"), "mine");
+    let other = dir.path().join("other");
+    std::fs::create_dir(&other).expect("a folder");
+    std::fs::write(other.join("service.yaml"), "mine").expect("write");
+    let run = stackweave_in(&other, &["new", "app", "--name", "Other"]);
+    assert_eq!(run.code, 1);
+    assert_contains!(run.stderr, "service.yaml exists already");
+    assert!(!other.join("app.yaml").exists());
+    let run = stackweave_in(&other, &["new", "app", "sub", "--name", "9lives"]);
+    assert_eq!(run.code, 1);
+    assert_contains!(run.stderr, "`9lives` cannot be an app name", "--name");
+}

@@ -94,6 +94,36 @@ impl Project {
         project
     }
 
+    /// A folder holding a copy of the files of the repository's folder `relative` (an
+    /// example), to edit.
+    pub fn copy_of(relative: &str) -> Project {
+        let project = Project {
+            dir: tempfile::tempdir().expect("a temporary folder"),
+        };
+        let from = repo_root().join(relative);
+        for entry in std::fs::read_dir(&from).expect("the folder exists") {
+            let path = entry.expect("a folder entry").path();
+            if path.is_file() {
+                let name = path.file_name().expect("a file name").to_string_lossy();
+                project.write(&name, std::fs::read(&path).expect("read a file"));
+            }
+        }
+        project
+    }
+
+    /// The text of a file of the project.
+    pub fn read(&self, relative: &str) -> String {
+        std::fs::read_to_string(self.path(relative)).expect("read a file")
+    }
+
+    /// Replaces `from` (which must be there) by `to` in a file of the project.
+    #[track_caller]
+    pub fn edit(&self, relative: &str, from: &str, to: &str) {
+        let text = self.read(relative);
+        assert!(text.contains(from), "{relative} has no {from:?}:\n{text}");
+        self.write(relative, text.replace(from, to));
+    }
+
     pub fn path(&self, relative: &str) -> PathBuf {
         self.dir.path().join(relative)
     }

@@ -426,3 +426,210 @@ fn text_is_coloured_on_a_terminal_unless_no_color_is_set() {
     assert_contains!(plain, "error[SW-IAM-1]");
     assert!(!plain.contains('\x1b'), "{plain}");
 }
+
+/// The line (1-based) of the first line of `text` that is `wanted` once trimmed.
+fn line_of(text: &str, wanted: &str) -> usize {
+    text.lines()
+        .position(|l| l.trim_end() == wanted)
+        .unwrap_or_else(|| panic!("no line {wanted:?} in:\n{text}"))
+        + 1
+}
+
+#[test]
+fn the_multi_stack_app_is_clean_in_every_environment() {
+    let run = stackweave(&["validate", "examples/multi-stack"]);
+    assert_contains!(
+        run.success(),
+        "stack `Observability` (examples/multi-stack/observability.yaml): 0 errors, 0 warnings, 0 undecided, 0 suppressed",
+        "stack `Api` (examples/multi-stack/api.yaml): 0 errors",
+        "app examples/multi-stack/app.yaml (2 stacks; environments dev, prod): 0 errors, 0 warnings, 0 undecided, 0 suppressed"
+    );
+    let run = stackweave(&[
+        "validate",
+        "examples/multi-stack/app.yaml",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let report = json_of(&run);
+    assert_eq!(report["environments"], serde_json::json!(["dev", "prod"]));
+    assert_eq!(report["summary"]["errors"], 0);
+    assert_eq!(report["findings"], serde_json::json!([]));
+    let stacks: Vec<&str> = report["stacks"]
+        .as_array()
+        .expect("a list")
+        .iter()
+        .filter_map(|s| s["stack"].as_str())
+        .collect();
+    // In deploy order.
+    assert_eq!(stacks, ["Observability", "Api"]);
+}
+
+#[test]
+fn an_open_api_in_one_stack_of_an_app_is_one_finding_at_its_line_for_every_environment() {
+    let project = Project::copy_of("examples/multi-stack");
+    project.edit("api.yaml", "authorization: AWS_IAM", "authorization: NONE");
+    let line = line_of(&project.read("api.yaml"), "  Api:");
+    let run = stackweave_in(
+        project.dir.path(),
+        &["validate", "app.yaml", "--format", "json"],
+    );
+    assert_eq!(run.code, 1, "findings exit 1; stderr:\n{}", run.stderr);
+    let report = json_of(&run);
+    let found = report["findings"].as_array().expect("a list");
+    // The same finding in dev and in prod is one entry naming both: one line to fix.
+    assert_eq!(found.len(), 1, "{report:#}");
+    let finding = &found[0];
+    assert_eq!(finding["rule"], "SW-APIGW-1");
+    assert_eq!(finding["stack"], "Api");
+    assert_eq!(finding["construct"], "Api");
+    assert_eq!(finding["file"], "api.yaml");
+    assert_eq!(finding["line"], line);
+    assert_eq!(finding["environments"], serde_json::json!(["dev", "prod"]));
+    assert_eq!(report["summary"]["warnings"], 1);
+    assert_eq!(report["stacks"][1]["summary"]["warnings"], 1);
+    assert_eq!(report["stacks"][0]["summary"]["warnings"], 0);
+
+    let run = stackweave_in(project.dir.path(), &["validate", "."]);
+    assert_eq!(run.code, 1);
+    assert_contains!(
+        run.stdout,
+        "warning[SW-APIGW-1]: GET /start",
+        &format!(
+            "  --> api.yaml:{line}:3: resource `ApiMethod` of construct `Api`\n  in environments dev, prod\n"
+        ),
+        "stack `Api` (api.yaml): 0 errors, 1 warning",
+        "app app.yaml (2 stacks; environments dev, prod): 0 errors, 1 warning"
+    );
+    assert_eq!(
+        run.stdout.matches("[SW-APIGW-1]").count(),
+        1,
+        "{}",
+        run.stdout
+    );
+
+    // One environment chosen: only its findings.
+    let run = stackweave_in(
+        project.dir.path(),
+        &["validate", "app.yaml", "--env", "prod", "--format", "json"],
+    );
+    assert_eq!(run.code, 1);
+    let report = json_of(&run);
+    assert_eq!(
+        report["findings"][0]["environments"],
+        serde_json::json!(["prod"])
+    );
+
+    // SARIF: one result, in the stack file, with its stack and environments.
+    let run = stackweave_in(
+        project.dir.path(),
+        &["validate", "app.yaml", "--format", "sarif"],
+    );
+    assert_eq!(run.code, 1);
+    let log = json_of(&run);
+    crate::sarif::assert_valid(&log);
+    let results = log["runs"][0]["results"].as_array().expect("results");
+    assert_eq!(results.len(), 1, "{log:#}");
+    let location = &results[0]["locations"][0]["physicalLocation"];
+    assert_eq!(location["artifactLocation"]["uri"], "api.yaml");
+    assert_eq!(location["region"]["startLine"], line);
+    assert_eq!(results[0]["properties"]["stack"], "Api");
+    assert_eq!(
+        results[0]["properties"]["environments"],
+        serde_json::json!(["dev", "prod"])
+    );
+}
+
+#[test]
+fn a_finding_of_one_environment_of_an_app_says_which_and_its_suppression_is_not_stale() {
+    let project = Project::copy_of("examples/multi-stack");
+    project.edit(
+        "api.yaml",
+        "authorization: AWS_IAM",
+        "authorization: ${value:authorization}",
+    );
+    project.edit(
+        "app.yaml",
+        "      stage: dev\n",
+        "      stage: dev\n      authorization: NONE\n",
+    );
+    project.edit(
+        "app.yaml",
+        "      stage: prod\n",
+        "      stage: prod\n      authorization: AWS_IAM\n",
+    );
+    let run = stackweave_in(project.dir.path(), &["validate", "app.yaml"]);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    assert_contains!(
+        run.stdout,
+        "warning[SW-APIGW-1]",
+        "  only in environment dev (not prod)\n"
+    );
+    let run = stackweave_in(
+        project.dir.path(),
+        &["validate", "app.yaml", "--format", "sarif"],
+    );
+    let log = json_of(&run);
+    assert_contains!(
+        log["runs"][0]["results"][0]["message"]["text"]
+            .as_str()
+            .expect("a message"),
+        "(only in environment dev, not prod)"
+    );
+
+    // A suppression that matches in dev does its job there: not stale for prod. One that
+    // matches in no environment is reported once, not once per environment.
+    let text = project.read("api.yaml");
+    project.write(
+        "api.yaml",
+        format!("{text}\nvalidation:\n  suppress:\n    - rule: SW-APIGW-1\n      reason: dev is open on purpose\n"),
+    );
+    let text = project.read("observability.yaml");
+    project.write(
+        "observability.yaml",
+        format!("{text}\nvalidation:\n  suppress:\n    - rule: SW-IAM-1\n      reason: nothing to suppress\n"),
+    );
+    let run = stackweave_in(project.dir.path(), &["validate", "app.yaml"]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert_contains!(
+        run.stdout,
+        "suppressed[SW-APIGW-1]",
+        "suppressed at api.yaml:",
+        "0 errors, 0 warnings, 0 undecided, 1 suppressed"
+    );
+    assert_eq!(
+        run.stderr.matches("matches no finding").count(),
+        1,
+        "{}",
+        run.stderr
+    );
+    assert_contains!(
+        run.stderr,
+        "the suppression of `SW-IAM-1` matches no finding"
+    );
+}
+
+#[test]
+fn env_and_stack_choose_from_an_app_only() {
+    let run = stackweave(&[
+        "validate",
+        "examples/api-to-express/stack.yaml",
+        "--env",
+        "dev",
+    ]);
+    assert_eq!(run.code, 2);
+    assert_contains!(run.stderr, "`--env` and `--stack` choose from an app");
+    let run = stackweave(&["validate", "examples/multi-stack", "--env", "staging"]);
+    assert_eq!(run.code, 2);
+    assert_contains!(run.stderr, "has no environment `staging`");
+    let run = stackweave(&[
+        "validate",
+        "examples/multi-stack",
+        "--stack",
+        "Api",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(json_of(&run)["stacks"].as_array().map(Vec::len), Some(1));
+}

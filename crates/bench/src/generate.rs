@@ -2,6 +2,10 @@
 //! a log group, a workflow role, an Express workflow, an API role and five APIs calling
 //! the workflow (9 constructs, 29 resources), with references between them as in the
 //! example. A size that is not a multiple of 9 ends with log groups.
+//!
+//! Generated apps of any number of stacks, each stack one unit plus a log group that the
+//! next stack's workflow logs to (a reference across stacks), deployed to three
+//! environments that differ in region, retention and stage.
 
 use std::fmt::Write as _;
 
@@ -18,7 +22,7 @@ pub fn stack(constructs: usize) -> String {
          constructs:\n"
     );
     for unit in 0..constructs / UNIT {
-        write_unit(&mut text, unit);
+        write_unit(&mut text, unit, &format!("${{Logs{unit}.arn}}"), "prod");
     }
     for extra in 0..constructs % UNIT {
         write_construct(
@@ -31,7 +35,63 @@ pub fn stack(constructs: usize) -> String {
     text
 }
 
-fn write_unit(text: &mut String, unit: usize) {
+/// The environments of a generated app: name, region, log retention in days.
+pub const ENVIRONMENTS: &[(&str, &str, u32)] = &[
+    ("dev", "eu-west-1", 7),
+    ("staging", "eu-central-1", 30),
+    ("prod", "us-east-1", 90),
+];
+
+/// Constructs in each stack of a generated app.
+pub const APP_STACK_CONSTRUCTS: usize = UNIT + 1;
+
+/// The files of an app of `stacks` stacks (file name, text): `app.yaml` and
+/// `stack<i>.yaml`. Stack `i` holds a log group `Logs` (retention from the environment) and
+/// one unit whose workflow logs to the log group of stack `i - 1`
+/// (`${Stack<i-1>::Logs.arn}`; the first stack's to its own), so every stack but the last
+/// is read by the next one and each needs an output added.
+pub fn app(stacks: usize) -> Vec<(String, String)> {
+    let mut app = format!(
+        "name: Generated\n\
+         description: {stacks} stacks of {APP_STACK_CONSTRUCTS} constructs, for benchmarks\n\
+         stacks:\n"
+    );
+    let mut files = Vec::new();
+    for index in 0..stacks {
+        let file = format!("stack{index}.yaml");
+        let _ = writeln!(app, "  - {file}");
+        let mut text = format!(
+            "name: Stack{index}\n\
+             description: Stack {index} of a generated app\n\
+             constructs:\n"
+        );
+        write_construct(
+            &mut text,
+            "Logs",
+            "logging",
+            "retentionDays: ${value:retentionDays}",
+        );
+        let destination = match index {
+            0 => "${Logs.arn}".to_owned(),
+            _ => format!("${{Stack{}::Logs.arn}}", index - 1),
+        };
+        write_unit(&mut text, 0, &destination, "${value:stage}");
+        files.push((file, text));
+    }
+    app.push_str("environments:\n");
+    for (name, region, retention) in ENVIRONMENTS {
+        let _ = write!(
+            app,
+            "  {name}:\n    region: {region}\n    tags:\n      environment: {name}\n    \
+             values:\n      retentionDays: {retention}\n      stage: {name}\n"
+        );
+    }
+    files.insert(0, ("app.yaml".to_owned(), app));
+    files
+}
+
+/// One unit; its workflow logs to `logs_destination`, its APIs deploy to `stage`.
+fn write_unit(text: &mut String, unit: usize, logs_destination: &str, stage: &str) {
     let logs = format!("Logs{unit}");
     let role = format!("WorkflowRole{unit}");
     let workflow = format!("Workflow{unit}");
@@ -53,7 +113,7 @@ fn write_unit(text: &mut String, unit: usize) {
         &format!(
             "role: ${{{role}.arn}}\n\
              logging:\n\
-             \x20 destination: ${{{logs}.arn}}\n\
+             \x20 destination: {logs_destination}\n\
              \x20 level: ERROR\n\
              definition:\n\
              \x20 StartAt: Step\n\
@@ -86,7 +146,7 @@ fn write_unit(text: &mut String, unit: usize) {
                  method: POST\n\
                  stateMachine: ${{{workflow}.arn}}\n\
                  role: ${{{api_role}.arn}}\n\
-                 stage: prod"
+                 stage: {stage}"
             ),
         );
     }
@@ -113,5 +173,25 @@ mod tests {
                 .filter(|l| l.trim_start().starts_with("plugin: "));
             assert_eq!(plugins.count(), size, "{text}");
         }
+    }
+
+    #[test]
+    fn each_stack_of_an_app_has_ten_constructs_and_reads_the_one_before() {
+        let files = app(3);
+        let names: Vec<&str> = files.iter().map(|(name, _)| name.as_str()).collect();
+        assert_eq!(
+            names,
+            ["app.yaml", "stack0.yaml", "stack1.yaml", "stack2.yaml"]
+        );
+        for (_, text) in &files[1..] {
+            let plugins = text
+                .lines()
+                .filter(|l| l.trim_start().starts_with("plugin: "));
+            assert_eq!(plugins.count(), APP_STACK_CONSTRUCTS, "{text}");
+        }
+        assert!(files[1].1.contains("destination: ${Logs.arn}"));
+        assert!(files[3].1.contains("destination: ${Stack1::Logs.arn}"));
+        assert!(files[0].1.contains("  - stack2.yaml\n"));
+        assert!(files[0].1.contains("  prod:\n    region: us-east-1\n"));
     }
 }

@@ -6,10 +6,12 @@
 //! ```
 //!
 //! It measures the reference example with an empty compiled-plugin cache (cold) and a
-//! filled one (warm), and generated stacks of growing size built from the standard
-//! constructs. Each sample is one `stackweave synth` process: wall time from spawn to exit,
-//! and its peak resident memory. Nothing here is a pass/fail test: the numbers depend on
-//! the machine.
+//! filled one (warm), generated stacks of growing size built from the standard
+//! constructs, and generated apps of growing numbers of stacks (`synth APP --env dev
+//! --out DIR`, then every environment at the largest). Each sample is one `stackweave
+//! synth` process: wall time from spawn to exit, and its peak resident memory. Nothing
+//! here is a pass/fail test: the numbers depend on the machine; what is checked is that
+//! everything synthesises and that `--jobs 1` writes the same bytes.
 
 mod generate;
 mod measure;
@@ -39,6 +41,10 @@ struct Cli {
     /// Sizes of the generated stacks, in constructs
     #[arg(long, value_delimiter = ',', default_value = "10,100,1000,5000")]
     sizes: Vec<usize>,
+    /// Sizes of the generated apps, in stacks of 10 constructs each (`0` for none); the
+    /// largest is also synthesised for every environment and with `--jobs 1`
+    #[arg(long, value_delimiter = ',', default_value = "25,50,100")]
+    app_stacks: Vec<usize>,
 }
 
 #[derive(Subcommand)]
@@ -47,6 +53,13 @@ enum Command {
     Generate {
         /// How many constructs
         constructs: usize,
+    },
+    /// Writes a generated app of this many stacks into a folder (to profile or inspect one)
+    GenerateApp {
+        /// How many stacks
+        stacks: usize,
+        /// The folder to write `app.yaml` and the stack files into
+        dir: PathBuf,
     },
     /// Runs one command and prints its wall time and peak memory (used by the benchmark
     /// itself, so that each sample's peak memory is its own process's)
@@ -69,6 +82,7 @@ fn main() -> ExitCode {
             print!("{}", generate::stack(constructs));
             Ok(())
         }
+        Some(Command::GenerateApp { stacks, dir }) => write_app(&dir, stacks),
         None => run(&cli),
     };
     match result {
@@ -126,6 +140,51 @@ fn run(cli: &Cli) -> Result<(), String> {
                 return Err("`--jobs 1` gave a different template".into());
             }
         }
+    }
+    let app_stacks: Vec<usize> = cli.app_stacks.iter().copied().filter(|&n| n > 0).collect();
+    for &stacks in &app_stacks {
+        let app = work.path().join(format!("app-{stacks}"));
+        write_app(&app, stacks)?;
+        let out = work.path().join(format!("app-{stacks}.out"));
+        let dev = sampler.repeat_app(runs, &app, &out, &warm_cache, &["--env", "dev"])?;
+        print_row(
+            &format!("app, warm cache, `--env dev` ({stacks} stacks)"),
+            &dev,
+        );
+        if Some(&stacks) == app_stacks.iter().max() {
+            let every = sampler.repeat_app(runs.min(3), &app, &out, &warm_cache, &[])?;
+            let count = generate::ENVIRONMENTS.len();
+            print_row(
+                &format!("app, warm cache, all {count} environments ({stacks} stacks)"),
+                &every,
+            );
+            let serial = sampler.repeat_app(
+                runs.min(3),
+                &app,
+                &out,
+                &warm_cache,
+                &["--env", "dev", "--jobs", "1"],
+            )?;
+            print_row(
+                &format!("app, warm cache, `--env dev --jobs 1` ({stacks} stacks)"),
+                &serial,
+            );
+            if serial[0].output != dev[0].output {
+                return Err(format!(
+                    "`--jobs 1` wrote different files for the app of {stacks} stacks"
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Writes a generated app of `stacks` stacks into `dir`.
+fn write_app(dir: &Path, stacks: usize) -> Result<(), String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot make {}: {e}", dir.display()))?;
+    for (name, text) in generate::app(stacks) {
+        let path = dir.join(name);
+        std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     }
     Ok(())
 }

@@ -1,4 +1,5 @@
-//! One sample: a whole `stackweave synth` process, its wall time and its peak memory.
+//! One sample: a whole `stackweave synth` process (of a stack file, or of an app into an
+//! output folder), its wall time and its peak memory.
 //!
 //! The peak memory of a child is only available once it has exited, as the largest of all
 //! children waited for (`getrusage(RUSAGE_CHILDREN)`). So each sample runs under a fresh
@@ -12,7 +13,7 @@ use std::time::{Duration, Instant};
 pub struct Sample {
     pub wall: Duration,
     pub peak_rss_kib: u64,
-    /// The template it printed.
+    /// The template it printed, or every file it wrote (by path).
     pub output: String,
     pub constructs: usize,
 }
@@ -106,6 +107,97 @@ impl Sampler {
         })
     }
 
+    /// `stackweave synth APP --out OUT` plus `extra` (`--env dev`, say) with the
+    /// compiled-plugin cache in `cache`, into an `OUT` made afresh. The sample's output is
+    /// every file written under `out`, by path; its constructs are those of the app's stack files times the
+    /// environments written.
+    pub fn synth_app(
+        &self,
+        app: &Path,
+        out: &Path,
+        cache: &Path,
+        extra: &[&str],
+    ) -> Result<Sample, String> {
+        // Only what this run writes: `synth` replaces the folders of the environments it
+        // synthesises and leaves the others.
+        if out.exists() {
+            std::fs::remove_dir_all(out)
+                .map_err(|e| format!("cannot remove {}: {e}", out.display()))?;
+        }
+        let mut command = Command::new(&self.me);
+        command
+            .arg("measure")
+            .arg("--stdout")
+            .arg(&self.output)
+            .arg("--")
+            .arg(&self.stackweave)
+            .arg("synth")
+            .arg(app)
+            .arg("--out")
+            .arg(out)
+            .arg("--cache-dir")
+            .arg(cache)
+            .args(extra);
+        let answer = command
+            .output()
+            .map_err(|e| format!("cannot run {}: {e}", self.me.display()))?;
+        if !answer.status.success() {
+            return Err(format!(
+                "`stackweave synth {} {}` failed:\n{}",
+                app.display(),
+                extra.join(" "),
+                String::from_utf8_lossy(&answer.stderr)
+            ));
+        }
+        let text = String::from_utf8_lossy(&answer.stdout);
+        let mut fields = text.split_whitespace().map(str::parse::<u64>);
+        let (Some(Ok(micros)), Some(Ok(peak_rss_kib))) = (fields.next(), fields.next()) else {
+            return Err(format!("unexpected answer from `measure`: {text}"));
+        };
+        let mut files = Vec::new();
+        files_under(out, out, &mut files)?;
+        files.sort();
+        let environments = files
+            .iter()
+            .filter(|(name, _)| name.ends_with("/manifest.json"))
+            .count();
+        let mut output = String::new();
+        for (name, text) in files {
+            output.push_str(&format!("==> {name} <==\n{text}"));
+        }
+        let mut constructs = 0;
+        for entry in
+            std::fs::read_dir(app).map_err(|e| format!("cannot read {}: {e}", app.display()))?
+        {
+            let path = entry.map_err(|e| e.to_string())?.path();
+            if path.file_name().is_some_and(|n| n != "app.yaml") {
+                let text = std::fs::read_to_string(&path)
+                    .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+                constructs += count_constructs(&text);
+            }
+        }
+        Ok(Sample {
+            wall: Duration::from_micros(micros),
+            peak_rss_kib,
+            output,
+            constructs: constructs * environments,
+        })
+    }
+
+    /// `runs` samples of the same app command.
+    pub fn repeat_app(
+        &self,
+        runs: usize,
+        app: &Path,
+        out: &Path,
+        cache: &Path,
+        extra: &[&str],
+    ) -> Result<Vec<Sample>, String> {
+        (0..runs)
+            .map(|_| self.synth_app(app, out, cache, extra))
+            .collect()
+    }
+
     /// `runs` samples of the same command.
     pub fn repeat(
         &self,
@@ -116,6 +208,29 @@ impl Sampler {
     ) -> Result<Vec<Sample>, String> {
         (0..runs).map(|_| self.synth(stack, cache, extra)).collect()
     }
+}
+
+/// Every file under `dir` (a synthesis' output folder), by its path from `root`, with its
+/// text.
+fn files_under(root: &Path, dir: &Path, files: &mut Vec<(String, String)>) -> Result<(), String> {
+    let entries =
+        std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+    for entry in entries {
+        let path = entry.map_err(|e| e.to_string())?.path();
+        if path.is_dir() {
+            files_under(root, &path, files)?;
+        } else {
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            let name = path
+                .strip_prefix(root)
+                .unwrap_or(&path)
+                .to_string_lossy()
+                .into_owned();
+            files.push((name, text));
+        }
+    }
+    Ok(())
 }
 
 /// Constructs in a stack file: the lines `plugin: ...` (one per construct in the example

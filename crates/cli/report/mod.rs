@@ -16,7 +16,9 @@ use serde_json::{Map, Value, json};
 
 pub use check::CheckReport;
 pub use diff::{AppDiffReport, AppStackDiff, DiffReport};
-pub use validate::{ValidateReport, rule_list};
+pub use validate::{
+    AppValidateReport, EnvironmentFinding, StackFindings, ValidateReport, rule_list,
+};
 
 /// The report format of a check command.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -106,8 +106,16 @@ impl Outcome {
 
     /// The findings counted by status (and, when open, by severity).
     pub fn summary(&self) -> Summary {
+        Summary::of(&self.findings)
+    }
+}
+
+impl Summary {
+    /// `findings` counted by status (and, when open, by severity): an app's report counts
+    /// its stacks' findings, each once however many environments have it, this way too.
+    pub fn of<'a>(findings: impl IntoIterator<Item = &'a Reported>) -> Summary {
         let mut summary = Summary::default();
-        for finding in &self.findings {
+        for finding in findings {
             let count = match (&finding.status, finding.rule.severity) {
                 (Status::Open, "error") => &mut summary.errors,
                 (Status::Open, _) => &mut summary.warnings,
