@@ -137,8 +137,55 @@ fn malformed_references_are_errors() {
     }
     assert_eq!(
         error("${a b}"),
-        "malformed reference `${a b}`; write `${Name}` or `${Name.attribute}` where Name is letters and digits starting with a letter, or `${!a b}` for literal text"
+        "malformed reference `${a b}`; write `${Name}` or `${Name.attribute}` where Name is letters and digits starting with a letter, `${Stack::Name.attribute}` for another stack of the app, `${value:name}` for a value of the environment, or `${!a b}` for literal text"
     );
+    for inner in [
+        "Stack::",
+        "::Api",
+        "2x::Api",
+        "A::B::C",
+        "value:",
+        "value:a-b",
+        "value:x.y",
+    ] {
+        assert!(
+            matches!(
+                Text::parse(&format!("${{{inner}}}")),
+                Err(TextError::Malformed { .. })
+            ),
+            "{inner}"
+        );
+    }
+}
+
+#[test]
+fn another_stacks_references_and_values_parse_and_write_back() {
+    let text = Text::parse("${Data-1::Table.Arn}/${value:stage}/${Logs::Group}").unwrap();
+    assert_eq!(
+        text.parts,
+        [
+            Part::Ref(Reference {
+                stack: Some("Data-1".into()),
+                target: "Table".into(),
+                attribute: Some("Arn".into()),
+            }),
+            lit("/"),
+            Part::Value("stage".into()),
+            lit("/"),
+            Part::Ref(Reference {
+                stack: Some("Logs".into()),
+                target: "Group".into(),
+                attribute: None,
+            }),
+        ]
+    );
+    assert_eq!(
+        text.written(),
+        "${Data-1::Table.Arn}/${value:stage}/${Logs::Group}"
+    );
+    assert_eq!(text.values().collect::<Vec<_>>(), ["stage"]);
+    assert_eq!(text.references().count(), 2);
+    assert_eq!(text.as_literal(), None);
 }
 
 #[test]
