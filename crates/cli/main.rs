@@ -34,8 +34,8 @@ enum Command {
     /// Synthesise a stack file into one CloudFormation template, or an app into a cloud
     /// assembly per environment
     Synth(synth::SynthArgs),
-    /// Check a stack (or a template) against policy rules: exit 0 clean, 1 findings, 2
-    /// input error
+    /// Check a stack, an app (every environment) or a template against policy rules: exit 0
+    /// clean, 1 findings, 2 input error
     Validate(validate::ValidateArgs),
     /// Show what changed between two templates or stack files (or two environments or
     /// versions of an app, stack by stack), with IAM changes and replacements: exit 0 (1
@@ -46,10 +46,10 @@ enum Command {
     Graph(graph::GraphArgs),
     /// List the plugins stackweave can see, or `show` one in full
     Plugins(plugins::PluginsArgs),
-    /// Record the name, version and sha256 of every plugin a stack uses in `stackweave.lock`
-    /// beside the stack file
+    /// Record the name, version and sha256 of every plugin a stack or app uses in
+    /// `stackweave.lock` beside the stack file or app file
     Lock(lock::LockArgs),
-    /// Start a new plugin crate or stack file
+    /// Start a new plugin crate, stack file or app
     #[command(subcommand)]
     New(new::NewCommand),
 }
