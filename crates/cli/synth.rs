@@ -69,12 +69,7 @@ pub fn run(mut args: SynthArgs) -> ExitCode {
     if let Some(app) = app::app_file(&args.input) {
         return run_app(&app, &args, format, &options);
     }
-    if !args.selection.environments.is_empty() || !args.selection.stacks.is_empty() {
-        let error = Diagnostic::error(format!(
-            "`--env` and `--stack` choose from an app, but {} is a stack file",
-            args.input.display()
-        ))
-        .help("give the app file (or its folder), or drop `--env` and `--stack`");
+    if let Err(error) = args.selection.check_no_app(&args.input) {
         return exit::usage_error(&error);
     }
     let stack_file = app::stack_file(&args.input);

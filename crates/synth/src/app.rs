@@ -111,7 +111,8 @@ pub struct AssembledStack {
 }
 
 /// Reads the app file at `path` and every stack file it lists, loads their plugins once, and
-/// checks everything that needs no plugin run; reports every problem found.
+/// checks everything that needs no plugin run (and, with `options.locked`, every plugin
+/// against the app's lockfile); reports every problem found.
 pub fn read_app(path: &Path, options: &Options) -> Result<App, Failure> {
     let file = stackweave_app::parse_app_file(path).map_err(|e| Failure::from(e.diagnostics()))?;
     let mut errors = Vec::new();
@@ -160,13 +161,21 @@ pub fn read_app(path: &Path, options: &Options) -> Result<App, Failure> {
     if !errors.is_empty() {
         return Err(errors.into());
     }
-    Ok(App {
+    let app = App {
         file,
         stacks,
         links,
         order,
         registry,
-    })
+    };
+    if options.locked {
+        // One lockfile for the app, checked once for every environment.
+        let refused = Lockfile::read(&app.file.path)?.check(&app.plugins(), &app.file.path);
+        if !refused.is_empty() {
+            return Err(refused.into());
+        }
+    }
+    Ok(app)
 }
 
 impl App {
@@ -197,7 +206,8 @@ impl App {
     }
 
     /// Synthesises the stacks named in `only` (every stack when empty) for `environment`,
-    /// in parallel; nothing is returned unless every one succeeds.
+    /// in parallel; nothing is returned unless every one succeeds. (`options.locked` was
+    /// checked by [`read_app`].)
     pub fn synthesize(
         &self,
         environment: &Environment,
@@ -233,12 +243,6 @@ impl App {
             .collect();
         plugins.sort();
         plugins.dedup();
-        if options.locked {
-            let refused = Lockfile::read(&self.file.path)?.check(&plugins, &self.file.path);
-            if !refused.is_empty() {
-                return Err(refused.into());
-            }
-        }
         Ok(Assembly {
             app: self.file.name.clone(),
             environment: environment.name.clone(),
