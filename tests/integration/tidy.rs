@@ -105,6 +105,12 @@ fn the_leaf_crates_depend_only_on_what_architecture_md_allows() {
         ("stackweave-plugin", &[]),
         // Where things were written: YAML text only, so every reporter can share it.
         ("stackweave-location", &[]),
+        // The app file shares the stack file's YAML reading through the location crate,
+        // never the stack crate itself.
+        (
+            "stackweave-app",
+            &["stackweave-files", "stackweave-location"],
+        ),
         // The stack file never knows wasm or merging.
         (
             "stackweave-stack",

@@ -6,9 +6,8 @@
 //! synthesis's business, which reads the stack files.
 
 use serde_yaml::Value as Yaml;
-use stackweave_location::{join_pointer, shortened};
+use stackweave_location::{At, Entries, ReadFields, get, join_pointer, shortened, yaml_to_json};
 
-use crate::error::At;
 use crate::format::{
     ENVIRONMENT_KEYS, ENVIRONMENT_NAME_PATTERN, IDENTIFIER_PATTERN, MAX_ENVIRONMENT_NAME,
     MAX_IDENTIFIER, MAX_STACK_NAME, MAX_TAG_KEY, MAX_TAG_VALUE, MAX_TAGS, PLACEMENT_KEYS,
@@ -16,8 +15,8 @@ use crate::format::{
     is_environment_name, is_identifier, is_region, is_stack_name, stack_name,
 };
 use crate::model::{Environment, Placement, Value};
-use crate::parse::{Analyser, Entries, get};
-use crate::values::{check_value_kinds, to_json};
+use crate::parse::{Analyser, DIALECT};
+use crate::values::check_value_kinds;
 
 impl Analyser<'_> {
     /// `environments:`: a non-empty mapping of environment name to environment.
@@ -274,7 +273,7 @@ impl Analyser<'_> {
                 );
                 continue;
             }
-            match to_json(item, &at) {
+            match yaml_to_json(item, &at, &DIALECT) {
                 Ok(json) => values.push(Value {
                     name,
                     value: json,

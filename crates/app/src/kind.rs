@@ -1,6 +1,8 @@
 //! Is this text an app file? Commands that take an app file or a stack file must tell them
 //! apart before reading either, so that each goes to the reader that can explain it.
 
+use stackweave_location::top_level_keys;
+
 /// Whether `text` is an app file: its top-level keys include `environments` and `stacks`.
 ///
 /// Cheap, and robust to text that does not parse: a broken file is still classified from
@@ -11,22 +13,4 @@ pub fn is_app_file(text: &str) -> bool {
     let keys = top_level_keys(text);
     let has = |wanted: &str| keys.iter().any(|key| key == wanted);
     has("environments") && has("stacks")
-}
-
-fn top_level_keys(text: &str) -> Vec<String> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    if let Ok(serde_yaml::Value::Mapping(mapping)) = serde_yaml::from_str(text) {
-        return mapping
-            .keys()
-            .filter_map(|key| key.as_str().map(str::to_owned))
-            .collect();
-    }
-    let json = text.trim_start().starts_with('{');
-    text.lines()
-        .filter(|line| json || !line.starts_with([' ', '\t', '#', '-']))
-        .filter_map(|line| {
-            let (key, _) = line.trim().split_once(':')?;
-            Some(key.trim().trim_matches(['"', '\'']).to_owned())
-        })
-        .collect()
 }

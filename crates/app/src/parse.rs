@@ -6,15 +6,15 @@
 //! problems are collected by JSON Pointer and located at the end, so one run reports every
 //! problem in the file.
 
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use serde_yaml::Value as Yaml;
 use stackweave_location::{
-    DuplicateKey, Lines, Location, SourceMap, closest, first_non_printable, join_pointer, not_utf8,
-    shortened,
+    At, Dialect, DuplicateKey, Lines, Problems, ReadFields, SourceMap, closest,
+    first_non_printable, get, join_pointer, join_tidy, not_utf8, shortened, written, yaml_value,
 };
 
-use crate::error::{AppError, At, Problems};
+use crate::error::AppError;
 use crate::format::{
     APP_NAME_PATTERN, MAX_APP_FILE_BYTES, MAX_APP_NAME, MAX_DESCRIPTION, REFERENCE_MODES,
     REQUIRED_TOP_LEVEL_KEYS, TOP_LEVEL_KEYS, is_app_name,
@@ -68,32 +68,12 @@ pub fn parse_app_str(path: &Path, text: &str) -> Result<AppFile, AppError> {
         syntax(Some(location), error.info().to_owned())
     })?;
     let mut problems = Problems::new(path, &map);
-    for duplicate in &duplicates {
-        problems.push_at(
-            duplicate.location,
-            format!(
-                "duplicate key `{}` (first written at line {})",
-                shortened(&duplicate.key),
-                duplicate.first.line
-            ),
-            "remove or rename one of them; YAML keeps only one value per key",
-        );
-    }
-    let root: Yaml = match serde_yaml::from_str(text) {
-        Ok(root) => root,
+    problems.duplicate_keys(&duplicates);
+    let root = match yaml_value(text, !duplicates.is_empty()) {
+        Ok(Some(root)) => root,
         // serde_yaml refuses duplicate keys, which are already reported with locations.
-        Err(_) if !duplicates.is_empty() => return Err(AppError::Invalid(problems.finish())),
-        Err(error) => {
-            let location = match error.location() {
-                Some(l) => Some(Location {
-                    line: l.line(),
-                    column: l.column(),
-                }),
-                // Only aliases expanding to too much fail without a position.
-                None => SourceMap::first_alias(text),
-            };
-            return Err(syntax(location, error.to_string()));
-        }
+        Ok(None) => return Err(AppError::Invalid(problems.finish())),
+        Err((location, message)) => return Err(syntax(location, message)),
     };
     let dir = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
@@ -117,24 +97,12 @@ pub fn parse_app_str(path: &Path, text: &str) -> Result<AppFile, AppError> {
     }
 }
 
-/// A mapping's entries with their keys as text.
-pub(crate) type Entries<'v> = Vec<(String, &'v Yaml)>;
-
-/// The value under `key`.
-pub(crate) fn get<'v>(entries: &Entries<'v>, key: &str) -> Option<&'v Yaml> {
-    entries.iter().find(|(k, _)| k == key).map(|(_, v)| *v)
-}
-
-/// A scalar mapping key as text: strings as they are, numbers and booleans in canonical
-/// form (YAML reads `2024:` as a number, but the person meant a name).
-pub(crate) fn key_text(key: &Yaml) -> Option<String> {
-    match key {
-        Yaml::String(s) => Some(s.clone()),
-        Yaml::Number(n) => Some(n.to_string()),
-        Yaml::Bool(b) => Some(b.to_string()),
-        _ => None,
-    }
-}
+/// How an app file words the problems the shared reader finds: it allows no tag.
+pub(crate) const DIALECT: Dialect = Dialect {
+    tag_refused: "in an app file",
+    tag_help: "remove the tag",
+    same_key_names_owner: true,
+};
 
 /// Walks the YAML value, building the model and reporting problems.
 pub(crate) struct Analyser<'a> {
@@ -143,6 +111,18 @@ pub(crate) struct Analyser<'a> {
     pub text: &'a str,
     /// Keys written twice, already reported.
     pub duplicates: &'a [DuplicateKey],
+}
+
+impl<'a> ReadFields<'a> for Analyser<'a> {
+    const DIALECT: Dialect = DIALECT;
+
+    fn problems(&mut self) -> &mut Problems<'a> {
+        &mut self.problems
+    }
+
+    fn reported_duplicates(&self) -> &[DuplicateKey] {
+        self.duplicates
+    }
 }
 
 impl Analyser<'_> {
@@ -240,7 +220,7 @@ impl Analyser<'_> {
             }
             let file = join_tidy(dir, &file);
             if let Some(first) = stacks.iter().find(|s| s.file == file) {
-                let line = self.problems.map.locate(&first.pointer).line;
+                let line = self.problems.map().locate(&first.pointer).line;
                 self.problems.push(
                     &pointer,
                     At::Value,
@@ -287,160 +267,9 @@ impl Analyser<'_> {
         }
     }
 
-    /// The entries of a mapping, or a problem saying `what` must be one.
-    pub(crate) fn entries<'v>(
-        &mut self,
-        value: &'v Yaml,
-        pointer: &str,
-        what: &str,
-        help: &str,
-    ) -> Option<Entries<'v>> {
-        let Yaml::Mapping(mapping) = value else {
-            self.wrong_type(value, pointer, &format!("{what} must be a mapping"), help);
-            return None;
-        };
-        let mut entries: Entries<'v> = Vec::with_capacity(mapping.len());
-        for (key, item) in mapping {
-            match key_text(key) {
-                // `True` and `true` are the same key here (and `true` and `"true"`, which
-                // the duplicate check already reported).
-                Some(key) if get(&entries, &key).is_some() => {
-                    let at = join_pointer(pointer, &key);
-                    if self.duplicates.iter().any(|d| d.pointer == at) {
-                        continue;
-                    }
-                    self.problems.push(
-                        &at,
-                    At::Key,
-                    format!("two keys of {what} both mean `{}`", shortened(&key)),
-                    "keep one of them; YAML reads spellings such as `True` and `true` as the same key",
-                    );
-                }
-                Some(key) => entries.push((key, item)),
-                None => self.problems.push(
-                    pointer,
-                    At::Value,
-                    format!("{what} has a key that is not a string"),
-                    "use plain strings as keys",
-                ),
-            }
-        }
-        Some(entries)
-    }
-
-    /// Reports keys of `entries` that are not in `allowed`, suggesting the closest.
-    pub(crate) fn check_keys(
-        &mut self,
-        entries: &Entries<'_>,
-        parent: &str,
-        allowed: &[&str],
-        what: &str,
-    ) {
-        for (key, _) in entries {
-            if allowed.contains(&key.as_str()) {
-                continue;
-            }
-            let keys = allowed
-                .iter()
-                .map(|k| format!("`{k}`"))
-                .collect::<Vec<_>>()
-                .join(", ");
-            let help = match closest(key, allowed.iter().copied()) {
-                Some(near) => format!("did you mean `{near}`? {what} accepts {keys}"),
-                None => format!("remove it; {what} accepts {keys}"),
-            };
-            let message = format!("unknown key `{}` in {what}", shortened(key));
-            self.problems
-                .push(&join_pointer(parent, key), At::Key, message, help);
-        }
-    }
-
-    /// Reports each of `required` missing from `entries`, at the owner's key.
-    pub(crate) fn require(
-        &mut self,
-        entries: &Entries<'_>,
-        parent: &str,
-        required: &[&str],
-        what: &str,
-    ) {
-        for key in required {
-            if get(entries, key).is_none() {
-                self.problems.push(
-                    parent,
-                    At::Key,
-                    format!("{what} has no `{key}`"),
-                    format!("add `{key}:` to {what}"),
-                );
-            }
-        }
-    }
-
-    /// The string under `key`, if present and a string (reports otherwise).
-    pub(crate) fn field_string(
-        &mut self,
-        entries: &Entries<'_>,
-        parent: &str,
-        key: &str,
-    ) -> Option<String> {
-        let value = get(entries, key)?;
-        self.string(value, &join_pointer(parent, key), &format!("`{key}`"))
-    }
-
-    /// `value` as a string, or a problem saying `what` must be one.
-    pub(crate) fn string(&mut self, value: &Yaml, pointer: &str, what: &str) -> Option<String> {
-        if let Yaml::String(s) = value {
-            return Some(s.clone());
-        }
-        let help = "write it as text; quote it if YAML reads it as something else";
-        self.wrong_type(value, pointer, &format!("{what} must be a string"), help);
-        None
-    }
-
-    /// Reports a value of the wrong type, or a tag, which is the likelier mistake.
-    pub(crate) fn wrong_type(&mut self, value: &Yaml, pointer: &str, message: &str, help: &str) {
-        let (message, help) = match value {
-            Yaml::Tagged(tagged) => (
-                format!(
-                    "tag `{}` is not allowed in an app file",
-                    shortened(&tagged.tag.to_string())
-                ),
-                "remove the tag",
-            ),
-            _ => (message.to_owned(), help),
-        };
-        self.problems.push(pointer, At::Value, message, help);
-    }
-
     /// The scalar at `pointer` as it was written (`0123` rather than the number `123`), to
     /// quote it back in a fix.
     pub(crate) fn written(&self, pointer: &str) -> &str {
-        let at = self.problems.map.locate(pointer);
-        let line = self
-            .text
-            .lines()
-            .nth(at.line.saturating_sub(1))
-            .unwrap_or_default();
-        let start = line
-            .char_indices()
-            .nth(at.column.saturating_sub(1))
-            .map_or(line.len(), |(i, _)| i);
-        let rest = &line[start..];
-        let end = rest.find(|c: char| c.is_whitespace() || matches!(c, ',' | '}' | ']' | '#'));
-        &rest[..end.unwrap_or(rest.len())]
-    }
-}
-
-/// `relative` joined onto `dir` without `.` parts, so `./api.yaml` and `api.yaml` are one
-/// file when duplicates are looked for.
-fn join_tidy(dir: &Path, relative: &str) -> PathBuf {
-    let tidy: PathBuf = dir
-        .join(relative)
-        .components()
-        .filter(|c| !matches!(c, Component::CurDir))
-        .collect();
-    if tidy.as_os_str().is_empty() {
-        PathBuf::from(".")
-    } else {
-        tidy
+        written(self.text, self.problems.map().locate(pointer))
     }
 }

@@ -1,4 +1,4 @@
-//! Environment values as JSON, and their types across environments.
+//! Environment values' types across environments.
 //!
 //! A stack file reads a value (`${value:name}`) without knowing which environment it is
 //! synthesised for, so a value must have one type in every environment that defines it:
@@ -6,12 +6,9 @@
 //! environment defines it is not checked here: only a stack that reads it needs it.
 
 use serde_json::Value as Json;
-use serde_yaml::Value as Yaml;
-use stackweave_location::{join_pointer, shortened};
+use stackweave_location::{At, Problems, shortened};
 
-use crate::error::{At, Problems};
 use crate::model::Environment;
-use crate::parse::key_text;
 
 /// The kind of a value as messages name it: `string`, `number` (integer or not),
 /// `boolean`, `list`, `map`, or `null` (which a parsed value never is).
@@ -24,71 +21,6 @@ pub fn value_kind(value: &Json) -> &'static str {
         Json::Array(_) => "list",
         Json::Object(_) => "map",
     }
-}
-
-/// A problem inside a value: absolute pointer, message, help.
-type Problem = (String, String, String);
-
-/// Converts YAML to JSON; non-string keys become their text. `pointer` is the value's.
-pub(crate) fn to_json(value: &Yaml, pointer: &str) -> Result<Json, Problem> {
-    Ok(match value {
-        Yaml::Null => Json::Null,
-        Yaml::Bool(b) => Json::Bool(*b),
-        Yaml::String(s) => Json::String(s.clone()),
-        Yaml::Number(n) => {
-            let number = match (n.as_i64(), n.as_u64()) {
-                (Some(i), _) => Some(i.into()),
-                (_, Some(u)) => Some(u.into()),
-                _ => n.as_f64().and_then(serde_json::Number::from_f64),
-            };
-            Json::Number(number.ok_or_else(|| {
-                (
-                    pointer.to_owned(),
-                    format!("number `{n}` cannot be represented in JSON"),
-                    "use a finite number, or quote it to make it a string".to_owned(),
-                )
-            })?)
-        }
-        Yaml::Sequence(items) => Json::Array(
-            items
-                .iter()
-                .enumerate()
-                .map(|(i, item)| to_json(item, &join_pointer(pointer, &i.to_string())))
-                .collect::<Result<_, _>>()?,
-        ),
-        Yaml::Mapping(entries) => {
-            let mut object = serde_json::Map::new();
-            for (key, item) in entries {
-                let Some(key) = key_text(key) else {
-                    let message = "mapping key is not a string, number or boolean".to_owned();
-                    return Err((
-                        pointer.to_owned(),
-                        message,
-                        "use a plain string as the key".to_owned(),
-                    ));
-                };
-                let item = to_json(item, &join_pointer(pointer, &key))?;
-                if object.insert(key.clone(), item).is_some() {
-                    return Err((
-                        join_pointer(pointer, &key),
-                        format!("two keys of this mapping both mean `{}`", shortened(&key)),
-                        "keep one of them; YAML reads spellings such as `True` and `true` as the same key".to_owned(),
-                    ));
-                }
-            }
-            Json::Object(object)
-        }
-        Yaml::Tagged(tagged) => {
-            return Err((
-                pointer.to_owned(),
-                format!(
-                    "tag `{}` is not allowed in an app file",
-                    shortened(&tagged.tag.to_string())
-                ),
-                "remove the tag".to_owned(),
-            ));
-        }
-    })
 }
 
 /// Reports every value whose kind differs from the kind the first environment defining it

@@ -13,106 +13,19 @@ use stackweave_files::ReadError;
 
 use stackweave_template::shortened;
 
-use crate::error::{At, Problems};
 use crate::format::MAX_FILE_DATA_BYTES;
+use crate::parse::DIALECT;
 use crate::prop::Prop;
 use crate::reference::Text;
-use stackweave_location::{join_pointer, not_utf8};
+use stackweave_location::{
+    At, Problems, ValueProblem, bad_number, join_pointer, json_number, key_text, non_string_key,
+    not_utf8, same_key_twice, yaml_to_json,
+};
 
 /// The one tag a stack file may use.
 pub(crate) const FILE_TAG: &str = "!file";
 
 const REFERENCE_HELP: &str = "references follow Fn::Sub: `${Name}`, `${Name.attribute}` or `${AWS::Region}`; write `${!` for a literal `${`";
-
-/// A mapping key as text: strings as they are, numbers and booleans in canonical form.
-pub(crate) fn key_text(key: &Yaml) -> Option<String> {
-    match key {
-        Yaml::String(s) => Some(s.clone()),
-        Yaml::Number(n) => Some(n.to_string()),
-        Yaml::Bool(b) => Some(b.to_string()),
-        _ => None,
-    }
-}
-
-fn json_number(n: &serde_yaml::Number) -> Option<serde_json::Number> {
-    if let Some(i) = n.as_i64() {
-        Some(i.into())
-    } else if let Some(u) = n.as_u64() {
-        Some(u.into())
-    } else {
-        n.as_f64().and_then(serde_json::Number::from_f64)
-    }
-}
-
-/// A problem inside a value: pointer relative to the value, message, help.
-type Problem = (String, String, String);
-
-/// Two keys that YAML spells differently but that become the same text (`True` and
-/// `"true"`, `1e0` and `"1.0"`): the raw-text duplicate check cannot see them.
-pub(crate) fn same_key_twice(pointer: &str, key: &str) -> Problem {
-    (
-        join_pointer(pointer, key),
-        format!("two keys of this mapping both mean `{}`", shortened(key)),
-        "keep one of them; YAML reads spellings such as `True` and `true` as the same key"
-            .to_owned(),
-    )
-}
-
-fn non_string_key(pointer: &str) -> Problem {
-    (
-        pointer.to_owned(),
-        "mapping key is not a string, number or boolean".to_owned(),
-        "use a plain string as the key".to_owned(),
-    )
-}
-
-fn bad_number(pointer: &str, n: &serde_yaml::Number) -> Problem {
-    (
-        pointer.to_owned(),
-        format!("number `{n}` cannot be represented in JSON"),
-        "use a finite number, or quote it to make it a string".to_owned(),
-    )
-}
-
-/// Converts YAML to JSON verbatim (no references, no tags); `pointer` is relative.
-pub(crate) fn yaml_to_json(value: &Yaml, pointer: &str) -> Result<serde_json::Value, Problem> {
-    Ok(match value {
-        Yaml::Null => serde_json::Value::Null,
-        Yaml::Bool(b) => serde_json::Value::Bool(*b),
-        Yaml::Number(n) => {
-            serde_json::Value::Number(json_number(n).ok_or_else(|| bad_number(pointer, n))?)
-        }
-        Yaml::String(s) => serde_json::Value::String(s.clone()),
-        Yaml::Sequence(items) => serde_json::Value::Array(
-            items
-                .iter()
-                .enumerate()
-                .map(|(i, item)| yaml_to_json(item, &join_pointer(pointer, &i.to_string())))
-                .collect::<Result<_, _>>()?,
-        ),
-        Yaml::Mapping(entries) => {
-            let mut object = serde_json::Map::new();
-            for (key, item) in entries {
-                let key = key_text(key).ok_or_else(|| non_string_key(pointer))?;
-                let item = yaml_to_json(item, &join_pointer(pointer, &key))?;
-                if object.insert(key.clone(), item).is_some() {
-                    return Err(same_key_twice(pointer, &key));
-                }
-            }
-            serde_json::Value::Object(object)
-        }
-        Yaml::Tagged(tagged) => {
-            return Err((
-                pointer.to_owned(),
-                format!(
-                    "tag `{}` is not allowed here",
-                    shortened(&tagged.tag.to_string())
-                ),
-                "remove the tag; `!file` is only allowed inside construct props".to_owned(),
-            ));
-        }
-    })
-}
 
 /// Converts props and output values, reporting every problem.
 pub(crate) struct Converter<'c, 'p> {
@@ -149,7 +62,7 @@ impl Converter<'_, '_> {
                 for (key, item) in entries {
                     match key_text(key) {
                         Some(key) if out.iter().any(|(k, _)| *k == key) => {
-                            self.report(same_key_twice(pointer, &key));
+                            self.report(same_key_twice(pointer, &key, "this mapping"));
                         }
                         Some(key) => {
                             let item = self.prop(item, &join_pointer(pointer, &key));
@@ -182,7 +95,7 @@ impl Converter<'_, '_> {
         }
     }
 
-    fn report(&mut self, (pointer, message, help): Problem) -> Prop {
+    fn report(&mut self, (pointer, message, help): ValueProblem) -> Prop {
         self.problems.push(&pointer, At::Value, message, help);
         Prop::Null
     }
@@ -317,7 +230,7 @@ impl Converter<'_, '_> {
                         "fix the YAML in that file".to_owned(),
                     )
                 })?;
-                yaml_to_json(&yaml, "").map_err(|(inner, message, help)| {
+                yaml_to_json(&yaml, "", &DIALECT).map_err(|(inner, message, help)| {
                     let at = if inner.is_empty() { "/".into() } else { inner };
                     (
                         format!(
@@ -330,22 +243,6 @@ impl Converter<'_, '_> {
             }
             _ => Ok(serde_json::Value::String(text)),
         }
-    }
-}
-
-/// Joins `relative` onto `dir` without `.` components, so paths in messages and manifests read
-/// as written (`plugins/a.wasm`, not `././plugins/a.wasm`). `..` is kept: plugin folders may
-/// legitimately sit beside the stack's folder.
-pub(crate) fn join_tidy(dir: &Path, relative: &str) -> PathBuf {
-    let tidy: PathBuf = dir
-        .join(relative)
-        .components()
-        .filter(|c| !matches!(c, Component::CurDir))
-        .collect();
-    if tidy.as_os_str().is_empty() {
-        PathBuf::from(".")
-    } else {
-        tidy
     }
 }
 
@@ -419,12 +316,12 @@ mod tests {
     #[test]
     fn yaml_to_json_rejects_tags_with_their_pointer() {
         let yaml: Yaml = serde_yaml::from_str("a:\n  - 1\n  - !Ref X\n").unwrap();
-        let (pointer, message, _) = yaml_to_json(&yaml, "").unwrap_err();
+        let (pointer, message, _) = yaml_to_json(&yaml, "", &DIALECT).unwrap_err();
         assert_eq!(pointer, "/a/1");
         assert_eq!(message, "tag `!Ref` is not allowed here");
         let yaml: Yaml = serde_yaml::from_str("200: ok\ntrue: 1.5\n").unwrap();
         assert_eq!(
-            yaml_to_json(&yaml, "").unwrap(),
+            yaml_to_json(&yaml, "", &DIALECT).unwrap(),
             serde_json::json!({"200": "ok", "true": 1.5})
         );
     }

@@ -5,12 +5,12 @@
 //! belongs to, and what to do about it.
 
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use stackweave_template::shortened;
 
 use crate::format::MAX_STACK_FILE_BYTES;
-use stackweave_location::{Diagnostic, Location, SourceMap, unescape_token};
+use stackweave_location::{Diagnostic, Location, problem_list, unescape_token};
 
 /// Why the stack file's bytes could not be read, worded for its role: which bound, and why
 /// it cannot be raised.
@@ -72,101 +72,12 @@ pub enum StackError {
     },
     /// The stack file is YAML but breaks the stack file format; every problem found, each
     /// an error with the stack file, its line, the construct it is inside and what to do.
-    #[error("{}", list(.0))]
+    #[error("{}", problem_list("stack file", .0))]
     Invalid(Vec<Diagnostic>),
 }
 
-fn list(problems: &[Diagnostic]) -> String {
-    let mut out = match problems.len() {
-        1 => "the stack file has 1 problem; fix it and run again".to_owned(),
-        n => format!("the stack file has {n} problems; fix them and run again"),
-    };
-    for problem in problems {
-        out.push('\n');
-        out.push_str(&one_line(problem));
-    }
-    out
-}
-
-/// A problem as one line (and its help below), as a summary of a stack file's problems
-/// shows it: `stack.yaml:3:5: construct `Api`: unknown key ...`.
-fn one_line(problem: &Diagnostic) -> String {
-    let mut out = String::new();
-    if let Some(file) = &problem.file {
-        out.push_str(&file.display().to_string());
-        out.push(':');
-    }
-    let at = problem.location.unwrap_or(Location::START);
-    out.push_str(&format!("{at}: "));
-    if let Some(construct) = &problem.construct {
-        out.push_str(&format!("construct `{construct}`: "));
-    }
-    out.push_str(&problem.message);
-    if let Some(help) = &problem.help {
-        out.push_str(&format!("\n  help: {help}"));
-    }
-    out
-}
-
-/// Collects problems while the stack file is analysed, locating each by JSON Pointer.
-#[derive(Debug)]
-pub(crate) struct Problems<'a> {
-    path: &'a Path,
-    map: &'a SourceMap,
-    found: Vec<Diagnostic>,
-}
-
-/// Which part of an entry a problem points at.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum At {
-    /// The key of the map entry (for unknown or missing keys).
-    Key,
-    /// The value.
-    Value,
-}
-
-impl<'a> Problems<'a> {
-    pub(crate) fn new(path: &'a Path, map: &'a SourceMap) -> Self {
-        Problems {
-            path,
-            map,
-            found: Vec::new(),
-        }
-    }
-
-    /// Records a problem at an exact location.
-    pub(crate) fn push_at(
-        &mut self,
-        pointer: &str,
-        location: Location,
-        message: String,
-        help: impl Into<String>,
-    ) {
-        let mut problem = Diagnostic::error(message)
-            .at(self.path, Some(location))
-            .help(help);
-        problem.construct = construct_of(pointer);
-        self.found.push(problem);
-    }
-
-    /// Records a problem at the node `pointer` names.
-    pub(crate) fn push(&mut self, pointer: &str, at: At, message: String, help: impl Into<String>) {
-        let location = match at {
-            At::Key => self.map.locate_key(pointer),
-            At::Value => self.map.locate(pointer),
-        };
-        self.push_at(pointer, location, message, help);
-    }
-
-    /// The problems in file order (stable, so problems at one spot keep their order).
-    pub(crate) fn finish(mut self) -> Vec<Diagnostic> {
-        self.found.sort_by_key(|p| p.location);
-        self.found
-    }
-}
-
 /// The construct id a pointer lies under, if any.
-fn construct_of(pointer: &str) -> Option<String> {
+pub(crate) fn construct_of(pointer: &str) -> Option<String> {
     let rest = pointer.strip_prefix("/constructs/")?;
     let token = rest.split('/').next()?;
     Some(shortened(&unescape_token(token)).into_owned())
@@ -191,8 +102,9 @@ mod tests {
             .construct("Api")
             .help("did you mean `props`?");
         assert_eq!(
-            one_line(&problem),
-            "stack.yaml:3:5: construct `Api`: unknown key `prop`\n  help: did you mean `props`?"
+            StackError::Invalid(vec![problem]).to_string(),
+            "the stack file has 1 problem; fix it and run again\n\
+             stack.yaml:3:5: construct `Api`: unknown key `prop`\n  help: did you mean `props`?"
         );
     }
 }

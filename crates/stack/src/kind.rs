@@ -4,6 +4,8 @@
 //! tells the two apart (`constructs`); the template's keys are the other half of the same
 //! question.
 
+use stackweave_location::top_level_keys;
+
 /// What a file holds, told from its top-level keys.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FileKind {
@@ -30,24 +32,6 @@ pub fn kind_of(text: &str) -> Option<FileKind> {
     } else {
         None
     }
-}
-
-fn top_level_keys(text: &str) -> Vec<String> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    if let Ok(serde_yaml::Value::Mapping(mapping)) = serde_yaml::from_str(text) {
-        return mapping
-            .keys()
-            .filter_map(|key| key.as_str().map(str::to_owned))
-            .collect();
-    }
-    let json = text.trim_start().starts_with('{');
-    text.lines()
-        .filter(|line| json || !line.starts_with([' ', '\t', '#', '-']))
-        .filter_map(|line| {
-            let (key, _) = line.trim().split_once(':')?;
-            Some(key.trim().trim_matches(['"', '\'']).to_owned())
-        })
-        .collect()
 }
 
 #[cfg(test)]

@@ -9,19 +9,17 @@ use std::path::{Path, PathBuf};
 
 use serde_yaml::Value as Yaml;
 
-use crate::convert::key_text;
-use crate::error::ReadFailure;
+use crate::error::{ReadFailure, StackError, construct_of};
 use stackweave_template::shortened;
 
-use crate::error::{At, Problems, StackError};
 use crate::format::{
     MAX_DESCRIPTION, MAX_STACK_FILE_BYTES, REQUIRED_TOP_LEVEL_KEYS, STACK_NAME_PATTERN,
     TOP_LEVEL_KEYS, is_stack_name,
 };
 use crate::model::{Limits, StackFile, Validation};
-use stackweave_location::closest;
 use stackweave_location::{
-    Lines, Location, SourceMap, first_non_printable, join_pointer, not_utf8,
+    At, Dialect, Entries, Lines, Problems, ReadFields, SourceMap, first_non_printable, get,
+    join_pointer, join_tidy, not_utf8, yaml_value,
 };
 
 /// The commonest YAML mistake in a stack file: `[${Role.arn}]`, where YAML reads the `{` as
@@ -95,34 +93,13 @@ pub fn parse_stack_str(path: &Path, text: &str) -> Result<StackFile, StackError>
         Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let mut problems = Problems::new(path, &map);
-    for duplicate in &duplicates {
-        problems.push_at(
-            &duplicate.pointer,
-            duplicate.location,
-            format!(
-                "duplicate key `{}` (first written at line {})",
-                shortened(&duplicate.key),
-                duplicate.first.line
-            ),
-            "remove or rename one of them; YAML keeps only one value per key",
-        );
-    }
-    let root: Yaml = match serde_yaml::from_str(text) {
-        Ok(root) => root,
+    let mut problems = Problems::new(path, &map).naming_constructs(construct_of);
+    problems.duplicate_keys(&duplicates);
+    let root = match yaml_value(text, !duplicates.is_empty()) {
+        Ok(Some(root)) => root,
         // serde_yaml refuses duplicate keys, which are already reported with locations.
-        Err(_) if !duplicates.is_empty() => return Err(StackError::Invalid(problems.finish())),
-        Err(error) => {
-            let location = match error.location() {
-                Some(l) => Some(Location {
-                    line: l.line(),
-                    column: l.column(),
-                }),
-                // Only aliases expanding to too much fail without a position.
-                None => SourceMap::first_alias(text),
-            };
-            return Err(syntax(location, error.to_string()));
-        }
+        Ok(None) => return Err(StackError::Invalid(problems.finish())),
+        Err((location, message)) => return Err(syntax(location, message)),
     };
     let mut stack = Analyser {
         problems: &mut problems,
@@ -140,6 +117,14 @@ pub fn parse_stack_str(path: &Path, text: &str) -> Result<StackFile, StackError>
     Ok(stack)
 }
 
+/// How a stack file words the problems the shared reader finds: a tag is only allowed in
+/// props, and only `!file`.
+pub(crate) const DIALECT: Dialect = Dialect {
+    tag_refused: "here",
+    tag_help: "remove the tag; `!file` is only allowed inside construct props",
+    same_key_names_owner: false,
+};
+
 /// Walks the YAML value, building the model and reporting problems.
 pub(crate) struct Analyser<'c, 'p> {
     pub problems: &'c mut Problems<'p>,
@@ -149,8 +134,13 @@ pub(crate) struct Analyser<'c, 'p> {
     pub file_data: u64,
 }
 
-/// A mapping's entries with their keys as text.
-pub(crate) type Entries<'v> = Vec<(String, &'v Yaml)>;
+impl<'p> ReadFields<'p> for Analyser<'_, 'p> {
+    const DIALECT: Dialect = DIALECT;
+
+    fn problems(&mut self) -> &mut Problems<'p> {
+        self.problems
+    }
+}
 
 impl Analyser<'_, '_> {
     fn stack(&mut self, root: &Yaml) -> StackFile {
@@ -241,7 +231,7 @@ impl Analyser<'_, '_> {
                     let message = "plugin folder is empty".to_owned();
                     self.problems.push(&pointer, At::Value, message, help);
                 } else {
-                    dirs.push(crate::convert::join_tidy(self.dir, &folder));
+                    dirs.push(join_tidy(self.dir, &folder));
                 }
             }
         }
@@ -264,128 +254,4 @@ impl Analyser<'_, '_> {
         }
         Some(description)
     }
-
-    /// The entries of a mapping, or a problem saying `what` must be one.
-    pub(crate) fn entries<'v>(
-        &mut self,
-        value: &'v Yaml,
-        pointer: &str,
-        what: &str,
-        help: &str,
-    ) -> Option<Entries<'v>> {
-        let Yaml::Mapping(mapping) = value else {
-            self.wrong_type(value, pointer, &format!("{what} must be a mapping"), help);
-            return None;
-        };
-        let mut entries = Vec::with_capacity(mapping.len());
-        for (key, item) in mapping {
-            match key_text(key) {
-                Some(key) if entries.iter().any(|(k, _): &(String, _)| *k == key) => {
-                    let (at, message, help) = crate::convert::same_key_twice(pointer, &key);
-                    self.problems.push(&at, At::Key, message, &help);
-                }
-                Some(key) => entries.push((key, item)),
-                None => self.problems.push(
-                    pointer,
-                    At::Value,
-                    format!("{what} has a key that is not a string"),
-                    "use plain strings as keys",
-                ),
-            }
-        }
-        Some(entries)
-    }
-
-    /// Reports keys of `entries` that are not in `allowed`, suggesting the closest.
-    pub(crate) fn check_keys(
-        &mut self,
-        entries: &Entries<'_>,
-        parent: &str,
-        allowed: &[&str],
-        what: &str,
-    ) {
-        for (key, _) in entries {
-            if allowed.contains(&key.as_str()) {
-                continue;
-            }
-            let keys = allowed
-                .iter()
-                .map(|k| format!("`{k}`"))
-                .collect::<Vec<_>>()
-                .join(", ");
-            let help = match closest(key, allowed.iter().copied()) {
-                Some(near) => format!("did you mean `{near}`? {what} accepts {keys}"),
-                None => format!("remove it; {what} accepts {keys}"),
-            };
-            let message = format!("unknown key `{}` in {what}", shortened(key));
-            self.problems
-                .push(&join_pointer(parent, key), At::Key, message, help);
-        }
-    }
-
-    /// Reports each of `required` missing from `entries`, at the owner's key.
-    pub(crate) fn require(
-        &mut self,
-        entries: &Entries<'_>,
-        parent: &str,
-        required: &[&str],
-        what: &str,
-    ) {
-        for key in required {
-            if get(entries, key).is_none() {
-                self.problems.push(
-                    parent,
-                    At::Key,
-                    format!("{what} has no `{key}`"),
-                    format!("add `{key}:` to {what}"),
-                );
-            }
-        }
-    }
-
-    /// The string under `key`, if present and a string (reports otherwise).
-    pub(crate) fn field_string(
-        &mut self,
-        entries: &Entries<'_>,
-        parent: &str,
-        key: &str,
-    ) -> Option<String> {
-        let value = get(entries, key)?;
-        self.string(value, &join_pointer(parent, key), &format!("`{key}`"))
-    }
-
-    /// `value` as a string, or a problem saying `what` must be one.
-    pub(crate) fn string(&mut self, value: &Yaml, pointer: &str, what: &str) -> Option<String> {
-        match value {
-            Yaml::String(s) => Some(s.clone()),
-            _ => {
-                let help = "write it as text; quote it if YAML reads it as something else";
-                self.wrong_type(value, pointer, &format!("{what} must be a string"), help);
-                None
-            }
-        }
-    }
-
-    /// Reports a value of the wrong type, or a tag, which is the likelier mistake.
-    pub(crate) fn wrong_type(&mut self, value: &Yaml, pointer: &str, message: &str, help: &str) {
-        if let Yaml::Tagged(tagged) = value {
-            self.problems.push(
-                pointer,
-                At::Value,
-                format!(
-                    "tag `{}` is not allowed here",
-                    shortened(&tagged.tag.to_string())
-                ),
-                "remove the tag; `!file` is only allowed inside construct props",
-            );
-        } else {
-            self.problems
-                .push(pointer, At::Value, message.to_owned(), help);
-        }
-    }
-}
-
-/// The value under `key`.
-pub(crate) fn get<'v>(entries: &Entries<'v>, key: &str) -> Option<&'v Yaml> {
-    entries.iter().find(|(k, _)| k == key).map(|(_, v)| *v)
 }

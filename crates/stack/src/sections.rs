@@ -9,19 +9,18 @@ use std::collections::HashMap;
 
 use serde_yaml::Value as Yaml;
 
-use crate::convert::{Converter, yaml_to_json};
+use crate::convert::Converter;
 use stackweave_template::shortened;
 
-use crate::error::At;
 use crate::format::{
     CONSTRUCT_KEYS, LIMIT_KEYS, LOGICAL_ID_PATTERN, LOGICAL_NAME_PATTERN, MAX_LOGICAL_NAME,
     OUTPUT_KEYS, REQUIRED_CONSTRUCT_KEYS, REQUIRED_OUTPUT_KEYS, REQUIRED_RESOURCE_KEYS,
     RESOURCE_KEYS, is_logical_id, is_logical_name, is_resource_type,
 };
 use crate::model::{ConstructDecl, Limits, OutputDecl, Override, PluginRef, ResourceDecl};
-use crate::parse::{Analyser, Entries, get};
+use crate::parse::{Analyser, DIALECT};
 use crate::prop::Prop;
-use stackweave_location::join_pointer;
+use stackweave_location::{At, Entries, ReadFields, get, join_pointer, join_tidy, yaml_to_json};
 
 impl<'p> Analyser<'_, 'p> {
     /// The entries of an optional section; `null` (a key with nothing under it) is empty.
@@ -66,7 +65,7 @@ impl<'p> Analyser<'_, 'p> {
                     "add a CloudFormation parameter type, e.g. `Type: String`",
                 );
             }
-            match yaml_to_json(definition, "") {
+            match yaml_to_json(definition, "", &DIALECT) {
                 Ok(json) => parameters.push((name, json)),
                 Err((inner, message, help)) => {
                     let at = format!("{pointer}{inner}");
@@ -176,9 +175,7 @@ impl<'p> Analyser<'_, 'p> {
                     );
                     None
                 } else if plugin.contains('/') || plugin.ends_with(".wasm") {
-                    Some(PluginRef::File(crate::convert::join_tidy(
-                        self.dir, &plugin,
-                    )))
+                    Some(PluginRef::File(join_tidy(self.dir, &plugin)))
                 } else {
                     Some(PluginRef::Name(plugin))
                 }

@@ -6,11 +6,10 @@
 
 use serde_yaml::Value as Yaml;
 
-use crate::error::At;
 use crate::format::{SUPPRESSION_KEYS, VALIDATION_KEYS};
 use crate::model::{RuleChoice, Suppression, Validation};
-use crate::parse::{Analyser, get};
-use stackweave_location::join_pointer;
+use crate::parse::Analyser;
+use stackweave_location::{At, ReadFields, get, join_pointer};
 
 impl Analyser<'_, '_> {
     pub(crate) fn validation(&mut self, value: &Yaml) -> Validation {
