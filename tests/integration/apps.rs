@@ -69,6 +69,19 @@ fn synthesised(project: &Project, env: &str) -> (Value, Value) {
     read_assembly(&project.path("out").join(env))
 }
 
+/// Runs `synth app.yaml --out out` in the project, expecting it to fail; its stderr.
+fn failed_synth(project: &Project) -> String {
+    stackweave_in(project.dir.path(), &["synth", "app.yaml", "--out", "out"])
+        .failure()
+        .to_owned()
+}
+
+/// Where the `Work` stack's workflow sends its logs.
+fn flow_log_destination(templates: &Value) -> &Value {
+    &templates["Work"]["Resources"]["Flow"]["Properties"]["LoggingConfiguration"]["Destinations"][0]
+        ["CloudWatchLogsLogGroup"]["LogGroupArn"]
+}
+
 fn read_assembly(dir: &Path) -> (Value, Value) {
     let read = |name: &str| -> Value {
         let text = std::fs::read_to_string(dir.join(name)).expect("the file was written");
@@ -206,9 +219,7 @@ fn an_unknown_value_suggests_the_closest_and_a_value_of_the_wrong_type_fails_the
         ("logs.yaml", LOGS),
         ("work.yaml", WORK),
     ]);
-    let stderr = stackweave_in(project.dir.path(), &["synth", "app.yaml", "--out", "out"])
-        .failure()
-        .to_owned();
+    let stderr = failed_synth(&project);
     assert!(stderr.contains("props/retentionDays"), "{stderr}");
     assert!(stderr.contains("--> logs.yaml:6:"), "{stderr}");
 }
@@ -223,9 +234,7 @@ fn a_list_value_cannot_be_part_of_a_longer_string() {
         ("logs.yaml", LOGS),
         ("work.yaml", WORK),
     ]);
-    let stderr = stackweave_in(project.dir.path(), &["synth", "app.yaml", "--out", "out"])
-        .failure()
-        .to_owned();
+    let stderr = failed_synth(&project);
     assert!(
         stderr.contains("value `stage` is a list, which cannot be part of a longer string"),
         "{stderr}"
@@ -272,9 +281,7 @@ fn references_to_unknown_stacks_constructs_and_attributes_are_errors_with_sugges
     ] {
         let work = WORK.replace("${Logs::Group.arn}", written);
         let project = app(&[("app.yaml", APP), ("logs.yaml", LOGS), ("work.yaml", &work)]);
-        let stderr = stackweave_in(project.dir.path(), &["synth", "app.yaml", "--out", "out"])
-            .failure()
-            .to_owned();
+        let stderr = failed_synth(&project);
         assert!(stderr.contains(expected), "{written}: {stderr}");
         assert!(stderr.contains(suggestion), "{written}: {stderr}");
         assert!(stderr.contains("--> work.yaml:6:"), "{written}: {stderr}");
@@ -286,9 +293,7 @@ fn references_to_unknown_stacks_constructs_and_attributes_are_errors_with_sugges
 fn stacks_reading_each_other_in_a_cycle_are_an_error_naming_it() {
     let logs = format!("{LOGS}outputs:\n  FlowArn:\n    value: ${{Work::Flow.arn}}\n");
     let project = app(&[("app.yaml", APP), ("logs.yaml", &logs), ("work.yaml", WORK)]);
-    let stderr = stackweave_in(project.dir.path(), &["synth", "app.yaml", "--out", "out"])
-        .failure()
-        .to_owned();
+    let stderr = failed_synth(&project);
     assert!(
         stderr.contains("stacks read from each other in a cycle: Logs -> Work -> Logs"),
         "{stderr}"
@@ -336,8 +341,7 @@ fn strong_references_export_and_import_and_cannot_cross_regions() {
         templates["Logs"]["Outputs"]["GroupArn"]["Export"],
         json!({"Name": "Demo-dev-Logs-GroupArn"})
     );
-    let destination = &templates["Work"]["Resources"]["Flow"]["Properties"]["LoggingConfiguration"]
-        ["Destinations"][0]["CloudWatchLogsLogGroup"]["LogGroupArn"];
+    let destination = flow_log_destination(&templates);
     assert_eq!(
         destination,
         &json!({"Fn::ImportValue": "Demo-dev-Logs-GroupArn"})
@@ -352,9 +356,7 @@ fn strong_references_export_and_import_and_cannot_cross_regions() {
         ("logs.yaml", LOGS),
         ("work.yaml", WORK),
     ]);
-    let stderr = stackweave_in(project.dir.path(), &["synth", "app.yaml", "--out", "out"])
-        .failure()
-        .to_owned();
+    let stderr = failed_synth(&project);
     assert!(
         stderr
             .contains("environment `prod` puts stack `Logs` in us-east-1 and `Work` in eu-west-1"),
@@ -375,8 +377,7 @@ fn weak_references_reach_other_regions_and_accounts() {
         ("work.yaml", WORK),
     ]);
     let (templates, manifest) = synthesised(&project, "prod");
-    let destination = &templates["Work"]["Resources"]["Flow"]["Properties"]["LoggingConfiguration"]
-        ["Destinations"][0]["CloudWatchLogsLogGroup"]["LogGroupArn"];
+    let destination = flow_log_destination(&templates);
     assert_eq!(
         destination,
         &json!({"Fn::GetStackOutput": {
@@ -399,9 +400,7 @@ fn weak_references_reach_other_regions_and_accounts() {
         ("logs.yaml", LOGS),
         ("work.yaml", WORK),
     ]);
-    let stderr = stackweave_in(project.dir.path(), &["synth", "app.yaml", "--out", "out"])
-        .failure()
-        .to_owned();
+    let stderr = failed_synth(&project);
     assert!(
         stderr.contains(
             "reading `${Logs::Group.arn}` across accounts needs a role in `Logs`'s account"
@@ -565,9 +564,7 @@ fn environments_parameters_must_name_real_stacks_and_parameters_and_cover_requir
         "parameters:\n  Owner: { Type: String }\nconstructs:",
     );
     let project = app(&[("app.yaml", APP), ("logs.yaml", LOGS), ("work.yaml", &work)]);
-    let stderr = stackweave_in(project.dir.path(), &["synth", "app.yaml", "--out", "out"])
-        .failure()
-        .to_owned();
+    let stderr = failed_synth(&project);
     assert!(stderr.contains("environment `dev` gives no value for parameter `Owner` of stack `Work`, which has no default"), "{stderr}");
 
     let app_file = APP.replace(
@@ -660,9 +657,7 @@ fn a_strong_reference_to_an_exported_output_imports_the_name_it_exports() {
         ("logs.yaml", &logs),
         ("work.yaml", &work),
     ]);
-    let stderr = stackweave_in(project.dir.path(), &["synth", "app.yaml", "--out", "out"])
-        .failure()
-        .to_owned();
+    let stderr = failed_synth(&project);
     assert!(
         stderr.contains("whose `exportName` is only known when it is deployed"),
         "{stderr}"
