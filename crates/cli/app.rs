@@ -124,6 +124,9 @@ pub fn assembly_files(
         if let Some(account) = &stack.account {
             entry["account"] = account.clone().into();
         }
+        if let Some(bucket) = &stack.bucket {
+            entry["bucket"] = bucket.clone().into();
+        }
         entry["parameters"] = strings(&stack.parameters);
         entry["tags"] = strings(&stack.tags);
         entry["dependsOn"] = stack.depends_on.clone().into();

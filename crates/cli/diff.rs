@@ -37,6 +37,11 @@ pub struct DiffArgs {
     /// Exit 1 when the two differ (for apps: when any stack differs)
     #[arg(long)]
     fail: bool,
+    /// Compare OLD (an app with one `--env`, or a stack file) with what is deployed of it
+    #[arg(long, conflicts_with = "new")]
+    deployed: bool,
+    #[command(flatten)]
+    connection: crate::targets::ConnectionArgs,
     #[command(flatten)]
     synthesis: SynthesisArgs,
 }
@@ -46,6 +51,15 @@ pub fn run(mut args: DiffArgs) -> ExitCode {
         Ok(options) => options,
         Err(error) => return exit::usage_error(&error),
     };
+    if args.deployed {
+        return crate::targets::diff_deployed(
+            &args.old,
+            &args.environments,
+            &args.connection,
+            &options,
+            args.fail,
+        );
+    }
     let old_app = app::app_file(&args.old);
     let new_app = args.new.as_deref().and_then(app::app_file);
     let (old, new) = match (old_app, new_app, &args.new) {

@@ -4,6 +4,8 @@
 
 mod app;
 mod check;
+mod deploy;
+mod destroy;
 mod diff;
 mod exit;
 mod flags;
@@ -15,6 +17,7 @@ mod output;
 mod plugins;
 mod report;
 mod synth;
+mod targets;
 mod validate;
 
 use std::process::ExitCode;
@@ -49,6 +52,12 @@ enum Command {
     /// Record the name, version and sha256 of every plugin a stack or app uses in
     /// `stackweave.lock` beside the stack file or app file
     Lock(lock::LockArgs),
+    /// Deploy an app's environment (or a stack file) through CloudFormation change sets:
+    /// plan, approval, progress: exit 0 deployed or no changes, 1 failed or not approved,
+    /// 2 input error
+    Deploy(deploy::DeployArgs),
+    /// Delete an app environment's stacks (or a stack file's stack), dependents first
+    Destroy(destroy::DestroyArgs),
     /// Start a new plugin crate, stack file or app
     #[command(subcommand)]
     New(new::NewCommand),
@@ -62,6 +71,8 @@ fn main() -> ExitCode {
         Command::Graph(args) => graph::run(args),
         Command::Plugins(args) => plugins::run(args),
         Command::Lock(args) => lock::run(args),
+        Command::Deploy(args) => deploy::run(args),
+        Command::Destroy(args) => destroy::run(args),
         Command::New(what) => new::run(what),
     }
 }

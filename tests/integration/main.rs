@@ -11,6 +11,7 @@ mod budget;
 mod cache;
 mod check;
 mod compose;
+mod deploy;
 mod diff;
 mod example;
 mod graph;

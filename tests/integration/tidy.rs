@@ -125,6 +125,12 @@ fn the_leaf_crates_depend_only_on_what_architecture_md_allows() {
             "stackweave-template-file",
             &["stackweave-files", "stackweave-location"],
         ),
+        // What a deployment decides without calling AWS: the diff decides approval, the
+        // location crate escapes what CloudFormation says; no SDK, no synthesis.
+        (
+            "stackweave-rollout",
+            &["stackweave-diff", "stackweave-location"],
+        ),
     ];
     for (package, may_use) in allowed {
         let extra = workspace.beyond(package, may_use);

@@ -9,10 +9,11 @@ use serde_yaml::Value as Yaml;
 use stackweave_location::{At, Entries, ReadFields, get, join_pointer, shortened, yaml_to_json};
 
 use crate::format::{
-    ENVIRONMENT_KEYS, ENVIRONMENT_NAME_PATTERN, IDENTIFIER_PATTERN, MAX_ENVIRONMENT_NAME,
-    MAX_IDENTIFIER, MAX_STACK_NAME, MAX_TAG_KEY, MAX_TAG_VALUE, MAX_TAGS, PLACEMENT_KEYS,
-    REGION_PATTERN, REQUIRED_ENVIRONMENT_KEYS, RESERVED_TAG_PREFIX, STACK_NAME_PATTERN, is_account,
-    is_environment_name, is_identifier, is_region, is_stack_name, stack_name,
+    BUCKET_PATTERN, ENVIRONMENT_KEYS, ENVIRONMENT_NAME_PATTERN, IDENTIFIER_PATTERN,
+    MAX_ENVIRONMENT_NAME, MAX_IDENTIFIER, MAX_STACK_NAME, MAX_TAG_KEY, MAX_TAG_VALUE, MAX_TAGS,
+    PLACEMENT_KEYS, REGION_PATTERN, REQUIRED_ENVIRONMENT_KEYS, RESERVED_TAG_PREFIX,
+    STACK_NAME_PATTERN, is_account, is_bucket, is_environment_name, is_identifier, is_region,
+    is_stack_name, stack_name,
 };
 use crate::model::{Environment, Placement, Value};
 use crate::parse::{Analyser, DIALECT};
@@ -64,6 +65,8 @@ impl Analyser<'_> {
         let region = region.and_then(|v| self.region(v, &region_at));
         let (account, account_at) = field("account");
         let account = account.and_then(|v| self.account(v, &account_at));
+        let (bucket, bucket_at) = field("bucket");
+        let bucket = bucket.and_then(|v| self.bucket(v, &bucket_at));
         let (tags, tags_at) = field("tags");
         let tags = tags.map(|v| self.tags(v, &tags_at));
         let stack = |stack: &str| stack_name(app, &name, stack);
@@ -78,6 +81,7 @@ impl Analyser<'_> {
             // that its values are compared with the other environments'.
             region: region.unwrap_or_default(),
             account,
+            bucket,
             tags: tags.unwrap_or_default(),
             parameters: parameters.unwrap_or_default(),
             values: values.unwrap_or_default(),
@@ -99,6 +103,22 @@ impl Analyser<'_> {
             return Vec::new();
         }
         self.entries(value, pointer, what, help).unwrap_or_default()
+    }
+
+    fn bucket(&mut self, value: &Yaml, pointer: &str) -> Option<String> {
+        let bucket = self.string(value, pointer, "`bucket`")?;
+        if is_bucket(&bucket) {
+            return Some(bucket);
+        }
+        self.problems.push(
+            pointer,
+            At::Value,
+            format!("`{}` is not an S3 bucket name", shortened(&bucket)),
+            format!(
+                "write the name of an existing bucket, e.g. `my-artifacts-bucket` (`{BUCKET_PATTERN}`)"
+            ),
+        );
+        None
     }
 
     fn region(&mut self, value: &Yaml, pointer: &str) -> Option<String> {

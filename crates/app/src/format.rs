@@ -29,6 +29,7 @@ pub const REQUIRED_TOP_LEVEL_KEYS: &[&str] = &["name", "stacks", "environments"]
 pub const ENVIRONMENT_KEYS: &[&str] = &[
     "region",
     "account",
+    "bucket",
     "tags",
     "parameters",
     "values",
@@ -141,6 +142,19 @@ pub fn is_identifier(name: &str) -> bool {
     is_name(name, usize::MAX, |c| c.is_ascii_alphanumeric())
 }
 
+/// An S3 bucket name's shape (general purpose buckets; dots allowed, no uppercase).
+pub const BUCKET_PATTERN: &str = "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$";
+
+/// Whether `bucket` has an S3 bucket name's shape ([`BUCKET_PATTERN`]).
+pub fn is_bucket(bucket: &str) -> bool {
+    let bytes = bucket.as_bytes();
+    let edge = |b: &u8| b.is_ascii_lowercase() || b.is_ascii_digit();
+    (3..=63).contains(&bytes.len())
+        && bytes.first().is_some_and(edge)
+        && bytes.last().is_some_and(edge)
+        && bytes.iter().all(|b| edge(b) || *b == b'.' || *b == b'-')
+}
+
 /// Whether `region` has a region's shape ([`REGION_PATTERN`]).
 pub fn is_region(region: &str) -> bool {
     let parts: Vec<&str> = region.split('-').collect();
@@ -166,6 +180,16 @@ pub fn is_account(account: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn buckets_have_the_shape_of_s3_bucket_names() {
+        for good in ["my-artifacts-bucket", "abc", "a.b-c.123"] {
+            assert!(is_bucket(good), "{good}");
+        }
+        for bad in ["ab", "My-Bucket", "-abc", "abc-", "a_b_c", &"a".repeat(64)] {
+            assert!(!is_bucket(bad), "{bad}");
+        }
+    }
 
     #[test]
     fn regions_have_the_shape_of_aws_regions() {

@@ -66,6 +66,9 @@ pub struct Environment {
     pub region: String,
     /// The AWS account id (12 digits), when the environment pins one.
     pub account: Option<String>,
+    /// The S3 bucket `deploy` uploads templates too large to send inline into (over
+    /// CloudFormation's 51,200 bytes), when the environment names one.
+    pub bucket: Option<String>,
     /// Tags for every stack of the environment, in file order.
     pub tags: Vec<(String, String)>,
     /// CloudFormation parameter values, per stack name, in file order: stack name to

@@ -100,6 +100,8 @@ pub struct AssembledStack {
     pub region: String,
     /// The account it is deployed to, when the environment says.
     pub account: Option<String>,
+    /// The environment's bucket for templates too large to deploy inline, when it names one.
+    pub bucket: Option<String>,
     /// Parameter values, in the environment's order.
     pub parameters: Vec<(String, String)>,
     /// Tags, in the environment's order.
@@ -585,6 +587,7 @@ impl App {
             id,
             region,
             account,
+            bucket: environment.bucket.clone(),
             parameters,
             tags: environment.tags.clone(),
             depends_on,

@@ -3,7 +3,7 @@
 use stackweave_app::{AppError, parse_app_str};
 use stackweave_location::Location;
 
-use crate::{assert_problems, invalid, only, parse, with_env};
+use crate::{assert_problems, invalid, ok, only, parse, with_env};
 
 #[test]
 fn unknown_keys_suggest_the_closest_at_their_line() {
@@ -22,7 +22,7 @@ fn unknown_keys_suggest_the_closest_at_their_line() {
     );
     assert_eq!(
         help,
-        "did you mean `region`? environment `dev` accepts `region`, `account`, `tags`, `parameters`, `values`, `stacks`"
+        "did you mean `region`? environment `dev` accepts `region`, `account`, `bucket`, `tags`, `parameters`, `values`, `stacks`"
     );
 
     let help = only(
@@ -81,6 +81,23 @@ fn regions_must_have_the_shape_of_a_region() {
     assert_problems!(
         "name: Demo\nstacks: [api.yaml]\nenvironments:\n  dev:\n    region: 1\n",
         ["5:13 `region` must be a string"]
+    );
+}
+
+#[test]
+fn a_bucket_must_be_an_s3_bucket_name() {
+    let help = only(
+        &with_env("    bucket: My_Bucket\n"),
+        "6:13 `My_Bucket` is not an S3 bucket name",
+    );
+    assert!(
+        help.starts_with("write the name of an existing bucket"),
+        "{help}"
+    );
+    let app = ok(&with_env("    bucket: my-artifacts-bucket\n"));
+    assert_eq!(
+        app.environments[0].bucket.as_deref(),
+        Some("my-artifacts-bucket")
     );
 }
 
@@ -356,7 +373,7 @@ fn every_problem_of_a_file_is_reported_at_once() {
          apps/refarch/app.yaml:5:13: `Ireland` is not an AWS region\n  \
          help: write a region such as `eu-west-1` or `us-gov-west-1` (`[a-z]{2}(-[a-z]+)+-[0-9]+`)\n\
          apps/refarch/app.yaml:6:5: unknown key `acount` in environment `dev`\n  \
-         help: did you mean `account`? environment `dev` accepts `region`, `account`, `tags`, `parameters`, `values`, `stacks`"
+         help: did you mean `account`? environment `dev` accepts `region`, `account`, `bucket`, `tags`, `parameters`, `values`, `stacks`"
     );
     assert_eq!(error.diagnostics().len(), 3);
     assert_eq!(
