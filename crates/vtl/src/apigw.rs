@@ -36,6 +36,8 @@ impl InputObject {
     /// numbers), or null when nothing is selected.
     pub(crate) fn path(&self, path: &str) -> Result<Value, String> {
         let Some(body) = self.body_json() else {
+            // The path is checked even when there is nothing to select from.
+            select(&serde_json::Value::Null, path)?;
             return Ok(Value::Null);
         };
         Ok(select(body, path)?.map_or(Value::Null, |v| Value::from_json(&v)))
@@ -45,7 +47,10 @@ impl InputObject {
     pub(crate) fn json(&self, path: &str) -> Result<String, String> {
         let selected = match self.body_json() {
             Some(body) => select(body, path)?,
-            None => None,
+            None => {
+                select(&serde_json::Value::Null, path)?;
+                None
+            }
         };
         let selected = selected.unwrap_or(serde_json::Value::Null);
         serde_json::to_string(&selected).map_err(|e| e.to_string())

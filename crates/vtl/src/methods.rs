@@ -280,13 +280,10 @@ fn string_method(s: &Rc<str>, name: &str, args: &[Value]) -> Called {
                 .filter(|i| hay.len() >= needle.len() && hay[*i..*i + needle.len()] == needle[..]);
             let found = if name == "indexOf" {
                 let from = from.unwrap_or(0).max(0) as usize;
-                positions.into_iter().find(|i| *i >= from)
+                positions.clone().find(|i| *i >= from)
             } else {
                 let from = from.unwrap_or(i128::MAX);
-                positions
-                    .into_iter()
-                    .filter(|i| (*i as i128) <= from)
-                    .last()
+                positions.rev().find(|i| (*i as i128) <= from)
             };
             Some(Value::Int(found.map_or(-1, |i| i as i128)))
         }

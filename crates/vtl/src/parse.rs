@@ -5,7 +5,7 @@
 //! `#if`, `#elseif`, `#else`, `#end`, `#foreach`, `#break`, `#stop`, `#macro`, `#define`,
 //! a macro call) followed by spaces or tabs and then a line break swallows them and the
 //! line break; the indentation before a directive is always kept. `##` comments swallow
-//! their line break; `#* *#` comments do not. Expressions inside directives are read by
+//! their line break; `#* *#` comments do not (and run to the end when never closed). Expressions inside directives are read by
 //! `expr.rs`.
 
 use std::collections::HashMap;
@@ -86,14 +86,9 @@ impl Parser {
     }
 
     pub(crate) fn starts_with(&self, s: &str) -> bool {
-        let mut i = self.pos;
-        for c in s.chars() {
-            if self.src.get(i) != Some(&c) {
-                return false;
-            }
-            i += 1;
-        }
-        true
+        s.chars()
+            .enumerate()
+            .all(|(i, c)| self.src.get(self.pos + i) == Some(&c))
     }
 
     pub(crate) fn enter(&mut self) -> Result<(), Fail> {
@@ -170,6 +165,16 @@ impl Parser {
                     }
                 }
                 '$' => {
+                    // Velocity 1.7 writes a `$!` that starts no reference as a bare `$`.
+                    if self.peek_at(1) == Some('!')
+                        && !self
+                            .peek_at(2)
+                            .is_some_and(|c| is_ident_start(c) || c == '{')
+                    {
+                        text.push('$');
+                        self.pos += 2;
+                        continue;
+                    }
                     if let Some(reference) = self.try_text_reference()? {
                         flush!();
                         nodes.push(Node::Ref(reference));
@@ -188,11 +193,11 @@ impl Parser {
                         }
                     }
                     Some('*') => {
-                        let start = self.at();
                         self.pos += 2;
                         loop {
+                            // Velocity 1.7 lets an unterminated comment run to the end.
                             if self.pos >= self.src.len() {
-                                return fail(start, "unterminated #* comment");
+                                break;
                             }
                             if self.starts_with("*#") {
                                 self.pos += 2;

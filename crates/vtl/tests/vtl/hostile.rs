@@ -109,7 +109,7 @@ fn scope() -> Scope {
 
 #[test]
 fn random_templates_never_panic() {
-    let mut rng = Rng(0x5eed_0f_7e57);
+    let mut rng = Rng(0x0005_eed0_f7e5);
     let scope = scope();
     for _ in 0..3000 {
         let len = rng.below(40);
