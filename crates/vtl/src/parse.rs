@@ -164,6 +164,14 @@ impl Parser {
                         text.extend(std::iter::repeat_n('\\', slashes));
                     }
                 }
+                '$' | '#' if self.pos + 1 == self.src.len() && self.base == 0 => {
+                    // Velocity 1.7's lexer refuses a template whose last character is a
+                    // `$` or `#` that starts nothing.
+                    return fail(
+                        self.at() + 1,
+                        format!("unexpected end of the template after `{c}`"),
+                    );
+                }
                 '$' => {
                     // Velocity 1.7 writes a `$!` that starts no reference as a bare `$`.
                     if self.peek_at(1) == Some('!')
