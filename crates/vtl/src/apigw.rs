@@ -94,7 +94,8 @@ fn select(root: &serde_json::Value, path: &str) -> Result<Option<serde_json::Val
     if chars.first() != Some(&'$') {
         return Err(format!("invalid json path `{path}`: it must start with $"));
     }
-    let mut current = vec![root.clone()];
+    // References until the end: a path over a large body clones only what it selects.
+    let mut current: Vec<&serde_json::Value> = vec![root];
     let mut wildcard = false;
     let mut i = 1;
     while i < chars.len() {
@@ -114,12 +115,9 @@ fn select(root: &serde_json::Value, path: &str) -> Result<Option<serde_json::Val
                 }
                 if name == "*" {
                     wildcard = true;
-                    current = current.iter().flat_map(children).collect();
+                    current = current.into_iter().flat_map(children).collect();
                 } else {
-                    current = current
-                        .iter()
-                        .filter_map(|v| v.get(&name).cloned())
-                        .collect();
+                    current = current.iter().filter_map(|v| v.get(&name)).collect();
                 }
                 i = end;
             }
@@ -134,22 +132,19 @@ fn select(root: &serde_json::Value, path: &str) -> Result<Option<serde_json::Val
                     .to_string();
                 if inside == "*" {
                     wildcard = true;
-                    current = current.iter().flat_map(children).collect();
+                    current = current.into_iter().flat_map(children).collect();
                 } else if (inside.starts_with('\'') && inside.ends_with('\'') && inside.len() >= 2)
                     || (inside.starts_with('"') && inside.ends_with('"') && inside.len() >= 2)
                 {
                     let name = &inside[1..inside.len() - 1];
-                    current = current
-                        .iter()
-                        .filter_map(|v| v.get(name).cloned())
-                        .collect();
+                    current = current.iter().filter_map(|v| v.get(name)).collect();
                 } else if let Ok(n) = inside.parse::<i64>() {
                     current = current
                         .iter()
                         .filter_map(|v| {
                             let a = v.as_array()?;
                             let index = if n < 0 { a.len() as i64 + n } else { n };
-                            usize::try_from(index).ok().and_then(|i| a.get(i)).cloned()
+                            usize::try_from(index).ok().and_then(|i| a.get(i))
                         })
                         .collect();
                 } else {
@@ -161,15 +156,17 @@ fn select(root: &serde_json::Value, path: &str) -> Result<Option<serde_json::Val
         }
     }
     if wildcard {
-        return Ok(Some(serde_json::Value::Array(current)));
+        return Ok(Some(serde_json::Value::Array(
+            current.into_iter().cloned().collect(),
+        )));
     }
-    Ok(current.into_iter().next())
+    Ok(current.into_iter().next().cloned())
 }
 
-fn children(v: &serde_json::Value) -> Vec<serde_json::Value> {
+fn children(v: &serde_json::Value) -> Vec<&serde_json::Value> {
     match v {
-        serde_json::Value::Array(a) => a.clone(),
-        serde_json::Value::Object(o) => o.values().cloned().collect(),
+        serde_json::Value::Array(a) => a.iter().collect(),
+        serde_json::Value::Object(o) => o.values().collect(),
         _ => Vec::new(),
     }
 }

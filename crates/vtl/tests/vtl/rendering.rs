@@ -158,3 +158,25 @@ fn include_and_parse_are_refused() {
         "#parse is not available in API Gateway's mapping templates"
     );
 }
+
+/// Wildcards are beyond the oracle's JSONPath, so they are checked here.
+#[test]
+fn json_path_wildcards_select_lists() {
+    let scope = Scope {
+        input: Input {
+            body: r#"{"items": [{"n": 1}, {"n": 2}], "o": {"a": "x", "b": "y"}}"#.into(),
+            ..Input::default()
+        },
+        ..Scope::default()
+    };
+    let text = render(
+        "$input.json('$.items[*].n') $input.path('$.o.*') $input.json('$.items[-1]')",
+        &scope,
+    );
+    assert_eq!(text.as_deref(), Ok(r#"[1,2] [x, y] {"n":2}"#));
+    let err = render("$input.path('$..n')", &scope).expect_err("deep scan is not supported");
+    assert_eq!(
+        err.message,
+        "path() failed: unsupported json path `$..n`: deep scan (..)"
+    );
+}
