@@ -691,13 +691,21 @@ fn catchers(
 }
 
 /// A non-negative integer, a JSONPath `...Path` field, or a `{% %}` expression.
-fn wait_seconds(map: &Map<String, Value>, pointer: &str) -> Check<Option<Dynamic<u64>>> {
+fn wait_seconds(
+    map: &Map<String, Value>,
+    pointer: &str,
+    language: QueryLanguage,
+) -> Check<Option<Dynamic<u64>>> {
     if let Some(v) = map.get("Seconds") {
         let at = join(pointer, "Seconds");
         return match v {
-            Value::String(s) if expression_text(s).is_some() => Jtemplate::compile(v)
-                .map(|t| Some(Dynamic::Jsonata(t)))
-                .or_else(|(_, m)| err(&at, m)),
+            Value::String(s)
+                if language == QueryLanguage::Jsonata && expression_text(s).is_some() =>
+            {
+                Jtemplate::compile(v)
+                    .map(|t| Some(Dynamic::Jsonata(t)))
+                    .or_else(|(_, m)| err(&at, m))
+            }
             _ => match v.as_u64() {
                 Some(n) => Ok(Some(Dynamic::Fixed(n))),
                 None => err(&at, "Seconds must be a non-negative integer"),
@@ -713,13 +721,21 @@ fn wait_seconds(map: &Map<String, Value>, pointer: &str) -> Check<Option<Dynamic
     }
 }
 
-fn wait_timestamp(map: &Map<String, Value>, pointer: &str) -> Check<Option<Dynamic<i128>>> {
+fn wait_timestamp(
+    map: &Map<String, Value>,
+    pointer: &str,
+    language: QueryLanguage,
+) -> Check<Option<Dynamic<i128>>> {
     if let Some(v) = map.get("Timestamp") {
         let at = join(pointer, "Timestamp");
         return match v {
-            Value::String(s) if expression_text(s).is_some() => Jtemplate::compile(v)
-                .map(|t| Some(Dynamic::Jsonata(t)))
-                .or_else(|(_, m)| err(&at, m)),
+            Value::String(s)
+                if language == QueryLanguage::Jsonata && expression_text(s).is_some() =>
+            {
+                Jtemplate::compile(v)
+                    .map(|t| Some(Dynamic::Jsonata(t)))
+                    .or_else(|(_, m)| err(&at, m))
+            }
             Value::String(s) => match parse_timestamp(s) {
                 Some(t) => Ok(Some(Dynamic::Fixed(t))),
                 None => err(
@@ -742,7 +758,12 @@ fn wait_timestamp(map: &Map<String, Value>, pointer: &str) -> Check<Option<Dynam
     }
 }
 
-fn fail_text(map: &Map<String, Value>, key: &str, pointer: &str) -> Check<Option<Dynamic<String>>> {
+fn fail_text(
+    map: &Map<String, Value>,
+    key: &str,
+    pointer: &str,
+    language: QueryLanguage,
+) -> Check<Option<Dynamic<String>>> {
     let path_key = format!("{key}Path");
     if map.contains_key(key) && map.contains_key(&path_key) {
         return err(pointer, format!("{key} and {path_key} cannot both be set"));
@@ -750,9 +771,13 @@ fn fail_text(map: &Map<String, Value>, key: &str, pointer: &str) -> Check<Option
     if let Some(v) = map.get(key) {
         let at = join(pointer, key);
         return match v {
-            Value::String(s) if expression_text(s).is_some() => Jtemplate::compile(v)
-                .map(|t| Some(Dynamic::Jsonata(t)))
-                .or_else(|(_, m)| err(&at, m)),
+            Value::String(s)
+                if language == QueryLanguage::Jsonata && expression_text(s).is_some() =>
+            {
+                Jtemplate::compile(v)
+                    .map(|t| Some(Dynamic::Jsonata(t)))
+                    .or_else(|(_, m)| err(&at, m))
+            }
             Value::String(s) => Ok(Some(Dynamic::Fixed(s.clone()))),
             _ => err(&at, format!("{key} must be a string")),
         };
@@ -998,8 +1023,8 @@ fn parse_state(
         }
         "Choice" => parse_choice(map, pointer, language, names)?,
         "Wait" => {
-            let seconds = wait_seconds(map, pointer)?;
-            let timestamp = wait_timestamp(map, pointer)?;
+            let seconds = wait_seconds(map, pointer, language)?;
+            let timestamp = wait_timestamp(map, pointer, language)?;
             let count = ["Seconds", "SecondsPath", "Timestamp", "TimestampPath"]
                 .iter()
                 .filter(|k| map.contains_key(**k))
@@ -1014,8 +1039,8 @@ fn parse_state(
         }
         "Succeed" => Kind::Succeed,
         "Fail" => Kind::Fail {
-            error: fail_text(map, "Error", pointer)?,
-            cause: fail_text(map, "Cause", pointer)?,
+            error: fail_text(map, "Error", pointer, language)?,
+            cause: fail_text(map, "Cause", pointer, language)?,
         },
         "Parallel" => {
             let at = join(pointer, "Branches");

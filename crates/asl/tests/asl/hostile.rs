@@ -1,0 +1,203 @@
+//! Hostile definitions and inputs: whatever arrives, parsing and running end with a value
+//! or an error, never a panic or a hang.
+
+use serde_json::{Value, json};
+use stackweave_asl::{MAX_TRANSITIONS, Mocks, RunError, RunOptions, StateMachine};
+
+/// Small deterministic generator, so the test needs no crate and always sees the same cases.
+struct Gen(u64);
+
+impl Gen {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn pick<'a>(&mut self, items: &'a [&'a str]) -> &'a str {
+        items[(self.next() % items.len() as u64) as usize]
+    }
+
+    fn value(&mut self, depth: u32) -> Value {
+        const STRINGS: &[&str] = &[
+            "$",
+            "$$",
+            "$.a",
+            "$.a[0]",
+            "$[",
+            "$..*",
+            "$.a[?(@.b > 1)]",
+            "$x",
+            "States.Array(",
+            "States.Format('{}', $.a)",
+            "States.ArrayRange(0, 100000000, 1)",
+            "States.MathRandom(5, 1)",
+            "{% %}x",
+            "*",
+            "\\",
+            "2016-03-14T01:59:00Z",
+            "",
+            "A",
+            "B",
+            "Pass",
+            "Task",
+            "Choice",
+            "Wait",
+            "Succeed",
+            "Fail",
+            "Map",
+            "Parallel",
+            "States.ALL",
+            "é",
+        ];
+        const KEYS: &[&str] = &[
+            "Type",
+            "Next",
+            "End",
+            "StartAt",
+            "States",
+            "Parameters",
+            "a.$",
+            "ResultPath",
+            "InputPath",
+            "OutputPath",
+            "Choices",
+            "Variable",
+            "StringMatches",
+            "NumericEquals",
+            "And",
+            "Not",
+            "Seconds",
+            "Retry",
+            "Catch",
+            "ErrorEquals",
+            "Branches",
+            "ItemProcessor",
+            "Iterator",
+            "ItemsPath",
+            "Default",
+            "Result",
+            "A",
+            "B",
+            "Assign",
+        ];
+        match (self.next() % 8, depth) {
+            (0, _) => Value::Null,
+            (1, _) => json!(self.next() % 3 == 0),
+            (2, _) => json!((self.next() % 2000) as i64 - 1000),
+            (3 | 4, _) => json!(self.pick(STRINGS)),
+            (5, d) if d > 0 => {
+                Value::Array((0..self.next() % 4).map(|_| self.value(d - 1)).collect())
+            }
+            (_, d) if d > 0 => {
+                let mut map = serde_json::Map::new();
+                for _ in 0..self.next() % 6 {
+                    map.insert(self.pick(KEYS).to_owned(), self.value(d - 1));
+                }
+                Value::Object(map)
+            }
+            _ => json!("A"),
+        }
+    }
+}
+
+#[test]
+fn random_definitions_and_inputs_never_panic() {
+    let mut g = Gen(0x2545_f491_4f6c_dd1d);
+    let mut accepted = 0;
+    for _ in 0..5000 {
+        let definition = if g.next() % 2 == 0 {
+            g.value(5)
+        } else {
+            // Closer to valid: a real skeleton with random states.
+            json!({"StartAt": "A", "States": {"A": g.value(4), "B": g.value(4)}})
+        };
+        if let Ok(machine) = StateMachine::parse(&definition) {
+            accepted += 1;
+            let _ = machine.run(g.value(3), &Mocks::default(), &RunOptions::default());
+        }
+    }
+    // Some random definitions must get through, or the run half tests nothing.
+    eprintln!("{accepted} random definitions accepted");
+}
+
+#[test]
+fn a_loop_without_wait_stops_at_the_transition_limit() {
+    let machine = StateMachine::parse(&json!({
+        "StartAt": "Spin",
+        "States": {"Spin": {"Type": "Pass", "Next": "Spin"}}
+    }))
+    .expect("valid");
+    let result = machine.run(json!({}), &Mocks::default(), &RunOptions::default());
+    assert_eq!(
+        result,
+        Err(RunError::TransitionLimit {
+            limit: MAX_TRANSITIONS
+        })
+    );
+}
+
+#[test]
+fn a_loop_with_wait_times_out_on_the_virtual_clock() {
+    let machine = StateMachine::parse(&json!({
+        "StartAt": "Nap",
+        "States": {"Nap": {"Type": "Wait", "Seconds": 1, "Next": "Nap"}}
+    }))
+    .expect("valid");
+    let result = machine.run(json!({}), &Mocks::default(), &RunOptions::default());
+    assert!(matches!(result, Ok(ref e) if e.outcome == stackweave_asl::Outcome::TimedOut));
+}
+
+#[test]
+fn deep_and_large_inputs_are_handled() {
+    let mut deep = json!(1);
+    for _ in 0..100 {
+        deep = json!({"a": deep});
+    }
+    let machine = StateMachine::parse(&json!({
+        "StartAt": "A",
+        "States": {"A": {"Type": "Pass", "Parameters": {"x.$": "$..a", "n.$": "States.JsonToString($)"}, "End": true}}
+    }))
+    .expect("valid");
+    assert!(
+        machine
+            .run(deep, &Mocks::default(), &RunOptions::default())
+            .is_ok()
+    );
+    let big = json!({"s": "x".repeat(300 * 1024)});
+    let pass = StateMachine::parse(
+        &json!({"StartAt": "A", "States": {"A": {"Type": "Pass", "End": true}}}),
+    )
+    .expect("valid");
+    let execution = pass
+        .run(big, &Mocks::default(), &RunOptions::default())
+        .expect("runs");
+    assert!(
+        matches!(execution.outcome, stackweave_asl::Outcome::Failed { ref error, .. } if error == "States.DataLimitExceeded")
+    );
+}
+
+#[test]
+fn unmocked_tasks_and_bad_start_times_are_run_errors() {
+    let machine = StateMachine::parse(&json!({
+        "StartAt": "T",
+        "States": {"T": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "End": true}}
+    }))
+    .expect("valid");
+    assert_eq!(
+        machine.run(json!({}), &Mocks::default(), &RunOptions::default()),
+        Err(RunError::Unmocked {
+            state: "T".into(),
+            call: 1
+        })
+    );
+    let options = RunOptions {
+        start_time: "yesterday".into(),
+        ..RunOptions::default()
+    };
+    assert!(matches!(
+        machine.run(json!({}), &Mocks::default(), &options),
+        Err(RunError::InvalidStartTime { .. })
+    ));
+}
