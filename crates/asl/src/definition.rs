@@ -923,13 +923,20 @@ fn parse_map(map: &Map<String, Value>, pointer: &str, language: QueryLanguage) -
             }
         }),
     };
-    if let Some(v) = map.get("MaxConcurrency") {
-        if v.as_u64().is_none() && !v.as_str().is_some_and(|s| expression_text(s).is_some()) {
-            return err(
-                &join(pointer, "MaxConcurrency"),
-                "MaxConcurrency must be a non-negative integer",
-            );
-        }
+    // Accepted and checked, but iterations run one at a time whatever it says.
+    let concurrency_ok = |v: &Value| {
+        v.as_u64().is_some()
+            || (language == QueryLanguage::Jsonata
+                && v.as_str().is_some_and(|s| expression_text(s).is_some()))
+    };
+    if map
+        .get("MaxConcurrency")
+        .is_some_and(|v| !concurrency_ok(v))
+    {
+        return err(
+            &join(pointer, "MaxConcurrency"),
+            "MaxConcurrency must be a non-negative integer",
+        );
     }
     Ok(Kind::Map(Box::new(MapState {
         processor,

@@ -84,7 +84,7 @@ impl Gen {
         ];
         match (self.next() % 8, depth) {
             (0, _) => Value::Null,
-            (1, _) => json!(self.next() % 3 == 0),
+            (1, _) => json!(self.next().is_multiple_of(3)),
             (2, _) => json!((self.next() % 2000) as i64 - 1000),
             (3 | 4, _) => json!(self.pick(STRINGS)),
             (5, d) if d > 0 => {
@@ -107,7 +107,7 @@ fn random_definitions_and_inputs_never_panic() {
     let mut g = Gen(0x2545_f491_4f6c_dd1d);
     let mut accepted = 0;
     for _ in 0..5000 {
-        let definition = if g.next() % 2 == 0 {
+        let definition = if g.next().is_multiple_of(2) {
             g.value(5)
         } else {
             // Closer to valid: a real skeleton with random states.
@@ -118,8 +118,72 @@ fn random_definitions_and_inputs_never_panic() {
             let _ = machine.run(g.value(3), &Mocks::default(), &RunOptions::default());
         }
     }
-    // Some random definitions must get through, or the run half tests nothing.
+    // Random trees rarely form a valid machine; mutated fixtures (below) exercise runs.
     eprintln!("{accepted} random definitions accepted");
+}
+
+/// Replaces, removes or adds one thing somewhere in `value`.
+fn mutate(g: &mut Gen, value: &mut Value) {
+    match value {
+        Value::Object(map) if !map.is_empty() && !g.next().is_multiple_of(16) => {
+            let keys: Vec<String> = map.keys().cloned().collect();
+            let key = &keys[(g.next() % keys.len() as u64) as usize];
+            match g.next() % 12 {
+                0 => {
+                    map.remove(key);
+                }
+                1 => {
+                    let v = g.value(2);
+                    map.insert(key.clone(), v);
+                }
+                _ => {
+                    if let Some(inner) = map.get_mut(key) {
+                        mutate(g, inner);
+                    }
+                }
+            }
+        }
+        Value::Array(items) if !items.is_empty() && !g.next().is_multiple_of(16) => {
+            let at = (g.next() % items.len() as u64) as usize;
+            mutate(g, &mut items[at]);
+        }
+        other => *other = g.value(2),
+    }
+}
+
+#[test]
+fn mutated_fixture_definitions_never_panic() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/spec");
+    let mut cases = Vec::new();
+    for entry in std::fs::read_dir(dir).expect("fixtures").flatten() {
+        let text = std::fs::read_to_string(entry.path()).expect("readable");
+        let file: Value = serde_json::from_str(&text).expect("valid JSON");
+        cases.extend(file["cases"].as_array().cloned().unwrap_or_default());
+    }
+    cases.sort_by_key(|c| c["name"].to_string());
+    let mut g = Gen(0x9e37_79b9_7f4a_7c15);
+    let mut ran = 0;
+    for case in &cases {
+        let mocks = crate::mocks(case.get("mocks").unwrap_or(&Value::Null));
+        for _ in 0..40 {
+            let mut definition = case["definition"].clone();
+            let mut input = case.get("input").cloned().unwrap_or(json!({}));
+            // Half the time the definition stays valid and only the input is hostile, so
+            // runs are exercised as much as parsing.
+            if g.next().is_multiple_of(2) {
+                mutate(&mut g, &mut definition);
+            }
+            mutate(&mut g, &mut input);
+            if let Ok(machine) = StateMachine::parse(&definition) {
+                ran += 1;
+                let _ = machine.run(input, &mocks, &RunOptions::default());
+            }
+        }
+    }
+    assert!(
+        ran > 1000,
+        "only {ran} mutated definitions were accepted and run"
+    );
 }
 
 #[test]
