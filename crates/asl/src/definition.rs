@@ -114,6 +114,9 @@ pub(crate) struct MapState {
     pub(crate) item_selector: Option<Selector>,
     pub(crate) tolerated_count: Option<u64>,
     pub(crate) tolerated_percentage: Option<f64>,
+    /// A distributed-Map field that reads or writes S3 (`ItemReader`, `ItemBatcher`,
+    /// `ResultWriter`): valid, but a local run cannot honour it.
+    pub(crate) unsupported: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -406,6 +409,9 @@ pub(crate) fn parse_machine(
             &names,
         )?);
     }
+    if top_level {
+        check_unique_names(value, "", &mut BTreeMap::new())?;
+    }
     let machine = Machine {
         start_at,
         states: parsed,
@@ -413,6 +419,39 @@ pub(crate) fn parse_machine(
     };
     check_reachable(&machine, &states_pointer)?;
     Ok(machine)
+}
+
+/// State names are unique across the whole definition, branches and item processors
+/// included (Step Functions refuses duplicates; mocks and steps are keyed by name).
+fn check_unique_names(
+    machine: &Value,
+    pointer: &str,
+    seen: &mut BTreeMap<String, String>,
+) -> Check<()> {
+    let Some(Value::Object(states)) = machine.get("States") else {
+        return Ok(());
+    };
+    let states_pointer = join(pointer, "States");
+    for (name, state) in states {
+        let at = join(&states_pointer, name);
+        if let Some(first) = seen.insert(name.clone(), at.clone()) {
+            return err(
+                &at,
+                format!("state name `{name}` is already used at {first}"),
+            );
+        }
+        if let Some(Value::Array(branches)) = state.get("Branches") {
+            for (i, branch) in branches.iter().enumerate() {
+                check_unique_names(branch, &format!("{at}/Branches/{i}"), seen)?;
+            }
+        }
+        for key in ["ItemProcessor", "Iterator"] {
+            if let Some(processor) = state.get(key) {
+                check_unique_names(processor, &join(&at, key), seen)?;
+            }
+        }
+    }
+    Ok(())
 }
 
 fn check_reachable(machine: &Machine, pointer: &str) -> Check<()> {
@@ -945,6 +984,10 @@ fn parse_map(map: &Map<String, Value>, pointer: &str, language: QueryLanguage) -
         item_selector,
         tolerated_count,
         tolerated_percentage,
+        unsupported: ["ItemReader", "ItemBatcher", "ResultWriter"]
+            .into_iter()
+            .find(|k| map.contains_key(*k))
+            .map(str::to_owned),
     })))
 }
 

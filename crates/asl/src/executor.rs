@@ -28,6 +28,26 @@ use crate::{MAX_TRANSITIONS, MockResponse, Mocks, RunError, RunOptions, Step};
 /// The largest state input or output Step Functions accepts (256 KiB).
 const PAYLOAD_LIMIT: usize = 256 * 1024;
 
+/// How deeply a state's output may nest. Step Functions sets no such limit, but a loop that
+/// wraps its input once per turn (`{"a.$": "$"}`) would otherwise build values deep enough
+/// to overflow the stack when serialised or dropped.
+const MAX_DEPTH: usize = 256;
+
+/// The nesting depth of a value, without recursion.
+fn depth(value: &Value) -> usize {
+    let mut deepest = 0;
+    let mut todo = vec![(value, 1)];
+    while let Some((v, d)) = todo.pop() {
+        deepest = deepest.max(d);
+        match v {
+            Value::Array(items) => todo.extend(items.iter().map(|i| (i, d + 1))),
+            Value::Object(map) => todo.extend(map.values().map(|i| (i, d + 1))),
+            _ => {}
+        }
+    }
+    deepest
+}
+
 /// Why a run of states stopped early.
 pub(crate) enum Halt {
     Failed(Failure),
@@ -134,8 +154,15 @@ impl Runner<'_> {
                 state: state.name.clone(),
                 input: input.clone(),
                 output: None,
+                arguments: None,
             });
             let done = self.run_state(state, input, scope, item)?;
+            if depth(&done.output) > MAX_DEPTH {
+                return Err(Halt::Run(RunError::TooDeep {
+                    state: state.name.clone(),
+                    limit: MAX_DEPTH,
+                }));
+            }
             if serde_json::to_string(&done.output).map_or(0, |s| s.len()) > PAYLOAD_LIMIT {
                 return Err(Failure::new(
                     names::DATA_LIMIT_EXCEEDED,
@@ -166,6 +193,14 @@ impl Runner<'_> {
         scope: &Scope,
         item: Option<&MapItem>,
     ) -> Result<Done, Halt> {
+        if let Kind::Map(map) = &state.kind {
+            if let Some(feature) = &map.unsupported {
+                return Err(Halt::Run(RunError::Unsupported {
+                    state: state.name.clone(),
+                    feature: feature.clone(),
+                }));
+            }
+        }
         let entered = self.clock;
         let mut attempts = Attempts::new(&state.retry);
         loop {
@@ -245,6 +280,14 @@ impl Runner<'_> {
         }
     }
 
+    /// Keeps what a Task sent to its resource on its step (a Task has no nested states, so
+    /// its step is the last one).
+    fn record_arguments(&mut self, arguments: Value) {
+        if let Some(step) = self.steps.last_mut() {
+            step.arguments = Some(arguments);
+        }
+    }
+
     /// Answers a Task from its mocks.
     fn call_task(&mut self, state: &State) -> Result<Value, Halt> {
         let count = self.calls.entry(state.name.clone()).or_insert(0);
@@ -313,7 +356,8 @@ impl Runner<'_> {
                 None => parameters(self, &state.parameters)?,
             }),
             Kind::Task => {
-                let _arguments = parameters(self, &state.parameters)?;
+                let arguments = parameters(self, &state.parameters)?;
+                self.record_arguments(arguments);
                 Some(self.call_task(state)?)
             }
             Kind::Parallel { branches } => {
@@ -474,7 +518,8 @@ impl Runner<'_> {
         let result: Option<Value> = match &state.kind {
             Kind::Pass { result } => result.clone(),
             Kind::Task => {
-                let _arguments = arguments(state.arguments.as_ref())?;
+                let arguments = arguments(state.arguments.as_ref())?;
+                self.record_arguments(arguments);
                 Some(self.call_task(state)?)
             }
             Kind::Parallel { branches } => {

@@ -81,7 +81,13 @@ struct Parser<'a> {
     text: &'a str,
     chars: Vec<char>,
     at: usize,
+    /// Nesting of filters, `!` and parentheses: bounded so a hostile path cannot exhaust
+    /// the stack.
+    depth: usize,
 }
+
+/// How deeply filter expressions may nest.
+const MAX_FILTER_DEPTH: usize = 32;
 
 type ParseResult<T> = Result<T, String>;
 
@@ -91,6 +97,7 @@ impl<'a> Parser<'a> {
             text,
             chars: text.chars().collect(),
             at: 0,
+            depth: 0,
         }
     }
 
@@ -328,6 +335,16 @@ impl<'a> Parser<'a> {
     }
 
     fn filter_unary(&mut self) -> ParseResult<Filter> {
+        self.depth += 1;
+        if self.depth > MAX_FILTER_DEPTH {
+            return Err(self.error("filters nest too deeply"));
+        }
+        let filter = self.filter_unary_inner();
+        self.depth -= 1;
+        filter
+    }
+
+    fn filter_unary_inner(&mut self) -> ParseResult<Filter> {
         self.skip_spaces();
         if self.peek() == Some('!') && self.peek_at(1) != Some('=') {
             self.at += 1;
@@ -703,6 +720,10 @@ mod tests {
         assert!(Path::parse("$.a[").is_err());
         assert!(Path::parse("$.a[?(").is_err());
         assert!(Path::parse_reference("$.a[*]").is_err());
+        let deep = format!("$[?({}@.a{})]", "(".repeat(100_000), ")".repeat(100_000));
+        assert!(Path::parse(&deep).is_err());
+        let nested = format!("$.a{}", "[?(@.b".repeat(50_000));
+        assert!(Path::parse(&nested).is_err());
     }
 
     #[test]

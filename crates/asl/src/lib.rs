@@ -129,6 +129,9 @@ pub struct Step {
     pub input: Value,
     /// Its output, or `None` when it failed.
     pub output: Option<Value>,
+    /// For a Task: what it sent to its resource (`Parameters` / `Arguments` evaluated), on
+    /// its last attempt; `None` for other states.
+    pub arguments: Option<Value>,
 }
 
 /// A finished execution.
@@ -157,6 +160,23 @@ pub enum RunError {
     TransitionLimit {
         /// The limit that was reached.
         limit: usize,
+    },
+    /// A state's output nests deeper than the interpreter allows (see `executor.rs`).
+    #[error("the output of state `{state}` nests deeper than {limit} levels")]
+    TooDeep {
+        /// The state.
+        state: String,
+        /// The limit.
+        limit: usize,
+    },
+    /// The definition uses a feature this interpreter cannot run faithfully locally
+    /// (a distributed Map's `ItemReader`, `ItemBatcher` or `ResultWriter`).
+    #[error("state `{state}` uses {feature}, which local runs do not support")]
+    Unsupported {
+        /// The state.
+        state: String,
+        /// What it uses.
+        feature: String,
     },
     /// `RunOptions::start_time` is not an RFC 3339 timestamp.
     #[error("start time `{start_time}` is not an RFC 3339 timestamp such as 2024-01-01T00:00:00Z")]

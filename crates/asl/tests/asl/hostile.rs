@@ -265,3 +265,38 @@ fn unmocked_tasks_and_bad_start_times_are_run_errors() {
         Err(RunError::InvalidStartTime { .. })
     ));
 }
+
+#[test]
+fn a_loop_that_wraps_its_input_stops_before_the_stack_does() {
+    let machine = StateMachine::parse(&json!({
+        "StartAt": "Wrap",
+        "States": {"Wrap": {"Type": "Pass", "Parameters": {"a.$": "$"}, "Next": "Wrap"}}
+    }))
+    .expect("valid");
+    let result = machine.run(json!({}), &Mocks::default(), &RunOptions::default());
+    assert!(
+        matches!(result, Err(RunError::TooDeep { .. })),
+        "{result:?}"
+    );
+}
+
+#[test]
+fn a_distributed_map_reading_s3_is_unsupported_not_guessed() {
+    let machine = StateMachine::parse(&json!({
+        "StartAt": "M",
+        "States": {"M": {
+            "Type": "Map",
+            "ItemReader": {"Resource": "arn:aws:states:::s3:getObject", "Parameters": {"Bucket": "b", "Key": "k"}},
+            "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "EXPRESS"}, "StartAt": "X", "States": {"X": {"Type": "Pass", "End": true}}},
+            "End": true
+        }}
+    }))
+    .expect("valid");
+    assert_eq!(
+        machine.run(json!({}), &Mocks::default(), &RunOptions::default()),
+        Err(RunError::Unsupported {
+            state: "M".into(),
+            feature: "ItemReader".into()
+        })
+    );
+}
