@@ -193,13 +193,13 @@ impl Runner<'_> {
         scope: &Scope,
         item: Option<&MapItem>,
     ) -> Result<Done, Halt> {
-        if let Kind::Map(map) = &state.kind {
-            if let Some(feature) = &map.unsupported {
-                return Err(Halt::Run(RunError::Unsupported {
-                    state: state.name.clone(),
-                    feature: feature.clone(),
-                }));
-            }
+        if let Kind::Map(map) = &state.kind
+            && let Some(feature) = &map.unsupported
+        {
+            return Err(Halt::Run(RunError::Unsupported {
+                state: state.name.clone(),
+                feature: feature.clone(),
+            }));
         }
         let entered = self.clock;
         let mut attempts = Attempts::new(&state.retry);
