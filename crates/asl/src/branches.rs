@@ -74,7 +74,7 @@ impl Runner<'_> {
                 }
                 Some(Selector::Jsonata(t)) => {
                     let env = self.env(json!({"input": input, "context": item_context}), scope);
-                    t.evaluate(&env, input)?
+                    t.evaluate(&env, input, "ItemSelector")?
                 }
             };
             let mut inner = scope.child();

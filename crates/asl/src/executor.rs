@@ -247,7 +247,7 @@ impl Runner<'_> {
                     scope,
                 );
                 let output = match &catcher.output {
-                    Some(t) => t.evaluate(&env, &input)?,
+                    Some(t) => t.evaluate(&env, &input, "Catch/Output")?,
                     None => error_output.clone(),
                 };
                 let assigned = assign_jsonata(catcher.assign.as_ref(), &env, &input)?;
@@ -509,25 +509,25 @@ impl Runner<'_> {
         let mut output_template = state.output.as_ref();
         let mut assign = state.assign.as_ref();
         let mut extra_assign = None;
-        let arguments = |t: Option<&Jtemplate>| -> Result<Value, Failure> {
+        let arguments = |t: Option<&Jtemplate>, field: &str| -> Result<Value, Failure> {
             match t {
-                Some(t) => t.evaluate(&env, input),
+                Some(t) => t.evaluate(&env, input, field),
                 None => Ok(input.clone()),
             }
         };
         let result: Option<Value> = match &state.kind {
             Kind::Pass { result } => result.clone(),
             Kind::Task => {
-                let arguments = arguments(state.arguments.as_ref())?;
+                let arguments = arguments(state.arguments.as_ref(), "Arguments")?;
                 self.record_arguments(arguments);
                 Some(self.call_task(state)?)
             }
             Kind::Parallel { branches } => {
-                let branch_input = arguments(state.arguments.as_ref())?;
+                let branch_input = arguments(state.arguments.as_ref(), "Arguments")?;
                 Some(self.run_parallel(branches, branch_input, scope)?)
             }
             Kind::Map(map) => {
-                let items = arguments(map.items.as_ref())?;
+                let items = arguments(map.items.as_ref(), "Items")?;
                 Some(self.run_map(map, items, input, scope, context)?)
             }
             Kind::Choice { branches, default } => {
@@ -536,7 +536,7 @@ impl Runner<'_> {
                     let Condition::Jsonata(t) = &branch.condition else {
                         continue;
                     };
-                    match t.evaluate(&env, input)? {
+                    match t.evaluate(&env, input, "Condition")? {
                         Value::Bool(true) => {
                             chosen = Some(branch.next);
                             if branch.output.is_some() {
@@ -573,10 +573,12 @@ impl Runner<'_> {
                 let target = match (seconds, timestamp) {
                     (Some(Dynamic::Fixed(s)), _) => self.clock + i128::from(*s) * NANOS_PER_SECOND,
                     (Some(Dynamic::Jsonata(t)), _) => {
-                        self.clock + seconds_value(&t.evaluate(&env, input)?)?
+                        self.clock + seconds_value(&t.evaluate(&env, input, "Seconds")?)?
                     }
                     (_, Some(Dynamic::Fixed(t))) => *t,
-                    (_, Some(Dynamic::Jsonata(t))) => timestamp_value(&t.evaluate(&env, input)?)?,
+                    (_, Some(Dynamic::Jsonata(t))) => {
+                        timestamp_value(&t.evaluate(&env, input, "Timestamp")?)?
+                    }
                     _ => self.clock,
                 };
                 self.advance(target - self.clock)?;
@@ -584,10 +586,10 @@ impl Runner<'_> {
             }
             Kind::Succeed => None,
             Kind::Fail { error, cause } => {
-                let text = |d: &Option<Dynamic<String>>| -> Result<String, Failure> {
+                let text = |d: &Option<Dynamic<String>>, field: &str| -> Result<String, Failure> {
                     Ok(match d {
                         Some(Dynamic::Fixed(s)) => s.clone(),
-                        Some(Dynamic::Jsonata(t)) => match t.evaluate(&env, input)? {
+                        Some(Dynamic::Jsonata(t)) => match t.evaluate(&env, input, field)? {
                             Value::String(s) => s,
                             other => other.to_string(),
                         },
@@ -595,8 +597,8 @@ impl Runner<'_> {
                     })
                 };
                 return Err(Failure {
-                    error: text(error)?,
-                    cause: text(cause)?,
+                    error: text(error, "Error")?,
+                    cause: text(cause, "Cause")?,
                 }
                 .into());
             }
@@ -615,7 +617,7 @@ impl Runner<'_> {
             _ => input.clone(),
         };
         let output = match output_template {
-            Some(t) => t.evaluate(&env, input)?,
+            Some(t) => t.evaluate(&env, input, "Output")?,
             None => default_output,
         };
         let mut assigned = assign_jsonata(assign.take(), &env, input)?;
@@ -642,7 +644,7 @@ pub(crate) fn assign_jsonata(
     input: &Value,
 ) -> Result<Map<String, Value>, Failure> {
     match assign {
-        Some(Assign::Jsonata(t)) => match t.evaluate(env, input)? {
+        Some(Assign::Jsonata(t)) => match t.evaluate(env, input, "Assign")? {
             Value::Object(map) => Ok(map),
             _ => Ok(Map::new()),
         },

@@ -70,38 +70,43 @@ impl Jtemplate {
         })
     }
 
-    /// Evaluates the template. An expression that gives no value (JSONata's undefined)
-    /// leaves its field out of an object; as the whole value it is an error.
-    pub(crate) fn evaluate(&self, env: &Environment, input: &Value) -> Result<Value, Failure> {
-        self.evaluate_inner(env, input)?.ok_or_else(|| {
-            Failure::query("the JSONata expression returned no value (undefined)".to_owned())
-        })
-    }
-
-    fn evaluate_inner(&self, env: &Environment, input: &Value) -> Result<Option<Value>, Failure> {
+    /// Evaluates the template written in `field` (`Output`, `Arguments`, `Assign`, ...). As
+    /// the service does, an expression that gives no value (JSONata's undefined) fails with
+    /// `States.QueryEvaluationError`, naming the field: `Output/v`, `Arguments/list[0]`.
+    pub(crate) fn evaluate(
+        &self,
+        env: &Environment,
+        input: &Value,
+        field: &str,
+    ) -> Result<Value, Failure> {
         Ok(match self {
-            Jtemplate::Literal(v) => Some(v.clone()),
+            Jtemplate::Literal(v) => v.clone(),
             Jtemplate::Object(fields) => {
                 let mut out = Map::new();
                 for (k, t) in fields {
-                    if let Some(v) = t.evaluate_inner(env, input)? {
-                        out.insert(k.clone(), v);
-                    }
+                    out.insert(k.clone(), t.evaluate(env, input, &format!("{field}/{k}"))?);
                 }
-                Some(Value::Object(out))
+                Value::Object(out)
             }
-            Jtemplate::Array(items) => {
-                let mut out = Vec::with_capacity(items.len());
-                for t in items {
-                    if let Some(v) = t.evaluate_inner(env, input)? {
-                        out.push(v);
-                    }
-                }
-                Some(Value::Array(out))
-            }
+            Jtemplate::Array(items) => Value::Array(
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, t)| t.evaluate(env, input, &format!("{field}[{i}]")))
+                    .collect::<Result<_, _>>()?,
+            ),
             Jtemplate::Expr { expression, source } => expression
                 .evaluate(Some(input), env)
-                .map_err(|e| Failure::query(format!("evaluating `{source}`: {e}")))?,
+                .map_err(|e| {
+                    Failure::query(format!(
+                        "The JSONata expression '{source}' specified for the field '{field}' could not be evaluated: {e}"
+                    ))
+                })?
+                .ok_or_else(|| {
+                    Failure::query(format!(
+                        "The JSONata expression '{source}' specified for the field '{field}' returned nothing (undefined)."
+                    ))
+                })?,
         })
     }
 }

@@ -111,7 +111,7 @@ fn assign_sees_result_and_values_from_state_entry() {
             "QueryLanguage": "JSONata",
             "StartAt": "Init",
             "States": {
-                "Init": {"Type": "Pass", "Assign": {"x": 1, "y": 2}, "Next": "Swap"},
+                "Init": {"Type": "Pass", "Assign": {"x": 1, "y": 2, "price": "old"}, "Next": "Swap"},
                 "Swap": {"Type": "Pass", "Assign": {"x": "{% $y %}", "y": "{% $x %}"}, "Next": "Get"},
                 "Get": {
                     "Type": "Task",
@@ -131,11 +131,10 @@ fn assign_sees_result_and_values_from_state_entry() {
             )],
         ),
     ));
-    // Output of Get ran before its own Assign took effect: `$price` was undefined there, so
-    // the field is left out.
+    // Get's Output saw `$price` from state entry, not the value its own Assign set.
     assert_eq!(
         out,
-        json!({"x": 2, "y": 1, "price": "10", "id": "o-1", "before": {"x": 2, "y": 1}})
+        json!({"x": 2, "y": 1, "price": "10", "id": "o-1", "before": {"x": 2, "y": 1, "priceSeenInOutput": "old"}})
     );
 }
 
@@ -401,4 +400,23 @@ fn invalid_jsonata_is_a_definition_error_at_its_field() {
     .err()
     .map(|e| e.pointer);
     assert_eq!(error.as_deref(), Some("/States/P/Output/x"));
+}
+
+#[test]
+fn an_undefined_field_is_a_query_evaluation_error_naming_the_field() {
+    let outcome = run(
+        json!({
+            "QueryLanguage": "JSONata",
+            "StartAt": "P",
+            "States": {"P": {"Type": "Pass", "Output": {"list": [1, {"v": "{% $states.input.absent %}"}]}, "End": true}}
+        }),
+        json!({}),
+    );
+    assert_eq!(
+        outcome,
+        Outcome::Failed {
+            error: "States.QueryEvaluationError".into(),
+            cause: "The JSONata expression '$states.input.absent' specified for the field 'Output/list[1]/v' returned nothing (undefined).".into()
+        }
+    );
 }
