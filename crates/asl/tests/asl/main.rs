@@ -132,3 +132,11 @@ fn steps_record_every_state_entered_with_its_input_and_output() {
     assert_eq!(execution.steps[1].input, json!({"a": 1}));
     assert_eq!(execution.steps[1].output, None);
 }
+
+#[test]
+fn a_parsed_machine_can_be_shared_across_threads() {
+    // The emulator serves requests on several threads from one parsed machine.
+    fn shareable<T: Send + Sync>() {}
+    shareable::<StateMachine>();
+    shareable::<Execution>();
+}
