@@ -86,8 +86,10 @@ fn request(args: &InvokeArgs) -> Result<Request, Vec<Diagnostic>> {
         None => (args.path.clone(), Vec::new()),
     };
     if !path.starts_with('/') {
-        return Err(vec![Diagnostic::error(format!("PATH `{path}` does not start with `/`"))
-            .help("give the resource path, e.g. `/start` (without the stage)")]);
+        return Err(vec![
+            Diagnostic::error(format!("PATH `{path}` does not start with `/`"))
+                .help("give the resource path, e.g. `/start` (without the stage)"),
+        ]);
     }
     let mut request = Request {
         method: args.method.to_uppercase(),
@@ -102,10 +104,14 @@ fn request(args: &InvokeArgs) -> Result<Request, Vec<Diagnostic>> {
     }
     for header in &args.header {
         let Some((name, value)) = header.split_once(':') else {
-            return Err(vec![Diagnostic::error(format!("`--header {header}` has no `:`"))
-                .help("write `--header Name:value`")]);
+            return Err(vec![
+                Diagnostic::error(format!("`--header {header}` has no `:`"))
+                    .help("write `--header Name:value`"),
+            ]);
         };
-        request.headers.push((name.trim().to_owned(), value.trim().to_owned()));
+        request
+            .headers
+            .push((name.trim().to_owned(), value.trim().to_owned()));
     }
     request.body = match args.body.as_deref() {
         None => String::new(),

@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use stackweave_emulator::{EmulationError, Emulator, Environment, Model, ModelError, Mocks};
+use stackweave_emulator::{EmulationError, Emulator, Environment, Mocks, Model, ModelError};
 use stackweave_synth::{Diagnostic, Options};
 
 use crate::app;
@@ -38,7 +38,11 @@ pub struct Local {
 impl Local {
     /// Reads `path` (a stack file is synthesised with `options`) and builds the emulator of
     /// its REST API (`api` names it when there are several).
-    pub fn load(path: &Path, options: &Options, api: Option<&str>) -> Result<Local, Vec<Diagnostic>> {
+    pub fn load(
+        path: &Path,
+        options: &Options,
+        api: Option<&str>,
+    ) -> Result<Local, Vec<Diagnostic>> {
         let path = app::stack_file(path);
         let input = Input::load(&path, options)?;
         let stack_name = match &input {
@@ -46,11 +50,21 @@ impl Local {
             Input::Template(file) => file
                 .path
                 .file_stem()
-                .map(|stem| stem.to_string_lossy().split('.').next().unwrap_or("stack").to_owned())
+                .map(|stem| {
+                    stem.to_string_lossy()
+                        .split('.')
+                        .next()
+                        .unwrap_or("stack")
+                        .to_owned()
+                })
                 .unwrap_or_else(|| "stack".to_owned()),
         };
-        let environment = Environment { stack_name, ..Environment::default() };
-        let model = Model::read(input.template(), environment).map_err(|e| vec![model_diagnostic(&input, &e)])?;
+        let environment = Environment {
+            stack_name,
+            ..Environment::default()
+        };
+        let model = Model::read(input.template(), environment)
+            .map_err(|e| vec![model_diagnostic(&input, &e)])?;
         let emulator = Emulator::new(model, api).map_err(|e| vec![model_diagnostic(&input, &e)])?;
         Ok(Local { input, emulator })
     }
@@ -62,7 +76,10 @@ impl Local {
             other => {
                 let mut diagnostic = Diagnostic::error(other.to_string()).help(other.help());
                 if let Some(resource) = other.resource() {
+                    // The message names the resource already.
+                    let message = diagnostic.message.clone();
                     diagnostic = locate(diagnostic, &self.input, resource, None);
+                    diagnostic.message = message;
                 }
                 diagnostic
             }
@@ -72,7 +89,12 @@ impl Local {
 
 /// Where a problem of the template is: the stack file's or template's line of `resource`
 /// (its property's line, when the file has it), and the construct that made it.
-fn locate(diagnostic: Diagnostic, input: &Input, resource: &str, pointer: Option<&str>) -> Diagnostic {
+fn locate(
+    diagnostic: Diagnostic,
+    input: &Input,
+    resource: &str,
+    pointer: Option<&str>,
+) -> Diagnostic {
     let location = match pointer {
         Some(pointer) if !pointer.is_empty() => input.location_of_value(resource, pointer),
         _ => input.location("Resources", resource),
@@ -110,12 +132,18 @@ pub fn read_text(path: &Path, what: &str) -> Result<String, Vec<Diagnostic>> {
         } else {
             format!("give the path of a {what} (YAML)")
         };
-        vec![Diagnostic::error(format!("cannot read {what} `{}`: {error}", path.display())).at(path, None).help(help)]
+        vec![
+            Diagnostic::error(format!("cannot read {what} `{}`: {error}", path.display()))
+                .at(path, None)
+                .help(help),
+        ]
     })?;
     String::from_utf8(bytes).map_err(|_| {
-        vec![Diagnostic::error(format!("the {what} `{}` is not UTF-8 text", path.display()))
-            .at(path, None)
-            .help("save it as UTF-8")]
+        vec![
+            Diagnostic::error(format!("the {what} `{}` is not UTF-8 text", path.display()))
+                .at(path, None)
+                .help("save it as UTF-8"),
+        ]
     })
 }
 

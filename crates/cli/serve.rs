@@ -49,13 +49,20 @@ pub fn run(mut args: ServeArgs) -> ExitCode {
     let listener = match TcpListener::bind(("127.0.0.1", args.port)) {
         Ok(listener) => listener,
         Err(error) => {
-            return exit::input_error(&[Diagnostic::error(format!("cannot listen on 127.0.0.1:{}: {error}", args.port))
-                .help("choose another `--port`, or `--port 0` for a free one")]);
+            return exit::input_error(&[Diagnostic::error(format!(
+                "cannot listen on 127.0.0.1:{}: {error}",
+                args.port
+            ))
+            .help("choose another `--port`, or `--port 0` for a free one")]);
         }
     };
     let port = listener.local_addr().map(|a| a.port()).unwrap_or(args.port);
     let stage = local.emulator.api().stage.name.clone();
-    let base = if stage.is_empty() { format!("http://127.0.0.1:{port}") } else { format!("http://127.0.0.1:{port}/{stage}") };
+    let base = if stage.is_empty() {
+        format!("http://127.0.0.1:{port}")
+    } else {
+        format!("http://127.0.0.1:{port}/{stage}")
+    };
     // The URL first and alone on its line: scripts and tests wait for it.
     let mut stdout = std::io::stdout();
     let _ = writeln!(stdout, "{base}");
@@ -78,7 +85,12 @@ pub fn run(mut args: ServeArgs) -> ExitCode {
 
 /// One request: the stage's prefix taken off, emulated; a request that cannot be emulated
 /// is a 500 saying why (and the diagnostic on stderr).
-fn answer(local: &Local, mocks: &stackweave_emulator::Mocks, stage: &str, request: &Request) -> Response {
+fn answer(
+    local: &Local,
+    mocks: &stackweave_emulator::Mocks,
+    stage: &str,
+    request: &Request,
+) -> Response {
     let mut request = request.clone();
     if !stage.is_empty() {
         let prefix = format!("/{stage}");
@@ -90,7 +102,10 @@ fn answer(local: &Local, mocks: &stackweave_emulator::Mocks, stage: &str, reques
     }
     match local.emulator.invoke(&request, mocks) {
         Ok(invocation) => {
-            eprintln!("{} {} -> {}", request.method, request.path, invocation.response.status);
+            eprintln!(
+                "{} {} -> {}",
+                request.method, request.path, invocation.response.status
+            );
             invocation.response
         }
         Err(error) => {

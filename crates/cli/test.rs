@@ -48,7 +48,10 @@ pub fn run(mut args: TestArgs) -> ExitCode {
         Ok(options) => options,
         Err(error) => return exit::usage_error(&error),
     };
-    let cases_path = args.cases.clone().unwrap_or_else(|| cases_beside(&args.input));
+    let cases_path = args
+        .cases
+        .clone()
+        .unwrap_or_else(|| cases_beside(&args.input));
     if args.cases.is_none() && !cases_path.exists() {
         return exit::input_error(&[Diagnostic::error(format!(
             "no test case file `{}` beside the stack",
@@ -70,7 +73,11 @@ pub fn run(mut args: TestArgs) -> ExitCode {
         exit::report(&synthesis.warnings);
     }
     let outcome = stackweave_emulator::run_cases(&local.emulator, &file);
-    let report = TestReport { cases: &file.path, input: local.input.path(), outcome: &outcome };
+    let report = TestReport {
+        cases: &file.path,
+        input: local.input.path(),
+        outcome: &outcome,
+    };
     let text = match args.report {
         TestFormat::Text => report::render(&report, ReportFormat::Text),
         TestFormat::Json => report::render(&report, ReportFormat::Json),

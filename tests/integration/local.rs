@@ -17,13 +17,20 @@ const SEED: &str = "tests/fixtures/seed-template.yaml";
 
 /// The body of an `invoke` response: what follows the blank line after the headers.
 fn body_of(output: &str) -> &str {
-    let response = output.rsplit_once("== response\n").map_or(output, |(_, r)| r);
-    response.split_once("\n\n").map_or("", |(_, body)| body).trim_end()
+    let response = output
+        .rsplit_once("== response\n")
+        .map_or(output, |(_, r)| r);
+    response
+        .split_once("\n\n")
+        .map_or("", |(_, body)| body)
+        .trim_end()
 }
 
 /// The status line of an `invoke` response.
 fn status_of(output: &str) -> &str {
-    let response = output.rsplit_once("== response\n").map_or(output, |(_, r)| r);
+    let response = output
+        .rsplit_once("== response\n")
+        .map_or(output, |(_, r)| r);
     response.lines().next().unwrap_or_default()
 }
 
@@ -57,9 +64,14 @@ fn the_reference_example_answers_the_pass_states_output() {
 
 #[test]
 fn a_missing_required_parameter_answers_400_with_api_gateways_message() {
-    let out = stackweave(&["invoke", EXAMPLE, "GET", "/start"]).success().to_owned();
+    let out = stackweave(&["invoke", EXAMPLE, "GET", "/start"])
+        .success()
+        .to_owned();
     assert_eq!(status_of(&out), "HTTP/1.1 400 Bad Request", "{out}");
-    assert_eq!(body_of(&out), r#"{"message":"Missing required request parameters: [param]"}"#);
+    assert_eq!(
+        body_of(&out),
+        r#"{"message":"Missing required request parameters: [param]"}"#
+    );
 }
 
 #[test]
@@ -70,9 +82,23 @@ fn a_workflow_ending_in_a_fail_state_answers_500_with_error_and_cause() {
         "          HelloWorld:\n            Type: Pass\n            Result:\n              message: Hello from Step Functions!\n            End: true",
         "          HelloWorld:\n            Type: Fail\n            Error: Broken\n            Cause: \"it's \\\"broken\\\"\"",
     );
-    let run = stackweave_in(project.dir.path(), &["invoke", "stack.yaml", "GET", "/start", "--query", "param=x"]);
+    let run = stackweave_in(
+        project.dir.path(),
+        &[
+            "invoke",
+            "stack.yaml",
+            "GET",
+            "/start",
+            "--query",
+            "param=x",
+        ],
+    );
     let out = run.success();
-    assert_eq!(status_of(out), "HTTP/1.1 500 Internal Server Error", "{out}");
+    assert_eq!(
+        status_of(out),
+        "HTTP/1.1 500 Internal Server Error",
+        "{out}"
+    );
     let body: Value = serde_json::from_str(body_of(out)).expect("a JSON body");
     assert_eq!(body, json!({"error": "Broken", "cause": "it's \"broken\""}));
 }
@@ -81,11 +107,16 @@ fn a_workflow_ending_in_a_fail_state_answers_500_with_error_and_cause() {
 fn quotes_backslashes_and_unicode_reach_the_execution_input_intact() {
     let value = r#"it's a \ "test" ünïcödé ✓"#;
     let query = format!("param={value}");
-    let run = stackweave(&["invoke", EXAMPLE, "GET", "/start", "--query", &query, "--trace"]);
+    let run = stackweave(&[
+        "invoke", EXAMPLE, "GET", "/start", "--query", &query, "--trace",
+    ]);
     let trace = run.success();
     assert_eq!(execution_input(trace), json!({"param": value}));
     // And the trace shows every step, in order.
-    let titles: Vec<&str> = trace.lines().filter_map(|l| l.strip_prefix("== ")).collect();
+    let titles: Vec<&str> = trace
+        .lines()
+        .filter_map(|l| l.strip_prefix("== "))
+        .collect();
     assert_eq!(
         titles,
         [
@@ -102,10 +133,24 @@ fn quotes_backslashes_and_unicode_reach_the_execution_input_intact() {
             "response",
         ]
     );
-    let response: Value = serde_json::from_str(step(trace, "StartSyncExecution response")).expect("JSON");
+    let response: Value =
+        serde_json::from_str(step(trace, "StartSyncExecution response")).expect("JSON");
     assert_eq!(response["status"], json!("SUCCEEDED"));
-    assert_eq!(response["output"], json!(r#"{"message":"Hello from Step Functions!"}"#));
-    for field in ["executionArn", "stateMachineArn", "name", "startDate", "stopDate", "input", "inputDetails", "outputDetails", "billingDetails"] {
+    assert_eq!(
+        response["output"],
+        json!(r#"{"message":"Hello from Step Functions!"}"#)
+    );
+    for field in [
+        "executionArn",
+        "stateMachineArn",
+        "name",
+        "startDate",
+        "stopDate",
+        "input",
+        "inputDetails",
+        "outputDetails",
+        "billingDetails",
+    ] {
         assert!(response.get(field).is_some(), "no `{field}` in {response}");
     }
 }
@@ -131,8 +176,19 @@ fn the_seed_template_answers_200_for_a_failed_execution() {
               },
               "End": true"#;
     assert!(seed.contains(pass), "the seed's definition changed");
-    project.write("seed.yaml", seed.replace(pass, r#""Type": "Fail", "Error": "Broken", "Cause": "boom""#));
-    let out = stackweave_in(project.dir.path(), &["invoke", "seed.yaml", "GET", "/start"]).success().to_owned();
+    project.write(
+        "seed.yaml",
+        seed.replace(
+            pass,
+            r#""Type": "Fail", "Error": "Broken", "Cause": "boom""#,
+        ),
+    );
+    let out = stackweave_in(
+        project.dir.path(),
+        &["invoke", "seed.yaml", "GET", "/start"],
+    )
+    .success()
+    .to_owned();
     assert_eq!(status_of(&out), "HTTP/1.1 200 OK", "{out}");
     // Its response template passes StartSyncExecution's envelope through as it is.
     let body: Value = serde_json::from_str(body_of(&out)).expect("a JSON body");
@@ -143,32 +199,65 @@ fn the_seed_template_answers_200_for_a_failed_execution() {
 
 #[test]
 fn an_unmocked_task_is_an_error_naming_the_state_and_what_to_do() {
-    let run = stackweave(&["invoke", "examples/orders-api/stack.yaml", "GET", "/orders/1"]);
+    let run = stackweave(&[
+        "invoke",
+        "examples/orders-api/stack.yaml",
+        "GET",
+        "/orders/1",
+    ]);
     let stderr = run.failure();
-    assert_contains!(stderr, "task state `ReadOrder` has no mock for call 1", "--> examples/orders-api/stack.yaml:", "= help: declare what `ReadOrder` answers");
+    assert_contains!(
+        stderr,
+        "task state `ReadOrder` has no mock for call 1",
+        "--> examples/orders-api/stack.yaml:",
+        "= help: declare what `ReadOrder` answers"
+    );
 }
 
 #[test]
 fn mocks_from_a_file_answer_task_states() {
     let project = Project::new("");
-    project.write("mocks.yaml", "ReadOrder:\n  - return: {Item: {id: {S: '1'}, item: {S: pen}, quantity: {N: '5'}}}\n");
+    project.write(
+        "mocks.yaml",
+        "ReadOrder:\n  - return: {Item: {id: {S: '1'}, item: {S: pen}, quantity: {N: '5'}}}\n",
+    );
     let stack = repo_root().join("examples/orders-api/stack.yaml");
     let mocks = project.path("mocks.yaml");
-    let run = stackweave(&["invoke", stack.to_str().expect("UTF-8"), "GET", "/orders/1", "--mocks", mocks.to_str().expect("UTF-8")]);
+    let run = stackweave(&[
+        "invoke",
+        stack.to_str().expect("UTF-8"),
+        "GET",
+        "/orders/1",
+        "--mocks",
+        mocks.to_str().expect("UTF-8"),
+    ]);
     let body: Value = serde_json::from_str(body_of(run.success())).expect("a JSON body");
     assert_eq!(body, json!({"id": "1", "item": "pen", "quantity": 5}));
 }
 
 #[test]
 fn every_examples_cases_pass() {
-    for stack in ["examples/api-to-express/stack.yaml", "examples/orders-api/stack.yaml"] {
+    for stack in [
+        "examples/api-to-express/stack.yaml",
+        "examples/orders-api/stack.yaml",
+    ] {
         let out = stackweave(&["test", stack]).success().to_owned();
         assert_contains!(out, "0 failed, 0 could not run");
     }
     for environment in ["dev", "prod"] {
         let template = format!("examples/multi-stack/expected/{environment}/Api.template.yaml");
-        let out = stackweave(&["test", &template, "--cases", "examples/multi-stack/api.tests.yaml"]).success().to_owned();
-        assert_contains!(out, "2 cases in examples/multi-stack/api.tests.yaml: 2 passed");
+        let out = stackweave(&[
+            "test",
+            &template,
+            "--cases",
+            "examples/multi-stack/api.tests.yaml",
+        ])
+        .success()
+        .to_owned();
+        assert_contains!(
+            out,
+            "2 cases in examples/multi-stack/api.tests.yaml: 2 passed"
+        );
     }
 }
 
@@ -190,7 +279,7 @@ fn a_mismatch_shows_expected_and_actual_and_exits_1() {
         run.stdout,
         "PASS  passes\n",
         "FAIL  wrong status and body\n      --> stack.tests.yaml:5:5\n      status: expected 200, got 400\n",
-        "json at /message:\n        expected: \"hello\"\n        actual:   \"Missing required request parameters: [param]\"\n",
+        "      json at /message: expected \"hello\", got \"Missing required request parameters: [param]\"\n",
         "header X-Missing: expected yes, got (absent)",
         "3 cases in stack.tests.yaml: 1 passed, 2 failed, 0 could not run",
     );
@@ -199,7 +288,10 @@ fn a_mismatch_shows_expected_and_actual_and_exits_1() {
 #[test]
 fn test_reports_as_junit_and_json() {
     let project = failing_project();
-    let run = stackweave_in(project.dir.path(), &["test", "stack.yaml", "--report", "junit"]);
+    let run = stackweave_in(
+        project.dir.path(),
+        &["test", "stack.yaml", "--report", "junit"],
+    );
     assert_eq!(run.code, 1);
     assert_contains!(
         run.stdout,
@@ -208,11 +300,20 @@ fn test_reports_as_junit_and_json() {
         "<testcase name=\"unknown &amp; &lt;odd&gt;\"",
         "<failure type=\"mismatch\" message=\"status: expected 200, got 400\">",
     );
-    let run = stackweave_in(project.dir.path(), &["test", "stack.yaml", "--report", "json"]);
+    let run = stackweave_in(
+        project.dir.path(),
+        &["test", "stack.yaml", "--report", "json"],
+    );
     let report: Value = serde_json::from_str(&run.stdout).expect("a JSON report");
     assert_eq!(report["command"], json!("test"));
-    assert_eq!(report["summary"], json!({"passed": 1, "failed": 2, "errors": 0}));
-    assert_eq!(report["cases"][1]["mismatches"][0], json!({"what": "status", "expected": "200", "actual": "400"}));
+    assert_eq!(
+        report["summary"],
+        json!({"passed": 1, "failed": 2, "errors": 0})
+    );
+    assert_eq!(
+        report["cases"][1]["mismatches"][0],
+        json!({"what": "status", "expected": "200", "actual": "400"})
+    );
 }
 
 #[test]
@@ -230,7 +331,10 @@ fn a_bad_case_file_is_reported_at_its_lines_with_help() {
         "error: unknown key `expct` in a case\n  --> stack.tests.yaml:4:5\n   = help: did you mean `expect`?",
         "error: a case has no `expect`\n",
     );
-    let run = stackweave_in(project.dir.path(), &["test", "stack.yaml", "--cases", "none.yaml"]);
+    let run = stackweave_in(
+        project.dir.path(),
+        &["test", "stack.yaml", "--cases", "none.yaml"],
+    );
     assert_eq!(run.code, 2);
     assert_contains!(run.stderr, "cannot read test case file `none.yaml`");
 }
@@ -238,9 +342,14 @@ fn a_bad_case_file_is_reported_at_its_lines_with_help() {
 #[test]
 fn a_stack_without_a_case_file_says_where_one_goes() {
     let project = Project::copy_of("examples/api-to-express");
+    std::fs::remove_file(project.path("stack.tests.yaml")).expect("the example's cases");
     let run: Run = stackweave_in(project.dir.path(), &["test", "stack.yaml"]);
     assert_eq!(run.code, 2);
-    assert_contains!(run.stderr, "no test case file `stack.tests.yaml` beside the stack", "--cases FILE");
+    assert_contains!(
+        run.stderr,
+        "no test case file `stack.tests.yaml` beside the stack",
+        "--cases FILE"
+    );
 }
 
 /// `stackweave serve` on a free port, killed when dropped.
@@ -267,13 +376,23 @@ fn serve(stack: &str) -> Server {
         .expect("stackweave serve starts");
     let stdout = child.stdout.take().expect("its stdout");
     let mut line = String::new();
-    BufReader::new(stdout).read_line(&mut line).expect("the URL line");
-    Server { child, url: line.trim().to_owned() }
+    BufReader::new(stdout)
+        .read_line(&mut line)
+        .expect("the URL line");
+    Server {
+        child,
+        url: line.trim().to_owned(),
+    }
 }
 
 /// Sends `raw` to the server and returns its whole answer.
 fn http(server: &Server, raw: &str) -> String {
-    let address = server.url.trim_start_matches("http://").split('/').next().expect("host:port");
+    let address = server
+        .url
+        .trim_start_matches("http://")
+        .split('/')
+        .next()
+        .expect("host:port");
     let mut stream = TcpStream::connect(address).expect("the server accepts");
     stream.write_all(raw.as_bytes()).expect("send");
     let mut answer = String::new();
@@ -284,12 +403,26 @@ fn http(server: &Server, raw: &str) -> String {
 #[test]
 fn serve_answers_real_http_requests() {
     let server = serve(EXAMPLE);
-    assert!(server.url.starts_with("http://127.0.0.1:") && server.url.ends_with("/prod"), "{}", server.url);
-    let ok = http(&server, "GET /prod/start?param=%C3%BC HTTP/1.1\r\nHost: localhost\r\n\r\n");
+    assert!(
+        server.url.starts_with("http://127.0.0.1:") && server.url.ends_with("/prod"),
+        "{}",
+        server.url
+    );
+    let ok = http(
+        &server,
+        "GET /prod/start?param=%C3%BC HTTP/1.1\r\nHost: localhost\r\n\r\n",
+    );
     assert!(ok.starts_with("HTTP/1.1 200 OK\r\n"), "{ok}");
-    assert_contains!(ok, "Connection: close\r\n", "\r\n\r\n{\"message\":\"Hello from Step Functions!\"}");
+    assert_contains!(
+        ok,
+        "Connection: close\r\n",
+        "\r\n\r\n{\"message\":\"Hello from Step Functions!\"}"
+    );
     let refused = http(&server, "GET /start HTTP/1.1\r\nHost: localhost\r\n\r\n");
-    assert!(refused.starts_with("HTTP/1.1 400 Bad Request\r\n"), "{refused}");
+    assert!(
+        refused.starts_with("HTTP/1.1 400 Bad Request\r\n"),
+        "{refused}"
+    );
     assert_contains!(refused, "Missing required request parameters: [param]");
     let broken = http(&server, "GARBAGE\r\n\r\n");
     assert!(broken.starts_with("HTTP/1.1 400 "), "{broken}");

@@ -50,10 +50,18 @@ impl TestReport<'_> {
             Verdict::Passed => {}
             Verdict::Failed(mismatches) => {
                 for m in mismatches {
-                    if m.expected.contains('\n') || m.actual.contains('\n') || m.expected.len() + m.actual.len() > 60 {
-                        let _ = writeln!(out, "{}:\n  expected: {}\n  actual:   {}", m.what, m.expected, m.actual);
+                    if m.expected.contains('\n')
+                        || m.actual.contains('\n')
+                        || m.expected.len() + m.actual.len() > 60
+                    {
+                        let _ = writeln!(
+                            out,
+                            "{}:\n  expected: {}\n  actual:   {}",
+                            m.what, m.expected, m.actual
+                        );
                     } else {
-                        let _ = writeln!(out, "{}: expected {}, got {}", m.what, m.expected, m.actual);
+                        let _ =
+                            writeln!(out, "{}: expected {}, got {}", m.what, m.expected, m.actual);
                     }
                 }
             }
@@ -70,25 +78,46 @@ impl TestReport<'_> {
         let total = passed + failed + errors;
         let suite = xml(&display_path(self.cases));
         let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-        let _ = writeln!(out, "<testsuites name=\"stackweave test\" tests=\"{total}\" failures=\"{failed}\" errors=\"{errors}\">");
-        let _ = writeln!(out, "  <testsuite name=\"{suite}\" tests=\"{total}\" failures=\"{failed}\" errors=\"{errors}\" skipped=\"0\">");
+        let _ = writeln!(
+            out,
+            "<testsuites name=\"stackweave test\" tests=\"{total}\" failures=\"{failed}\" errors=\"{errors}\">"
+        );
+        let _ = writeln!(
+            out,
+            "  <testsuite name=\"{suite}\" tests=\"{total}\" failures=\"{failed}\" errors=\"{errors}\" skipped=\"0\">"
+        );
         for result in &self.outcome.results {
             let name = xml(&result.case.name);
             let line = result.case.location.line;
-            let open = format!("    <testcase name=\"{name}\" classname=\"{suite}\" file=\"{suite}\" line=\"{line}\"");
+            let open = format!(
+                "    <testcase name=\"{name}\" classname=\"{suite}\" file=\"{suite}\" line=\"{line}\""
+            );
             match &result.verdict {
                 Verdict::Passed => {
                     let _ = writeln!(out, "{open}/>");
                 }
                 Verdict::Failed(mismatches) => {
-                    let first = mismatches.first().map(|m| format!("{}: expected {}, got {}", m.what, m.expected, m.actual)).unwrap_or_default();
+                    let first = mismatches
+                        .first()
+                        .map(|m| format!("{}: expected {}, got {}", m.what, m.expected, m.actual))
+                        .unwrap_or_default();
                     let _ = writeln!(out, "{open}>");
-                    let _ = writeln!(out, "      <failure type=\"mismatch\" message=\"{}\">{}</failure>", xml(&first), xml(&Self::detail(result)));
+                    let _ = writeln!(
+                        out,
+                        "      <failure type=\"mismatch\" message=\"{}\">{}</failure>",
+                        xml(&first),
+                        xml(&Self::detail(result))
+                    );
                     let _ = writeln!(out, "    </testcase>");
                 }
                 Verdict::Error { message, .. } => {
                     let _ = writeln!(out, "{open}>");
-                    let _ = writeln!(out, "      <error type=\"emulation\" message=\"{}\">{}</error>", xml(message), xml(&Self::detail(result)));
+                    let _ = writeln!(
+                        out,
+                        "      <error type=\"emulation\" message=\"{}\">{}</error>",
+                        xml(message),
+                        xml(&Self::detail(result))
+                    );
                     let _ = writeln!(out, "    </testcase>");
                 }
             }
@@ -130,7 +159,11 @@ impl Report for TestReport<'_> {
             };
             let _ = writeln!(out, "{label} {}", result.case.name);
             if result.verdict != Verdict::Passed {
-                let _ = writeln!(out, "      {}", paint.dim(&format!("--> {}", self.place(result))));
+                let _ = writeln!(
+                    out,
+                    "      {}",
+                    paint.dim(&format!("--> {}", self.place(result)))
+                );
                 for line in Self::detail(result).lines() {
                     let _ = writeln!(out, "      {line}");
                 }
@@ -143,7 +176,11 @@ impl Report for TestReport<'_> {
             plural(total),
             display_path(self.cases)
         );
-        let verdict = if failed + errors > 0 { Summary::Fails } else { Summary::Clear };
+        let verdict = if failed + errors > 0 {
+            Summary::Fails
+        } else {
+            Summary::Clear
+        };
         let _ = writeln!(out, "{}", paint.verdict(verdict, &summary));
         out
     }
@@ -196,8 +233,10 @@ impl Report for TestReport<'_> {
         let rule = SarifRule {
             id: CASE_RULE.to_owned(),
             title: "a local test case does not answer as expected".to_owned(),
-            rationale: "the emulated API answers a request differently from what the case expects".to_owned(),
-            fix: "run `stackweave invoke ... --trace` with the case's request to see each step".to_owned(),
+            rationale: "the emulated API answers a request differently from what the case expects"
+                .to_owned(),
+            fix: "run `stackweave invoke ... --trace` with the case's request to see each step"
+                .to_owned(),
             level: "error",
         };
         let results = self
@@ -206,8 +245,13 @@ impl Report for TestReport<'_> {
             .iter()
             .filter(|r| r.verdict != Verdict::Passed)
             .map(|result| {
-                let message = format!("case `{}`: {}", result.case.name, Self::detail(result).trim_end());
-                let mut found = SarifResult::new(CASE_RULE, "error", message, display_path(self.cases));
+                let message = format!(
+                    "case `{}`: {}",
+                    result.case.name,
+                    Self::detail(result).trim_end()
+                );
+                let mut found =
+                    SarifResult::new(CASE_RULE, "error", message, display_path(self.cases));
                 found.region = Some((result.case.location.line, result.case.location.column));
                 found
             })
@@ -222,6 +266,9 @@ mod tests {
 
     #[test]
     fn xml_text_is_escaped() {
-        assert_eq!(xml("a<b & \"c\"\n\u{1}"), "a&lt;b &amp; &quot;c&quot;&#10;\\u0001");
+        assert_eq!(
+            xml("a<b & \"c\"\n\u{1}"),
+            "a&lt;b &amp; &quot;c&quot;&#10;\\u0001"
+        );
     }
 }

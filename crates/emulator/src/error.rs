@@ -67,9 +67,10 @@ pub enum EmulationError {
         /// What is wrong, with its JSON Pointer into the definition.
         error: stackweave_asl::DefinitionError,
     },
-    /// A Task state ran with no mock answer left.
+    /// The execution could not be run faithfully: a Task state with no mock answer left,
+    /// a runaway loop, a feature local runs do not support.
     #[error("state machine `{machine}`: {error}")]
-    Unmocked {
+    Run {
         /// The state machine's logical id.
         machine: String,
         /// Which state and call.
@@ -90,11 +91,14 @@ impl EmulationError {
             EmulationError::Definition { .. } => {
                 "fix the state machine's definition at that JSON Pointer".to_owned()
             }
-            EmulationError::Unmocked { error, .. } => match error {
+            EmulationError::Run { error, .. } => match error {
                 stackweave_asl::RunError::Unmocked { state, .. } => format!(
                     "declare what `{state}` answers under `mocks:` (one entry per call, \
                      `return: <result>` or `error: <name>` with `cause:`); docs/local.md shows how"
                 ),
+                _ => "change the definition or the mocks so the execution can run locally \
+                      (docs/local.md lists what is emulated)"
+                    .to_owned(),
             },
         }
     }
@@ -104,8 +108,9 @@ impl EmulationError {
         match self {
             EmulationError::Model(error) => error.resource.as_deref(),
             EmulationError::Template { method, .. } => Some(method),
-            EmulationError::Definition { machine, .. }
-            | EmulationError::Unmocked { machine, .. } => Some(machine),
+            EmulationError::Definition { machine, .. } | EmulationError::Run { machine, .. } => {
+                Some(machine)
+            }
         }
     }
 }

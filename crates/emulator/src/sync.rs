@@ -149,13 +149,12 @@ pub fn start_sync_execution(
         execution_arn: execution_arn.clone(),
         start_time: START_TIME.to_owned(),
     };
-    let execution =
-        parsed
-            .run(input, mocks, &options)
-            .map_err(|error| EmulationError::Unmocked {
-                machine: machine.logical_id.clone(),
-                error,
-            })?;
+    let execution = parsed
+        .run(input, mocks, &options)
+        .map_err(|error| EmulationError::Run {
+            machine: machine.logical_id.clone(),
+            error,
+        })?;
     let start = json!(START_EPOCH_SECONDS as f64);
     let stop = json!(START_EPOCH_SECONDS as f64 + 0.05);
     let mut body = Map::new();
