@@ -8,7 +8,9 @@ use std::process::{Child, Command, Stdio};
 
 use serde_json::{Value, json};
 
-use crate::support::{Project, Run, repo_root, shared_cache_dir, stackweave, stackweave_in};
+use crate::support::{
+    Project, Run, build_standalone_plugin, repo_root, shared_cache_dir, stackweave, stackweave_in,
+};
 
 const EXAMPLE: &str = "examples/api-to-express/stack.yaml";
 /// The blog post's hand-written template (`../shared/seed/seed-template.yaml`), kept as the
@@ -259,6 +261,22 @@ fn every_examples_cases_pass() {
             "2 cases in examples/multi-stack/api.tests.yaml: 2 passed"
         );
     }
+}
+
+#[test]
+fn a_team_constructs_api_runs_from_the_template_it_produces() {
+    let built = build_standalone_plugin(&repo_root().join("examples/team-construct/express-api"));
+    let plugins = built.to_str().expect("a UTF-8 path");
+    let run = stackweave(&[
+        "test",
+        "examples/team-construct/stack.yaml",
+        "--plugins",
+        plugins,
+    ]);
+    assert_contains!(
+        run.success(),
+        "2 cases in examples/team-construct/stack.tests.yaml: 2 passed"
+    );
 }
 
 fn failing_project() -> Project {
