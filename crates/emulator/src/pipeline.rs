@@ -661,7 +661,154 @@ fn parameter_value(
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
+    use crate::resolve::Environment;
+
     use super::*;
+
+    /// An API of one route whose integration is written by the test.
+    fn emulator_of(integration: Value, machine_type: &str) -> Emulator {
+        let template = json!({"Resources": {
+            "Flow": {"Type": "AWS::StepFunctions::StateMachine", "Properties": {
+                "StateMachineType": machine_type,
+                "Definition": {"StartAt": "Save", "States": {"Save": {"Type": "Task", "Resource": "arn:aws:states:::dynamodb:putItem", "End": true}}}}},
+            "Api": {"Type": "AWS::ApiGateway::RestApi"},
+            "Items": {"Type": "AWS::ApiGateway::Resource", "Properties": {"RestApiId": {"Ref": "Api"}, "ParentId": {"Fn::GetAtt": ["Api", "RootResourceId"]}, "PathPart": "items"}},
+            "Post": {"Type": "AWS::ApiGateway::Method", "Properties": {
+                "RestApiId": {"Ref": "Api"}, "ResourceId": {"Ref": "Items"}, "HttpMethod": "POST",
+                "AuthorizationType": "NONE", "Integration": integration}},
+        }});
+        Emulator::new(
+            Model::read(&template, Environment::default()).unwrap(),
+            None,
+        )
+        .unwrap()
+    }
+
+    fn sync_integration(request_template: &str, passthrough: &str) -> Value {
+        json!({
+            "Type": "AWS",
+            "Uri": "arn:aws:apigateway:us-east-1:states:action/StartSyncExecution",
+            "PassthroughBehavior": passthrough,
+            "RequestTemplates": {"application/json": request_template},
+            "IntegrationResponses": [
+                {"StatusCode": "200", "ResponseTemplates": {"application/json": "#set($s = $input.path('$.status'))#if($s != 'SUCCEEDED')#set($context.responseOverride.status = 502)#end$s"}},
+                {"StatusCode": "400", "SelectionPattern": "4\\d{2}", "ResponseParameters": {"method.response.header.X-Error": "integration.response.body.__type"}}
+            ]
+        })
+    }
+
+    fn post(body: &str, content_type: &str) -> Request {
+        Request {
+            method: "POST".into(),
+            path: "/items".into(),
+            headers: vec![("Content-Type".into(), content_type.into())],
+            body: body.into(),
+            ..Request::default()
+        }
+    }
+
+    const ARN: &str = "arn:aws:states:us-east-1:123456789012:stateMachine:Flow";
+
+    #[test]
+    fn a_task_answers_from_its_mocks_and_a_failure_overrides_the_status() {
+        let template = format!(
+            "{{\"stateMachineArn\": \"{ARN}\", \"input\": \"$util.escapeJavaScript($input.body)\"}}"
+        );
+        let emulator = emulator_of(sync_integration(&template, "NEVER"), "EXPRESS");
+        let mut mocks = Mocks::default();
+        mocks.responses.insert(
+            "Save".into(),
+            vec![stackweave_asl::MockResponse::Throw {
+                error: "E".into(),
+                cause: "C".into(),
+            }],
+        );
+        let invocation = emulator
+            .invoke(&post("{}", "application/json"), &mocks)
+            .unwrap();
+        assert_eq!(invocation.response.status, 502);
+        assert_eq!(invocation.response.body, "FAILED");
+        let unmocked = emulator
+            .invoke(&post("{}", "application/json"), &Mocks::default())
+            .unwrap_err();
+        assert!(
+            matches!(unmocked, EmulationError::Run { .. }),
+            "{unmocked:?}"
+        );
+    }
+
+    #[test]
+    fn the_services_refusals_go_through_the_selection_pattern() {
+        // A template whose output is not JSON, and a STANDARD machine: both 400 from the
+        // service, picked by the `4\d{2}` response, its header mapped from the body.
+        let emulator = emulator_of(
+            sync_integration("{\"input\": \"$input.body\"", "NEVER"),
+            "EXPRESS",
+        );
+        let response = emulator
+            .invoke(&post("{}", "application/json"), &Mocks::default())
+            .unwrap()
+            .response;
+        assert_eq!(response.status, 400);
+        assert_eq!(
+            response.header("X-Error"),
+            Some("com.amazon.coral.service#SerializationException")
+        );
+        let template = format!("{{\"stateMachineArn\": \"{ARN}\"}}");
+        let standard = emulator_of(sync_integration(&template, "NEVER"), "STANDARD");
+        let response = standard
+            .invoke(&post("{}", "application/json"), &Mocks::default())
+            .unwrap()
+            .response;
+        assert_eq!(response.status, 400);
+        assert_eq!(
+            response.header("X-Error"),
+            Some("com.amazonaws.swf.service.v2.model#StateMachineTypeNotSupported")
+        );
+    }
+
+    #[test]
+    fn passthrough_behaviour_decides_unmapped_content_types() {
+        let template = format!("{{\"stateMachineArn\": \"{ARN}\"}}");
+        let never = emulator_of(sync_integration(&template, "NEVER"), "EXPRESS");
+        let response = never
+            .invoke(&post("x", "text/plain"), &Mocks::default())
+            .unwrap()
+            .response;
+        assert_eq!(
+            (response.status, response.body.as_str()),
+            (415, "{\"message\":\"Unsupported Media Type\"}")
+        );
+        // WHEN_NO_MATCH sends the body as it is: here not JSON, so the service refuses it.
+        let passes = emulator_of(sync_integration(&template, "WHEN_NO_MATCH"), "EXPRESS");
+        let invocation = passes
+            .invoke(&post("x", "text/plain"), &Mocks::default())
+            .unwrap();
+        assert_eq!(
+            invocation.trace.step("StartSyncExecution request"),
+            Some("x")
+        );
+        assert_eq!(invocation.response.status, 400);
+    }
+
+    #[test]
+    fn a_mock_integration_answers_by_its_status_code() {
+        let emulator = emulator_of(
+            json!({"Type": "MOCK", "RequestTemplates": {"application/json": "{\"statusCode\": 404}"},
+                   "IntegrationResponses": [{"StatusCode": "200"}, {"StatusCode": "404", "SelectionPattern": "404",
+                       "ResponseTemplates": {"application/json": "{\"missing\": \"$context.resourcePath\"}"}}]}),
+            "EXPRESS",
+        );
+        let response = emulator
+            .invoke(&post("", "application/json"), &Mocks::default())
+            .unwrap()
+            .response;
+        assert_eq!(
+            (response.status, response.body.as_str()),
+            (404, "{\"missing\": \"/items\"}")
+        );
+    }
 
     #[test]
     fn literal_segments_parameters_and_greedy_paths_match() {
