@@ -217,7 +217,7 @@ impl<'e> Evaluator<'e> {
             let last = i + 1 == steps.len();
             result = if i == 0 && matches!(step.kind, Kind::Array(_)) {
                 // A leading `[...]` is built once, not once per input item.
-                self.eval(step, input, frame)?
+                as_cons(self.eval(step, input, frame)?)
             } else {
                 self.step(step, &current, last, frame)?
             };
@@ -257,11 +257,13 @@ impl<'e> Evaluator<'e> {
             }
             _ => {}
         }
+        // A trailing `[...]` builds one array per item, kept whole.
+        let keep_whole = last && matches!(step.kind, Kind::Array(_));
         let mut results = Vec::with_capacity(items.len());
         for item in items {
             let r = self.eval(step, item, frame)?;
             if !r.is_undefined() {
-                results.push(r);
+                results.push(if keep_whole { as_cons(r) } else { r });
             }
         }
         if last && results.len() == 1 {
@@ -339,7 +341,7 @@ impl<'e> Evaluator<'e> {
                 other => out.push(other),
             }
         }
-        Ok(Val::Array(Rc::new(Array { items: out, sequence: false, keep_singleton: false, cons: true })))
+        Ok(Val::array(out))
     }
 
     /// An object constructor or a group-by: keys are evaluated per item, and each key's
@@ -476,7 +478,10 @@ impl<'e> Evaluator<'e> {
         let callee = self.eval(func, input, frame)?;
         if !callee.is_func() {
             let (code, hint) = match &func.kind {
-                Kind::Path { steps, .. } if steps.len() == 1 && matches!(steps[0].kind, Kind::Name(_)) => {
+                Kind::Path { steps, .. }
+                    if steps.len() == 1
+                        && matches!(&steps[0].kind, Kind::Name(n) if functions::builtin_name(n).is_some()) =>
+                {
                     ("T1005", " (did you mean to prefix the function name with $?)")
                 }
                 _ => ("T1006", ""),
@@ -603,6 +608,18 @@ pub(crate) fn arity(f: &Val) -> usize {
     }
 }
 
+/// Marks an array built by `[...]` as one a path keeps whole.
+fn as_cons(value: Val) -> Val {
+    match value {
+        Val::Array(a) => {
+            let mut a = Rc::unwrap_or_clone(a);
+            a.cons = true;
+            Val::Array(Rc::new(a))
+        }
+        other => other,
+    }
+}
+
 fn index(items: &[Val], n: f64) -> Option<&Val> {
     let mut at = n.floor();
     if at < 0.0 {
@@ -714,9 +731,7 @@ fn binary(op: BinOp, l: Val, r: Val) -> Result<Val> {
                 BinOp::Div => x / y,
                 _ => x % y,
             };
-            if !n.is_finite() {
-                return Err(JsonataError::code("D1001", format!("number out of range: {n}")));
-            }
+            // Infinity travels on (JavaScript's arithmetic); `$string` and the output refuse it.
             Ok(Val::Num(n))
         }
         BinOp::Eq | BinOp::Ne => {

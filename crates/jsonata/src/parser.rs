@@ -138,7 +138,6 @@ impl Parser {
             }
             Tok::Op("*") => node(path_of(Node::new(Kind::Wildcard, pos))),
             Tok::Op("**") => node(path_of(Node::new(Kind::Descendants, pos))),
-            Tok::Op("?") => node(Kind::Placeholder),
             Tok::Op("(") => {
                 let mut items = Vec::new();
                 while !self.at_op(")") {
@@ -314,15 +313,21 @@ impl Parser {
             }
             "." => {
                 let right = self.expression(75)?;
-                Ok(join_path(left, right, pos))
+                join_path(left, right, pos)
             }
             "(" => {
                 let mut args = Vec::new();
                 let mut partial = false;
                 if !self.at_op(")") {
                     loop {
-                        let arg = self.expression(0)?;
-                        partial |= matches!(arg.kind, Kind::Placeholder);
+                        let next = self.tokens.get(self.at + 1).map(|t| &t.tok);
+                        let arg = if self.at_op("?") && matches!(next, Some(Tok::Op("," | ")"))) {
+                            let t = self.advance();
+                            partial = true;
+                            Node::new(Kind::Placeholder, t.pos)
+                        } else {
+                            self.expression(0)?
+                        };
                         args.push(arg);
                         if !self.at_op(",") {
                             break;
@@ -337,6 +342,9 @@ impl Parser {
                 if self.at_op("]") {
                     self.advance();
                     return Ok(keep_array(left));
+                }
+                if self.peek().tok == Tok::End {
+                    return Err(JsonataError::new("S0203", Some(self.peek().pos), "expected ']' before end of expression"));
                 }
                 let predicate = self.expression(0)?;
                 self.expect("]")?;
@@ -362,7 +370,7 @@ impl Parser {
                 }
                 self.expect(")")?;
                 let step = Node::new(Kind::Sort(terms), pos);
-                Ok(join_path(left, step, pos))
+                join_path(left, step, pos)
             }
             "{" => {
                 if matches!(left.kind, Kind::Group(..)) {
@@ -381,19 +389,32 @@ fn path_of(step: Node) -> Kind {
     Kind::Path { steps: vec![step], keep_array: false }
 }
 
-fn join_path(left: Node, right: Node, pos: usize) -> Node {
+fn join_path(left: Node, right: Node, pos: usize) -> Result<Node> {
     let (mut steps, mut keep) = match left.kind {
         Kind::Path { steps, keep_array } => (steps, keep_array),
-        _ => (vec![left], false),
+        _ => (vec![as_step(left)?], false),
     };
     match right.kind {
         Kind::Path { steps: more, keep_array } => {
             steps.extend(more);
             keep |= keep_array;
         }
-        _ => steps.push(right),
+        _ => steps.push(as_step(right)?),
     }
-    Node::new(Kind::Path { steps, keep_array: keep }, pos)
+    Ok(Node::new(Kind::Path { steps, keep_array: keep }, pos))
+}
+
+/// A string literal in a path is a field name; other literals cannot be steps.
+fn as_step(node: Node) -> Result<Node> {
+    match node.kind {
+        Kind::Str(s) => Ok(Node::new(Kind::Name(s), node.pos)),
+        Kind::Num(_) | Kind::Bool(_) | Kind::Null => Err(JsonataError::new(
+            "S0213",
+            Some(node.pos),
+            "a literal value cannot be used as a step within a path expression",
+        )),
+        _ => Ok(node),
+    }
 }
 
 fn keep_array(node: Node) -> Node {

@@ -92,7 +92,7 @@ pub(super) fn call(ev: &Evaluator<'_>, name: &str, a: &Args, context: &Val) -> R
             for item in items {
                 match item {
                     Val::Object(o) => o.iter().for_each(|(k, v)| out.insert(k.clone(), v.clone())),
-                    _ => return Err(a.mismatch(0)),
+                    _ => return Err(JsonataError::code("T0412", "argument 1 of function merge must be an array of objects")),
                 }
             }
             Ok(Val::object(out))

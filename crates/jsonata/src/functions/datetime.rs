@@ -35,9 +35,13 @@ pub(super) fn call(ev: &Evaluator<'_>, name: &str, a: &Args) -> Result<Val> {
             if a.str(1)?.is_some() {
                 return Err(JsonataError::code("D3136", "$toMillis with a picture string is not supported"));
             }
-            parse_iso(&text)
-                .map(Val::Num)
-                .ok_or_else(|| JsonataError::code("D3110", format!("the timestamp cannot be parsed: {text}")))
+            if let Some(ms) = parse_iso(&text) {
+                return Ok(Val::Num(ms));
+            }
+            if looks_iso(&text) {
+                return Ok(Val::Num(f64::NAN));
+            }
+            Err(JsonataError::code("D3110", format!("the argument of the toMillis function must be an ISO 8601 formatted timestamp; given {text}")))
         }
     }
 }
@@ -127,6 +131,17 @@ fn parse_iso(s: &str) -> Option<f64> {
     let days = days_from_civil(year, month, day);
     let seconds = days * 86_400 + hour * 3600 + minute * 60 - offset_minutes * 60;
     Some(seconds as f64 * 1000.0 + second * 1000.0 + millis)
+}
+
+/// `YYYY-MM-DD...`: the shape of an ISO 8601 timestamp, whether or not the date exists.
+fn looks_iso(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() >= 10
+        && b[..4].iter().all(u8::is_ascii_digit)
+        && b[4] == b'-'
+        && b[5..7].iter().all(u8::is_ascii_digit)
+        && b[7] == b'-'
+        && b[8..10].iter().all(u8::is_ascii_digit)
 }
 
 /// `±HHMM` as minutes east of UTC.

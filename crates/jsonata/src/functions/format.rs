@@ -215,14 +215,17 @@ fn format_integer(n: f64, picture: &str) -> Result<String> {
     let text = match primary {
         "w" => words(value),
         "W" => words(value).to_uppercase(),
-        "Ww" => words(value)
-            .split(' ')
-            .map(|w| {
-                let mut c = w.chars();
-                c.next().map_or(String::new(), |f| f.to_uppercase().collect::<String>() + c.as_str())
-            })
-            .collect::<Vec<_>>()
-            .join(" "),
+        "Ww" => {
+            let mut start = true;
+            words(value)
+                .chars()
+                .map(|c| {
+                    let out = if start { c.to_ascii_uppercase() } else { c };
+                    start = c == ' ' || c == '-';
+                    out
+                })
+                .collect()
+        }
         "i" => roman(value),
         "I" => roman(value).to_uppercase(),
         "a" => letters(value),

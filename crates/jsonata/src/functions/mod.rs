@@ -2,12 +2,13 @@
 //! checked, and the dispatch to the module that implements each function.
 //!
 //! A function whose signature accepts the context (`$uppercase()` inside `Name.`) gets the
-//! caller's input as its first argument when called with too few arguments.
+//! caller's input as its first argument when that argument is left out (see [`signature`]).
 
 mod collections;
 mod datetime;
 mod format;
 mod numeric;
+mod signature;
 mod strings;
 pub(crate) mod text;
 
@@ -21,77 +22,76 @@ use crate::JsonataError;
 pub(crate) use strings::regex_first_match;
 pub(crate) use text::{compare_strings, string_of};
 
-/// Per function: its name, how many arguments it requires, whether the context fills a
-/// missing first argument, and how many a higher-order function passes it.
-const TABLE: &[(&str, usize, bool, usize)] = &[
-    ("sum", 1, false, 1),
-    ("count", 1, false, 1),
-    ("max", 1, false, 1),
-    ("min", 1, false, 1),
-    ("average", 1, false, 1),
-    ("string", 1, true, 2),
-    ("substring", 2, true, 3),
-    ("substringBefore", 2, true, 2),
-    ("substringAfter", 2, true, 2),
-    ("lowercase", 1, true, 1),
-    ("uppercase", 1, true, 1),
-    ("length", 1, true, 1),
-    ("trim", 1, true, 1),
-    ("pad", 2, true, 3),
-    ("match", 2, true, 3),
-    ("contains", 2, true, 2),
-    ("replace", 3, true, 4),
-    ("split", 2, true, 3),
-    ("join", 1, false, 2),
-    ("formatNumber", 2, true, 3),
-    ("formatBase", 1, true, 2),
-    ("formatInteger", 2, true, 2),
-    ("parseInteger", 2, true, 2),
-    ("number", 1, true, 1),
-    ("floor", 1, true, 1),
-    ("ceil", 1, true, 1),
-    ("round", 1, true, 2),
-    ("abs", 1, true, 1),
-    ("sqrt", 1, true, 1),
-    ("power", 2, true, 2),
-    ("random", 0, false, 0),
-    ("boolean", 1, true, 1),
-    ("not", 1, true, 1),
-    ("map", 2, false, 2),
-    ("zip", 1, false, 1),
-    ("filter", 2, false, 2),
-    ("single", 1, false, 2),
-    ("reduce", 2, false, 3),
-    ("sift", 2, true, 2),
-    ("keys", 1, true, 1),
-    ("lookup", 2, true, 2),
-    ("append", 2, false, 2),
-    ("exists", 1, false, 1),
-    ("spread", 1, true, 1),
-    ("merge", 1, false, 1),
-    ("reverse", 1, false, 1),
-    ("each", 2, true, 2),
-    ("error", 0, false, 1),
-    ("assert", 1, false, 2),
-    ("type", 1, false, 1),
-    ("sort", 1, false, 2),
-    ("shuffle", 1, false, 1),
-    ("distinct", 1, false, 1),
-    ("base64encode", 1, true, 1),
-    ("base64decode", 1, true, 1),
-    ("encodeUrlComponent", 1, true, 1),
-    ("encodeUrl", 1, true, 1),
-    ("decodeUrlComponent", 1, true, 1),
-    ("decodeUrl", 1, true, 1),
-    ("eval", 1, false, 2),
-    ("toMillis", 1, true, 2),
-    ("fromMillis", 1, true, 3),
-    ("now", 0, false, 2),
-    ("millis", 0, false, 0),
-    ("clone", 1, true, 1),
+/// Per function: its name and its signature, as the JSONata documentation gives them.
+const TABLE: &[(&str, &str)] = &[
+    ("sum", "<a<n>:n>"),
+    ("count", "<a:n>"),
+    ("max", "<a<n>:n>"),
+    ("min", "<a<n>:n>"),
+    ("average", "<a<n>:n>"),
+    ("string", "<x-b?:s>"),
+    ("substring", "<s-nn?:s>"),
+    ("substringBefore", "<s-s:s>"),
+    ("substringAfter", "<s-s:s>"),
+    ("lowercase", "<s-:s>"),
+    ("uppercase", "<s-:s>"),
+    ("length", "<s-:n>"),
+    ("trim", "<s-:s>"),
+    ("pad", "<s-ns?:s>"),
+    ("match", "<s-f<s:o>n?:a<o>>"),
+    ("contains", "<s-(sf):b>"),
+    ("replace", "<s-(sf)(sf)n?:s>"),
+    ("split", "<s-(sf)n?:a<s>>"),
+    ("join", "<a<s>s?:s>"),
+    ("formatNumber", "<n-so?:s>"),
+    ("formatBase", "<n-n?:s>"),
+    ("formatInteger", "<n-s:s>"),
+    ("parseInteger", "<s-s:n>"),
+    ("number", "<(nsb)-:n>"),
+    ("floor", "<n-:n>"),
+    ("ceil", "<n-:n>"),
+    ("round", "<n-n?:n>"),
+    ("abs", "<n-:n>"),
+    ("sqrt", "<n-:n>"),
+    ("power", "<n-n:n>"),
+    ("random", "<:n>"),
+    ("boolean", "<x-:b>"),
+    ("not", "<x-:b>"),
+    ("map", "<af>"),
+    ("zip", "<a+>"),
+    ("filter", "<af>"),
+    ("single", "<af?>"),
+    ("reduce", "<afj?:j>"),
+    ("sift", "<o-f?:o>"),
+    ("keys", "<x-:a<s>>"),
+    ("lookup", "<x-s:x>"),
+    ("append", "<xx:a>"),
+    ("exists", "<x:b>"),
+    ("spread", "<x-:a<o>>"),
+    ("merge", "<a<o>:o>"),
+    ("reverse", "<a:a>"),
+    ("each", "<o-f:a>"),
+    ("error", "<s?:x>"),
+    ("assert", "<bs?:x>"),
+    ("type", "<x:s>"),
+    ("sort", "<af?:a>"),
+    ("shuffle", "<a:a>"),
+    ("distinct", "<x:x>"),
+    ("base64encode", "<s-:s>"),
+    ("base64decode", "<s-:s>"),
+    ("encodeUrlComponent", "<s-:s>"),
+    ("encodeUrl", "<s-:s>"),
+    ("decodeUrlComponent", "<s-:s>"),
+    ("decodeUrl", "<s-:s>"),
+    ("eval", "<sx?:x>"),
+    ("toMillis", "<s-s?:n>"),
+    ("fromMillis", "<n-s?s?:s>"),
+    ("now", "<s?s?:s>"),
+    ("millis", "<:n>"),
+    ("clone", "<(oa)-:(oa)>"),
 ];
 
-fn entry(name: &str) -> Option<&'static (&'static str, usize, bool, usize)> {
+fn entry(name: &str) -> Option<&'static (&'static str, &'static str)> {
     TABLE.iter().find(|e| e.0 == name)
 }
 
@@ -100,18 +100,25 @@ pub(crate) fn builtin_name(name: &str) -> Option<&'static str> {
     entry(name).map(|e| e.0)
 }
 
-/// How many arguments a higher-order function passes to `name`.
+/// How many arguments a higher-order function passes to `name` (as JavaScript counts the
+/// reference implementation's parameters: `$string`'s optional one does not count).
 pub(crate) fn arity(name: &str) -> usize {
-    entry(name).map_or(1, |e| e.3)
+    if name == "string" {
+        return 1;
+    }
+    entry(name).map_or(1, |e| signature::count(e.1))
 }
 
-/// Calls library function `name`.
-pub(crate) fn call(ev: &Evaluator<'_>, name: &'static str, mut args: Vec<Val>, context: &Val) -> Result<Val> {
-    if let Some(&(_, required, uses_context, _)) = entry(name) {
-        if uses_context && args.len() < required {
-            args.insert(0, context.clone());
-        }
-    }
+/// Calls library function `name`, its arguments checked against its signature first.
+pub(crate) fn call(ev: &Evaluator<'_>, name: &'static str, args: Vec<Val>, context: &Val) -> Result<Val> {
+    let args = match entry(name) {
+        Some((_, sig)) => signature::validate(name, sig, args, context)?,
+        None => args,
+    };
+    dispatch(ev, name, args, context)
+}
+
+fn dispatch(ev: &Evaluator<'_>, name: &'static str, args: Vec<Val>, context: &Val) -> Result<Val> {
     let a = Args { name, args };
     match name {
         "sum" | "count" | "max" | "min" | "average" | "number" | "floor" | "ceil" | "round" | "abs" | "sqrt"

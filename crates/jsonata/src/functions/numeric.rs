@@ -60,7 +60,7 @@ fn number(a: &Args) -> Result<Val> {
         Val::Num(n) => Ok(Val::Num(*n)),
         Val::Bool(b) => Ok(Val::Num(if *b { 1.0 } else { 0.0 })),
         Val::Str(s) => parse_number(s).map(Val::Num).ok_or_else(|| cannot(s)),
-        _ => Err(cannot(a.get(0).type_name())),
+        _ => Err(a.mismatch(0)),
     }
 }
 
@@ -74,7 +74,7 @@ fn parse_number(s: &str) -> Option<f64> {
     let body = s.strip_prefix('-').unwrap_or(s);
     let int_end = body.find(|c: char| !c.is_ascii_digit()).unwrap_or(body.len());
     let int = &body[..int_end];
-    if int.is_empty() || (int.len() > 1 && int.starts_with('0')) {
+    if int.is_empty() {
         return None;
     }
     let mut rest = &body[int_end..];

@@ -78,7 +78,11 @@ pub(super) fn call(ev: &Evaluator<'_>, name: &str, a: &Args, context: &Val) -> R
         }
         "match" => match_all(a),
         "replace" => replace(ev, a, context),
-        "base64encode" => Ok(a.str(0)?.map_or(Val::Undefined, |s| Val::string(base64_encode(s.as_bytes())))),
+        // The reference implementation (on node) codes each UTF-16 unit as one byte.
+        "base64encode" => Ok(a.str(0)?.map_or(Val::Undefined, |s| {
+            let bytes: Vec<u8> = s.encode_utf16().map(|u| (u & 0xff) as u8).collect();
+            Val::string(base64_encode(&bytes))
+        })),
         "base64decode" => Ok(a.str(0)?.map_or(Val::Undefined, |s| Val::string(base64_decode(&s)))),
         "encodeUrlComponent" | "encodeUrl" => {
             let Some(s) = a.str(0)? else { return Ok(Val::Undefined) };
@@ -346,7 +350,7 @@ fn base64_decode(s: &str) -> String {
             bytes.push(((bits >> count) & 0xff) as u8);
         }
     }
-    String::from_utf8_lossy(&bytes).into_owned()
+    bytes.iter().map(|&b| char::from(b)).collect()
 }
 
 fn encode_url(s: &str, whole_url: bool) -> String {

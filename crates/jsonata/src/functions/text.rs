@@ -44,8 +44,12 @@ pub(crate) fn js_number(n: f64) -> String {
     format!("{sign}{body}")
 }
 
-/// `Number(n.toPrecision(15))`: what `$string` rounds numbers to.
+/// `Number(n.toPrecision(15))`: what `$string` rounds fractional numbers to (integers are
+/// written exactly).
 pub(crate) fn precision15(n: f64) -> f64 {
+    if n.fract() == 0.0 {
+        return n;
+    }
     format!("{n:.14e}").parse().unwrap_or(n)
 }
 
