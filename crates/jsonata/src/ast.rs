@@ -38,6 +38,15 @@ pub(crate) struct LambdaDef {
     pub body: Node,
 }
 
+/// The transform operator `| pattern | update, delete |`: a function that copies its
+/// argument and changes the objects `pattern` selects in the copy.
+#[derive(Debug)]
+pub(crate) struct TransformDef {
+    pub pattern: Node,
+    pub update: Node,
+    pub delete: Option<Node>,
+}
+
 /// One term of an order-by: the key expression and whether it sorts descending.
 #[derive(Debug, Clone)]
 pub(crate) struct SortTerm {
@@ -96,7 +105,7 @@ pub(crate) enum Kind {
     /// `a ~> f`.
     Apply(Box<Node>, Box<Node>),
     /// `| pattern | update, delete |`.
-    Transform(Box<Node>, Box<Node>, Option<Box<Node>>),
+    Transform(Arc<TransformDef>),
 }
 
 impl Node {

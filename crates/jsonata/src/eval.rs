@@ -9,7 +9,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use crate::ast::{BinOp, Kind, Node, SortTerm};
+use crate::ast::{BinOp, Kind, Node, SortTerm, TransformDef};
 use crate::error::Result;
 use crate::functions;
 use crate::value::{Array, Func, Obj, Val, deep_equal};
@@ -30,7 +30,10 @@ pub(crate) struct Frame {
 
 impl Frame {
     pub(crate) fn child(parent: &Rc<Frame>) -> Rc<Frame> {
-        Rc::new(Frame { vars: RefCell::default(), parent: Some(parent.clone()) })
+        Rc::new(Frame {
+            vars: RefCell::default(),
+            parent: Some(parent.clone()),
+        })
     }
 
     pub(crate) fn bind(&self, name: &str, value: Val) {
@@ -57,13 +60,13 @@ pub(crate) struct Evaluator<'e> {
 
 /// A sequence of no items is undefined, of one item (unless kept by `[]`) that item.
 pub(crate) fn unwrap_sequence(value: Val) -> Val {
-    if let Val::Array(a) = &value {
-        if a.sequence {
-            match a.items.len() {
-                0 => return Val::Undefined,
-                1 if !a.keep_singleton => return a.items[0].clone(),
-                _ => {}
-            }
+    if let Val::Array(a) = &value
+        && a.sequence
+    {
+        match a.items.len() {
+            0 => return Val::Undefined,
+            1 if !a.keep_singleton => return a.items[0].clone(),
+            _ => {}
         }
     }
     value
@@ -71,7 +74,13 @@ pub(crate) fn unwrap_sequence(value: Val) -> Val {
 
 impl<'e> Evaluator<'e> {
     pub(crate) fn new(host: &'e Environment, root: Val, now_millis: f64) -> Self {
-        Evaluator { host, root, now_millis, depth: Cell::new(0), host_vars: RefCell::default() }
+        Evaluator {
+            host,
+            root,
+            now_millis,
+            depth: Cell::new(0),
+            host_vars: RefCell::default(),
+        }
     }
 
     pub(crate) fn eval(&self, node: &Node, input: &Val, frame: &Rc<Frame>) -> Result<Val> {
@@ -120,7 +129,13 @@ impl<'e> Evaluator<'e> {
             Kind::Neg(operand) => match self.eval(operand, input, frame)? {
                 Val::Undefined => Val::Undefined,
                 Val::Num(n) => Val::Num(-n),
-                _ => return Err(JsonataError::new("D1002", Some(node.pos), "cannot negate a non-numeric value")),
+                _ => {
+                    return Err(JsonataError::new(
+                        "D1002",
+                        Some(node.pos),
+                        "cannot negate a non-numeric value",
+                    ));
+                }
             },
             Kind::Array(items) => self.array(items, input, frame)?,
             Kind::Object(pairs) => self.group(pairs, input, frame)?,
@@ -129,22 +144,30 @@ impl<'e> Evaluator<'e> {
                 let r = self.eval(rhs, input, frame)?;
                 binary(*op, l, r).map_err(|e| e.at(node.pos))?
             }
-            Kind::And(lhs, rhs) => {
-                Val::Bool(self.eval(lhs, input, frame)?.truthy() && self.eval(rhs, input, frame)?.truthy())
-            }
-            Kind::Or(lhs, rhs) => {
-                Val::Bool(self.eval(lhs, input, frame)?.truthy() || self.eval(rhs, input, frame)?.truthy())
-            }
+            Kind::And(lhs, rhs) => Val::Bool(
+                self.eval(lhs, input, frame)?.truthy() && self.eval(rhs, input, frame)?.truthy(),
+            ),
+            Kind::Or(lhs, rhs) => Val::Bool(
+                self.eval(lhs, input, frame)?.truthy() || self.eval(rhs, input, frame)?.truthy(),
+            ),
             Kind::Elvis(lhs, rhs) => {
                 let l = self.eval(lhs, input, frame)?;
-                if l.truthy() { l } else { self.eval(rhs, input, frame)? }
+                if l.truthy() {
+                    l
+                } else {
+                    self.eval(rhs, input, frame)?
+                }
             }
             Kind::Coalesce(lhs, rhs) => match self.eval(lhs, input, frame)? {
                 Val::Undefined => self.eval(rhs, input, frame)?,
                 l => l,
             },
             Kind::Range(..) => {
-                return Err(JsonataError::new("S0201", Some(node.pos), "a range is only allowed in an array constructor"));
+                return Err(JsonataError::new(
+                    "S0201",
+                    Some(node.pos),
+                    "a range is only allowed in an array constructor",
+                ));
             }
             Kind::Condition(cond, then, otherwise) => {
                 if self.eval(cond, input, frame)?.truthy() {
@@ -168,15 +191,25 @@ impl<'e> Evaluator<'e> {
                 frame.bind(name, v.clone());
                 v
             }
-            Kind::Lambda(def) => Val::func(Func::Lambda { def: def.clone(), frame: frame.clone(), context: input.clone() }),
-            Kind::Call { func, args, partial } => self.call(node, func, args, *partial, input, frame, None)?,
+            Kind::Lambda(def) => Val::func(Func::Lambda {
+                def: def.clone(),
+                frame: frame.clone(),
+                context: input.clone(),
+            }),
+            Kind::Call {
+                func,
+                args,
+                partial,
+            } => self.call(node, func, args, *partial, input, frame, None)?,
             Kind::Placeholder => {
-                return Err(JsonataError::new("S0201", Some(node.pos), "the placeholder ? is only allowed as a function argument"));
+                return Err(JsonataError::new(
+                    "S0201",
+                    Some(node.pos),
+                    "the placeholder ? is only allowed as a function argument",
+                ));
             }
             Kind::Apply(lhs, rhs) => self.apply_chain(node, lhs, rhs, input, frame)?,
-            Kind::Transform(..) => {
-                return Err(JsonataError::new("U1002", Some(node.pos), "the transform operator | ... | ... | is not supported"));
-            }
+            Kind::Transform(def) => Val::func(Func::Transform(def.clone(), frame.clone())),
         })
     }
 
@@ -194,7 +227,9 @@ impl<'e> Evaluator<'e> {
         }
         if let Some(json) = self.host.variables.get(name) {
             let v = Val::from_json(json);
-            self.host_vars.borrow_mut().insert(name.to_owned(), v.clone());
+            self.host_vars
+                .borrow_mut()
+                .insert(name.to_owned(), v.clone());
             return v;
         }
         if self.host.functions.contains_key(name) {
@@ -206,7 +241,13 @@ impl<'e> Evaluator<'e> {
         }
     }
 
-    fn path(&self, steps: &[Node], keep_array: bool, input: &Val, frame: &Rc<Frame>) -> Result<Val> {
+    fn path(
+        &self,
+        steps: &[Node],
+        keep_array: bool,
+        input: &Val,
+        frame: &Rc<Frame>,
+    ) -> Result<Val> {
         let first_is_var = matches!(steps.first().map(|s| &s.kind), Some(Kind::Var(_)));
         let mut current: Vec<Val> = match input {
             Val::Array(a) if !first_is_var => a.items.clone(),
@@ -238,7 +279,12 @@ impl<'e> Evaluator<'e> {
                 Val::Array(Rc::new(a))
             }
             Val::Undefined => Val::sequence(Vec::new()),
-            other if keep_array => Val::Array(Rc::new(Array { items: vec![other], sequence: true, keep_singleton: true, cons: false })),
+            other if keep_array => Val::Array(Rc::new(Array {
+                items: vec![other],
+                sequence: true,
+                keep_singleton: true,
+                cons: false,
+            })),
             other => other,
         })
     }
@@ -248,7 +294,9 @@ impl<'e> Evaluator<'e> {
         match &step.kind {
             Kind::Sort(terms) => return self.sort(terms, items, frame),
             Kind::Filter(inner, predicates) if matches!(inner.kind, Kind::Sort(_)) => {
-                let Kind::Sort(terms) = &inner.kind else { return Ok(Val::Undefined) };
+                let Kind::Sort(terms) = &inner.kind else {
+                    return Ok(Val::Undefined);
+                };
                 let mut value = self.sort(terms, items, frame)?;
                 for predicate in predicates {
                     value = self.filter(predicate, &value, frame)?;
@@ -266,12 +314,12 @@ impl<'e> Evaluator<'e> {
                 results.push(if keep_whole { as_cons(r) } else { r });
             }
         }
-        if last && results.len() == 1 {
-            if let Val::Array(a) = &results[0] {
-                if !a.sequence {
-                    return Ok(results.pop().unwrap_or(Val::Undefined));
-                }
-            }
+        if last
+            && results.len() == 1
+            && let Val::Array(a) = &results[0]
+            && !a.sequence
+        {
+            return Ok(results.pop().unwrap_or(Val::Undefined));
         }
         let mut out = Vec::with_capacity(results.len());
         for r in results {
@@ -299,8 +347,16 @@ impl<'e> Evaluator<'e> {
                 let r = self.eval(predicate, item, frame)?;
                 let numbers: Option<Vec<f64>> = match &r {
                     Val::Num(n) => Some(vec![*n]),
-                    Val::Array(a) if !a.items.is_empty() && a.items.iter().all(|v| matches!(v, Val::Num(_))) => {
-                        Some(a.items.iter().filter_map(|v| if let Val::Num(n) = v { Some(*n) } else { None }).collect())
+                    Val::Array(a)
+                        if !a.items.is_empty()
+                            && a.items.iter().all(|v| matches!(v, Val::Num(_))) =>
+                    {
+                        Some(
+                            a.items
+                                .iter()
+                                .filter_map(|v| if let Val::Num(n) = v { Some(*n) } else { None })
+                                .collect(),
+                        )
                     }
                     _ => None,
                 };
@@ -321,7 +377,12 @@ impl<'e> Evaluator<'e> {
                 }
             }
         }
-        Ok(Val::Array(Rc::new(Array { items: out, sequence: true, keep_singleton: keep, cons: false })))
+        Ok(Val::Array(Rc::new(Array {
+            items: out,
+            sequence: true,
+            keep_singleton: keep,
+            cons: false,
+        })))
     }
 
     fn array(&self, items: &[Node], input: &Val, frame: &Rc<Frame>) -> Result<Val> {
@@ -363,7 +424,10 @@ impl<'e> Evaluator<'e> {
                         return Err(JsonataError::new(
                             "T1003",
                             Some(key_node.pos),
-                            format!("key in object structure must evaluate to a string; got: {}", other.type_name()),
+                            format!(
+                                "key in object structure must evaluate to a string; got: {}",
+                                other.type_name()
+                            ),
                         ));
                     }
                 };
@@ -387,7 +451,9 @@ impl<'e> Evaluator<'e> {
         }
         let mut obj = Obj::default();
         for key in order {
-            let Some((index, data)) = groups.remove(&key) else { continue };
+            let Some((index, data)) = groups.remove(&key) else {
+                continue;
+            };
             let context = if data.len() == 1 {
                 data.into_iter().next().unwrap_or(Val::Undefined)
             } else {
@@ -450,7 +516,9 @@ impl<'e> Evaluator<'e> {
                     // Undefined keys sort last whatever the direction.
                     (Val::Undefined, _) => return std::cmp::Ordering::Greater,
                     (_, Val::Undefined) => return std::cmp::Ordering::Less,
-                    (Val::Num(x), Val::Num(y)) => x.partial_cmp(y).unwrap_or(std::cmp::Ordering::Equal),
+                    (Val::Num(x), Val::Num(y)) => {
+                        x.partial_cmp(y).unwrap_or(std::cmp::Ordering::Equal)
+                    }
                     (Val::Str(x), Val::Str(y)) => functions::compare_strings(x, y),
                     _ => std::cmp::Ordering::Equal,
                 };
@@ -482,11 +550,18 @@ impl<'e> Evaluator<'e> {
                     if steps.len() == 1
                         && matches!(&steps[0].kind, Kind::Name(n) if functions::builtin_name(n).is_some()) =>
                 {
-                    ("T1005", " (did you mean to prefix the function name with $?)")
+                    (
+                        "T1005",
+                        " (did you mean to prefix the function name with $?)",
+                    )
                 }
                 _ => ("T1006", ""),
             };
-            return Err(JsonataError::new(code, Some(node.pos), format!("attempted to invoke a non-function{hint}")));
+            return Err(JsonataError::new(
+                code,
+                Some(node.pos),
+                format!("attempted to invoke a non-function{hint}"),
+            ));
         }
         let mut values: Vec<Option<Val>> = Vec::with_capacity(args.len() + 1);
         if let Some(first) = first {
@@ -500,25 +575,52 @@ impl<'e> Evaluator<'e> {
             }
         }
         if partial {
-            if let Val::Func(f) = &callee {
-                if matches!(**f, Func::Lambda { .. } | Func::Builtin(_) | Func::Native(_)) {
-                    return Ok(Val::func(Func::Partial(callee.clone(), values)));
-                }
+            if let Val::Func(f) = &callee
+                && matches!(
+                    **f,
+                    Func::Lambda { .. } | Func::Builtin(_) | Func::Native(_)
+                )
+            {
+                return Ok(Val::func(Func::Partial(callee.clone(), values)));
             }
-            return Err(JsonataError::new("T1008", Some(node.pos), "attempted to partially apply a non-function"));
+            return Err(JsonataError::new(
+                "T1008",
+                Some(node.pos),
+                "attempted to partially apply a non-function",
+            ));
         }
-        let values: Vec<Val> = values.into_iter().map(|v| v.unwrap_or(Val::Undefined)).collect();
-        self.apply(&callee, values, input).map_err(|e| e.at(node.pos))
+        let values: Vec<Val> = values
+            .into_iter()
+            .map(|v| v.unwrap_or(Val::Undefined))
+            .collect();
+        self.apply(&callee, values, input)
+            .map_err(|e| e.at(node.pos))
     }
 
-    fn apply_chain(&self, node: &Node, lhs: &Node, rhs: &Node, input: &Val, frame: &Rc<Frame>) -> Result<Val> {
+    fn apply_chain(
+        &self,
+        node: &Node,
+        lhs: &Node,
+        rhs: &Node,
+        input: &Val,
+        frame: &Rc<Frame>,
+    ) -> Result<Val> {
         let l = self.eval(lhs, input, frame)?;
-        if let Kind::Call { func, args, partial: false } = &rhs.kind {
+        if let Kind::Call {
+            func,
+            args,
+            partial: false,
+        } = &rhs.kind
+        {
             return self.call(rhs, func, args, false, input, frame, Some(l));
         }
         let r = self.eval(rhs, input, frame)?;
         if !r.is_func() {
-            return Err(JsonataError::new("T2006", Some(node.pos), "the right side of the function application operator ~> must be a function"));
+            return Err(JsonataError::new(
+                "T2006",
+                Some(node.pos),
+                "the right side of the function application operator ~> must be a function",
+            ));
         }
         if l.is_func() {
             return Ok(Val::func(Func::Compose(l, r)));
@@ -530,11 +632,17 @@ impl<'e> Evaluator<'e> {
     /// which library functions use when an argument is left out.
     pub(crate) fn apply(&self, callee: &Val, args: Vec<Val>, context: &Val) -> Result<Val> {
         let Val::Func(f) = callee else {
-            return Err(JsonataError::code("T1006", "attempted to invoke a non-function"));
+            return Err(JsonataError::code(
+                "T1006",
+                "attempted to invoke a non-function",
+            ));
         };
         let depth = self.depth.get() + 1;
         if depth > MAX_EVAL_DEPTH {
-            return Err(JsonataError::code("U1001", "stack overflow: function calls nested too deeply (check for non-terminating recursion)"));
+            return Err(JsonataError::code(
+                "U1001",
+                "stack overflow: function calls nested too deeply (check for non-terminating recursion)",
+            ));
         }
         self.depth.set(depth);
         let result = self.apply_func(f, args, context);
@@ -544,7 +652,11 @@ impl<'e> Evaluator<'e> {
 
     fn apply_func(&self, f: &Func, args: Vec<Val>, context: &Val) -> Result<Val> {
         match f {
-            Func::Lambda { def, frame, context: captured } => {
+            Func::Lambda {
+                def,
+                frame,
+                context: captured,
+            } => {
                 let scope = Frame::child(frame);
                 let mut args = args.into_iter();
                 for param in &def.params {
@@ -555,7 +667,10 @@ impl<'e> Evaluator<'e> {
             Func::Builtin(name) => functions::call(self, name, args, context),
             Func::Native(name) => {
                 let Some(native) = self.host.functions.get(name) else {
-                    return Err(JsonataError::code("T1006", format!("attempted to invoke a non-function: ${name}")));
+                    return Err(JsonataError::code(
+                        "T1006",
+                        format!("attempted to invoke a non-function: ${name}"),
+                    ));
                 };
                 let mut json = Vec::with_capacity(args.len());
                 for a in &args {
@@ -581,11 +696,99 @@ impl<'e> Evaluator<'e> {
                     .collect();
                 self.apply(inner, full, context)
             }
+            Func::Transform(def, frame) => self.transform(
+                def,
+                frame,
+                args.into_iter().next().unwrap_or(Val::Undefined),
+            ),
             Func::Compose(first, second) => {
                 let mid = self.apply(first, args, context)?;
                 self.apply(second, vec![mid], context)
             }
         }
+    }
+
+    /// The transform operator: values are immutable and shared, so the "copy" is a rebuild
+    /// of the argument in which the objects `pattern` selected (found by identity) are
+    /// replaced by their updated versions.
+    fn transform(&self, def: &TransformDef, frame: &Rc<Frame>, target: Val) -> Result<Val> {
+        if target.is_undefined() {
+            return Ok(Val::Undefined);
+        }
+        let matches = self.eval(&def.pattern, &target, frame)?.to_items();
+        let mut selected: Vec<Rc<Obj>> = Vec::new();
+        for m in matches {
+            if let Val::Object(o) = m {
+                selected.push(o);
+            }
+        }
+        self.rebuild(def, frame, &target, &selected, 0)
+    }
+
+    fn rebuild(
+        &self,
+        def: &TransformDef,
+        frame: &Rc<Frame>,
+        value: &Val,
+        selected: &[Rc<Obj>],
+        depth: usize,
+    ) -> Result<Val> {
+        if depth > MAX_EVAL_DEPTH {
+            return Err(JsonataError::code(
+                "U1001",
+                "value nested too deeply to transform",
+            ));
+        }
+        Ok(match value {
+            Val::Array(a) => {
+                let mut items = Vec::with_capacity(a.items.len());
+                for item in &a.items {
+                    items.push(self.rebuild(def, frame, item, selected, depth + 1)?);
+                }
+                Val::Array(Rc::new(Array {
+                    items,
+                    ..(**a).clone()
+                }))
+            }
+            Val::Object(o) => {
+                let mut out = Obj::default();
+                for (k, v) in o.iter() {
+                    out.insert(k.clone(), self.rebuild(def, frame, v, selected, depth + 1)?);
+                }
+                if selected.iter().any(|s| Rc::ptr_eq(s, o)) {
+                    match self.eval(&def.update, value, frame)? {
+                        Val::Undefined => {}
+                        Val::Object(update) => update
+                            .iter()
+                            .for_each(|(k, v)| out.insert(k.clone(), v.clone())),
+                        _ => {
+                            return Err(JsonataError::new(
+                                "T2011",
+                                Some(def.update.pos),
+                                "the insert/update clause of the transform expression must evaluate to an object",
+                            ));
+                        }
+                    }
+                    if let Some(delete) = &def.delete {
+                        let keys = self.eval(delete, value, frame)?;
+                        for key in keys.to_items() {
+                            match key {
+                                Val::Str(k) => out.remove(&k),
+                                _ => {
+                                    return Err(JsonataError::new(
+                                        "T2012",
+                                        Some(delete.pos),
+                                        "the delete clause of the transform expression must evaluate to a string or array of strings",
+                                    ));
+                                }
+                            }
+                        }
+                    }
+                }
+                Val::object(out)
+            }
+            other => other.clone(),
+        })
     }
 
     /// Calls `f` from a higher-order function with as many of `args` (value, index,
@@ -603,7 +806,7 @@ pub(crate) fn arity(f: &Val) -> usize {
     match &**func {
         Func::Lambda { def, .. } => def.params.len(),
         Func::Builtin(name) => functions::arity(name),
-        Func::Native(_) | Func::Regex(_) | Func::Compose(..) => 1,
+        Func::Native(_) | Func::Regex(_) | Func::Compose(..) | Func::Transform(..) => 1,
         Func::Partial(_, bound) => bound.iter().filter(|b| b.is_none()).count(),
     }
 }
@@ -690,17 +893,25 @@ fn range(lo: &Val, hi: &Val, out: &mut Vec<Val>) -> Result<()> {
         match v {
             Val::Undefined => Ok(None),
             Val::Num(n) if n.fract() == 0.0 => Ok(Some(*n)),
-            _ => Err(JsonataError::code(code, format!("the {side} side of the range operator (..) must evaluate to an integer"))),
+            _ => Err(JsonataError::code(
+                code,
+                format!("the {side} side of the range operator (..) must evaluate to an integer"),
+            )),
         }
     };
     let lo = as_int(lo, "T2003", "left")?;
     let hi = as_int(hi, "T2004", "right")?;
-    let (Some(lo), Some(hi)) = (lo, hi) else { return Ok(()) };
+    let (Some(lo), Some(hi)) = (lo, hi) else {
+        return Ok(());
+    };
     if lo > hi {
         return Ok(());
     }
     if hi - lo >= MAX_RANGE {
-        return Err(JsonataError::code("D2014", "the size of the sequence allocated by the range operator (..) must not exceed 1e7"));
+        return Err(JsonataError::code(
+            "D2014",
+            "the size of the sequence allocated by the range operator (..) must not exceed 1e7",
+        ));
     }
     let mut n = lo;
     while n <= hi {
@@ -716,14 +927,26 @@ fn binary(op: BinOp, l: Val, r: Val) -> Result<Val> {
             let x = match l {
                 Val::Undefined => None,
                 Val::Num(n) => Some(n),
-                _ => return Err(JsonataError::code("T2001", "the left side of an arithmetic operator must evaluate to a number")),
+                _ => {
+                    return Err(JsonataError::code(
+                        "T2001",
+                        "the left side of an arithmetic operator must evaluate to a number",
+                    ));
+                }
             };
             let y = match r {
                 Val::Undefined => None,
                 Val::Num(n) => Some(n),
-                _ => return Err(JsonataError::code("T2002", "the right side of an arithmetic operator must evaluate to a number")),
+                _ => {
+                    return Err(JsonataError::code(
+                        "T2002",
+                        "the right side of an arithmetic operator must evaluate to a number",
+                    ));
+                }
             };
-            let (Some(x), Some(y)) = (x, y) else { return Ok(Val::Undefined) };
+            let (Some(x), Some(y)) = (x, y) else {
+                return Ok(Val::Undefined);
+            };
             let n = match op {
                 BinOp::Add => x + y,
                 BinOp::Sub => x - y,
@@ -744,15 +967,25 @@ fn binary(op: BinOp, l: Val, r: Val) -> Result<Val> {
         BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
             let comparable = |v: &Val| matches!(v, Val::Undefined | Val::Num(_) | Val::Str(_));
             if !comparable(&l) || !comparable(&r) {
-                return Err(JsonataError::code("T2010", "the expressions either side of operator must evaluate to numeric or string values"));
+                return Err(JsonataError::code(
+                    "T2010",
+                    "the expressions either side of operator must evaluate to numeric or string values",
+                ));
             }
             let ord = match (&l, &r) {
                 (Val::Undefined, _) | (_, Val::Undefined) => return Ok(Val::Undefined),
                 (Val::Num(x), Val::Num(y)) => x.partial_cmp(y),
                 (Val::Str(x), Val::Str(y)) => Some(functions::compare_strings(x, y)),
-                _ => return Err(JsonataError::code("T2009", "the values either side of the operator must be of the same data type")),
+                _ => {
+                    return Err(JsonataError::code(
+                        "T2009",
+                        "the values either side of the operator must be of the same data type",
+                    ));
+                }
             };
-            let Some(ord) = ord else { return Ok(Val::Bool(false)) };
+            let Some(ord) = ord else {
+                return Ok(Val::Bool(false));
+            };
             use std::cmp::Ordering::{Equal, Greater, Less};
             Ok(Val::Bool(match op {
                 BinOp::Lt => ord == Less,

@@ -4,8 +4,8 @@
 //! `/regex/flags` versus division, `..` versus a decimal point, comments) are easier to get
 //! right in one place. Whether `/` starts a regex depends on the token before it.
 
-use crate::error::Result;
 use crate::JsonataError;
+use crate::error::Result;
 
 /// One token.
 #[derive(Debug, Clone, PartialEq)]
@@ -31,8 +31,8 @@ pub(crate) struct Token {
 }
 
 const OPERATORS: [&str; 34] = [
-    "..", ":=", "!=", "<=", ">=", "~>", "**", "?:", "??", ".", "[", "]", "{", "}", "(", ")",
-    ",", "@", "#", ";", ":", "?", "+", "-", "*", "/", "%", "|", "=", "<", ">", "^", "&", "!",
+    "..", ":=", "!=", "<=", ">=", "~>", "**", "?:", "??", ".", "[", "]", "{", "}", "(", ")", ",",
+    "@", "#", ";", ":", "?", "+", "-", "*", "/", "%", "|", "=", "<", ">", "^", "&", "!",
 ];
 
 /// Characters that end a name.
@@ -56,7 +56,11 @@ pub(crate) fn tokenize(source: &str) -> Result<Vec<Token>> {
             i += 2;
             loop {
                 if i + 1 >= chars.len() {
-                    return Err(JsonataError::new("S0106", Some(start), "comment has no closing tag"));
+                    return Err(JsonataError::new(
+                        "S0106",
+                        Some(start),
+                        "comment has no closing tag",
+                    ));
                 }
                 if chars[i] == '*' && chars[i + 1] == '/' {
                     i += 2;
@@ -75,23 +79,36 @@ pub(crate) fn tokenize(source: &str) -> Result<Vec<Token>> {
         }
         if c == '"' || c == '\'' {
             let (text, next) = string_literal(&chars, i)?;
-            tokens.push(Token { tok: Tok::Str(text), pos: start });
+            tokens.push(Token {
+                tok: Tok::Str(text),
+                pos: start,
+            });
             i = next;
             continue;
         }
         if c == '`' {
             let end = chars[i + 1..].iter().position(|&ch| ch == '`');
             let Some(end) = end else {
-                return Err(JsonataError::new("S0105", Some(start), "quoted property name must be terminated with a backquote (`)"));
+                return Err(JsonataError::new(
+                    "S0105",
+                    Some(start),
+                    "quoted property name must be terminated with a backquote (`)",
+                ));
             };
             let name: String = chars[i + 1..i + 1 + end].iter().collect();
-            tokens.push(Token { tok: Tok::Name(name), pos: start });
+            tokens.push(Token {
+                tok: Tok::Name(name),
+                pos: start,
+            });
             i += end + 2;
             continue;
         }
         if c.is_ascii_digit() {
             let (n, next) = number_literal(&chars, i)?;
-            tokens.push(Token { tok: Tok::Num(n), pos: start });
+            tokens.push(Token {
+                tok: Tok::Num(n),
+                pos: start,
+            });
             i = next;
             continue;
         }
@@ -101,21 +118,34 @@ pub(crate) fn tokenize(source: &str) -> Result<Vec<Token>> {
                 j += 1;
             }
             if j == i + 1 && chars.get(j) == Some(&'$') {
-                tokens.push(Token { tok: Tok::Var("$".into()), pos: start });
+                tokens.push(Token {
+                    tok: Tok::Var("$".into()),
+                    pos: start,
+                });
                 i = j + 1;
                 continue;
             }
-            tokens.push(Token { tok: Tok::Var(chars[i + 1..j].iter().collect()), pos: start });
+            tokens.push(Token {
+                tok: Tok::Var(chars[i + 1..j].iter().collect()),
+                pos: start,
+            });
             i = j;
             continue;
         }
         if let Some(op) = OPERATORS.iter().find(|op| starts_with(&chars, i, op)) {
-            tokens.push(Token { tok: Tok::Op(op), pos: start });
+            tokens.push(Token {
+                tok: Tok::Op(op),
+                pos: start,
+            });
             i += op.chars().count();
             continue;
         }
         if c == '~' {
-            return Err(JsonataError::new("S0204", Some(start), "unknown operator: ~"));
+            return Err(JsonataError::new(
+                "S0204",
+                Some(start),
+                "unknown operator: ~",
+            ));
         }
         let mut j = i;
         while j < chars.len() && !is_delimiter(chars[j]) {
@@ -131,12 +161,17 @@ pub(crate) fn tokenize(source: &str) -> Result<Vec<Token>> {
         tokens.push(Token { tok, pos: start });
         i = j;
     }
-    tokens.push(Token { tok: Tok::End, pos: chars.len() });
+    tokens.push(Token {
+        tok: Tok::End,
+        pos: chars.len(),
+    });
     Ok(tokens)
 }
 
 fn starts_with(chars: &[char], at: usize, text: &str) -> bool {
-    text.chars().enumerate().all(|(k, c)| chars.get(at + k) == Some(&c))
+    text.chars()
+        .enumerate()
+        .all(|(k, c)| chars.get(at + k) == Some(&c))
 }
 
 /// A `/` is a regex when it cannot be division: nothing before it yields a value.
@@ -155,7 +190,11 @@ fn regex_literal(chars: &[char], start: usize) -> Result<(Tok, usize)> {
     let mut pattern = String::new();
     loop {
         let Some(&c) = chars.get(i) else {
-            return Err(JsonataError::new("S0302", Some(start), "no terminating / in regular expression"));
+            return Err(JsonataError::new(
+                "S0302",
+                Some(start),
+                "no terminating / in regular expression",
+            ));
         };
         if c == '/' && depth == 0 {
             break;
@@ -178,7 +217,11 @@ fn regex_literal(chars: &[char], start: usize) -> Result<(Tok, usize)> {
         i += 1;
     }
     if pattern.is_empty() {
-        return Err(JsonataError::new("S0301", Some(start), "empty regular expressions are not allowed"));
+        return Err(JsonataError::new(
+            "S0301",
+            Some(start),
+            "empty regular expressions are not allowed",
+        ));
     }
     i += 1;
     let mut flags = String::new();
@@ -187,7 +230,11 @@ fn regex_literal(chars: &[char], start: usize) -> Result<(Tok, usize)> {
             flags.push(c);
             i += 1;
         } else if c.is_ascii_alphanumeric() {
-            return Err(JsonataError::new("S0302", Some(start), "invalid regular expression flag"));
+            return Err(JsonataError::new(
+                "S0302",
+                Some(start),
+                "invalid regular expression flag",
+            ));
         } else {
             break;
         }
@@ -202,7 +249,11 @@ fn string_literal(chars: &[char], start: usize) -> Result<(String, usize)> {
     let mut pending_high: Option<u32> = None;
     loop {
         let Some(&c) = chars.get(i) else {
-            return Err(JsonataError::new("S0101", Some(start), "string literal must be terminated by a matching quote"));
+            return Err(JsonataError::new(
+                "S0101",
+                Some(start),
+                "string literal must be terminated by a matching quote",
+            ));
         };
         if c == quote {
             if pending_high.is_some() {
@@ -219,7 +270,11 @@ fn string_literal(chars: &[char], start: usize) -> Result<(String, usize)> {
             continue;
         }
         let Some(&escape) = chars.get(i + 1) else {
-            return Err(JsonataError::new("S0101", Some(start), "string literal must be terminated by a matching quote"));
+            return Err(JsonataError::new(
+                "S0101",
+                Some(start),
+                "string literal must be terminated by a matching quote",
+            ));
         };
         i += 2;
         let simple = match escape {
@@ -234,7 +289,11 @@ fn string_literal(chars: &[char], start: usize) -> Result<(String, usize)> {
             't' => Some('\t'),
             'u' => None,
             other => {
-                return Err(JsonataError::new("S0103", Some(i - 1), format!("unsupported escape sequence: \\{other}")));
+                return Err(JsonataError::new(
+                    "S0103",
+                    Some(i - 1),
+                    format!("unsupported escape sequence: \\{other}"),
+                ));
             }
         };
         if let Some(ch) = simple {
@@ -244,9 +303,19 @@ fn string_literal(chars: &[char], start: usize) -> Result<(String, usize)> {
             out.push(ch);
             continue;
         }
-        let hex: String = chars.get(i..i + 4).map(|h| h.iter().collect()).unwrap_or_default();
-        let Some(unit) = (hex.len() == 4).then(|| u32::from_str_radix(&hex, 16).ok()).flatten() else {
-            return Err(JsonataError::new("S0104", Some(i), "the escape sequence \\u must be followed by 4 hex digits"));
+        let hex: String = chars
+            .get(i..i + 4)
+            .map(|h| h.iter().collect())
+            .unwrap_or_default();
+        let Some(unit) = (hex.len() == 4)
+            .then(|| u32::from_str_radix(&hex, 16).ok())
+            .flatten()
+        else {
+            return Err(JsonataError::new(
+                "S0104",
+                Some(i),
+                "the escape sequence \\u must be followed by 4 hex digits",
+            ));
         };
         i += 4;
         // \uD83D\uDE00: JSON strings spell characters beyond the BMP as surrogate pairs.
@@ -297,6 +366,10 @@ fn number_literal(chars: &[char], start: usize) -> Result<(f64, usize)> {
     let text: String = chars[start..i].iter().collect();
     match text.parse::<f64>() {
         Ok(n) if n.is_finite() => Ok((n, i)),
-        _ => Err(JsonataError::new("S0102", Some(start), format!("number out of range: {text}"))),
+        _ => Err(JsonataError::new(
+            "S0102",
+            Some(start),
+            format!("number out of range: {text}"),
+        )),
     }
 }

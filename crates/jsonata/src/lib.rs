@@ -19,8 +19,7 @@
 //! calls) at most 2,000 deep; beyond that the error is `U1001`, never a crash. Both run
 //! on a thread of their own with a large stack, so the caller's stack size does not matter.
 //!
-//! What this crate is not: it knows nothing of states or workflows. Not supported: the
-//! transform operator `| ... |` (error `U1002`), `@`/`#` bindings, the parent operator `%`,
+//! What this crate is not: it knows nothing of states or workflows. Not supported: `@`/`#` bindings, the parent operator `%`,
 //! function signatures (accepted, not checked), and `$toMillis` with a picture string.
 
 mod ast;
@@ -122,10 +121,18 @@ fn on_large_stack<T: Send>(
             .stack_size(STACK_BYTES)
             .spawn_scoped(scope, work)
             .map_err(|e| {
-                JsonataError::new("U1003", None, format!("cannot start the evaluation thread: {e}"))
+                JsonataError::new(
+                    "U1003",
+                    None,
+                    format!("cannot start the evaluation thread: {e}"),
+                )
             })?;
         handle.join().unwrap_or_else(|_| {
-            Err(JsonataError::new("U1004", None, "the evaluation panicked (a bug in stackweave-jsonata)"))
+            Err(JsonataError::new(
+                "U1004",
+                None,
+                "the evaluation panicked (a bug in stackweave-jsonata)",
+            ))
         })
     })
 }

@@ -5,10 +5,10 @@
 
 use std::sync::Arc;
 
-use crate::ast::{BinOp, Kind, LambdaDef, Node, SortTerm};
+use crate::JsonataError;
+use crate::ast::{BinOp, Kind, LambdaDef, Node, SortTerm, TransformDef};
 use crate::error::Result;
 use crate::lexer::{Tok, Token, tokenize};
-use crate::JsonataError;
 
 /// The deepest nesting of sub-expressions the parser accepts.
 pub(crate) const MAX_DEPTH: usize = 200;
@@ -16,11 +16,19 @@ pub(crate) const MAX_DEPTH: usize = 200;
 /// Parses a whole expression.
 pub(crate) fn parse(source: &str) -> Result<Node> {
     let tokens = tokenize(source)?;
-    let mut parser = Parser { tokens, at: 0, depth: 0 };
+    let mut parser = Parser {
+        tokens,
+        at: 0,
+        depth: 0,
+    };
     let node = parser.expression(0)?;
     let next = parser.peek();
     if next.tok != Tok::End {
-        return Err(JsonataError::new("S0201", Some(next.pos), format!("syntax error: unexpected {}", describe(&next.tok))));
+        return Err(JsonataError::new(
+            "S0201",
+            Some(next.pos),
+            format!("syntax error: unexpected {}", describe(&next.tok)),
+        ));
     }
     Ok(node)
 }
@@ -80,8 +88,16 @@ impl Parser {
         let t = self.advance();
         match &t.tok {
             Tok::Op(o) if *o == op => Ok(t),
-            Tok::End => Err(JsonataError::new("S0203", Some(t.pos), format!("expected '{op}' before end of expression"))),
-            other => Err(JsonataError::new("S0202", Some(t.pos), format!("expected '{op}', got {}", describe(other)))),
+            Tok::End => Err(JsonataError::new(
+                "S0203",
+                Some(t.pos),
+                format!("expected '{op}' before end of expression"),
+            )),
+            other => Err(JsonataError::new(
+                "S0202",
+                Some(t.pos),
+                format!("expected '{op}', got {}", describe(other)),
+            )),
         }
     }
 
@@ -93,7 +109,11 @@ impl Parser {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
             let pos = self.peek().pos;
-            return Err(JsonataError::new("U1001", Some(pos), "expression nested too deeply"));
+            return Err(JsonataError::new(
+                "U1001",
+                Some(pos),
+                "expression nested too deeply",
+            ));
         }
         let t = self.advance();
         let mut left = self.nud(t)?;
@@ -113,10 +133,16 @@ impl Parser {
             Tok::Str(s) => node(Kind::Str(s)),
             Tok::Regex(pattern, flags) => {
                 let mut builder = regex::RegexBuilder::new(&pattern);
-                builder.case_insensitive(flags.contains('i')).multi_line(flags.contains('m'));
+                builder
+                    .case_insensitive(flags.contains('i'))
+                    .multi_line(flags.contains('m'));
                 match builder.build() {
                     Ok(re) => node(Kind::Regex(Arc::new(re))),
-                    Err(_) => Err(JsonataError::new("S0303", Some(pos), format!("invalid regular expression: /{pattern}/"))),
+                    Err(_) => Err(JsonataError::new(
+                        "S0303",
+                        Some(pos),
+                        format!("invalid regular expression: /{pattern}/"),
+                    )),
                 }
             }
             Tok::Var(v) => node(Kind::Var(v)),
@@ -128,7 +154,9 @@ impl Parser {
                 _ => node(path_of(Node::new(Kind::Name(n), pos))),
             },
             // Keyword operators in prefix position are field names.
-            Tok::Op(op @ ("and" | "or" | "in")) => node(path_of(Node::new(Kind::Name(op.into()), pos))),
+            Tok::Op(op @ ("and" | "or" | "in")) => {
+                node(path_of(Node::new(Kind::Name(op.into()), pos)))
+            }
             Tok::Op("-") => {
                 let operand = self.expression(70)?;
                 match operand.kind {
@@ -180,15 +208,27 @@ impl Parser {
                 let update = self.expression(0)?;
                 let delete = if self.at_op(",") {
                     self.advance();
-                    Some(Box::new(self.expression(0)?))
+                    Some(self.expression(0)?)
                 } else {
                     None
                 };
                 self.expect("|")?;
-                node(Kind::Transform(Box::new(pattern), Box::new(update), delete))
+                node(Kind::Transform(Arc::new(TransformDef {
+                    pattern,
+                    update,
+                    delete,
+                })))
             }
-            Tok::End => Err(JsonataError::new("S0207", Some(pos), "unexpected end of expression")),
-            Tok::Op(op) => Err(JsonataError::new("S0211", Some(pos), format!("the symbol {op} cannot be used as a unary operator"))),
+            Tok::End => Err(JsonataError::new(
+                "S0207",
+                Some(pos),
+                "unexpected end of expression",
+            )),
+            Tok::Op(op) => Err(JsonataError::new(
+                "S0211",
+                Some(pos),
+                format!("the symbol {op} cannot be used as a unary operator"),
+            )),
         }
     }
 
@@ -218,7 +258,13 @@ impl Parser {
                 let t = self.advance();
                 match t.tok {
                     Tok::Var(v) => params.push(v),
-                    _ => return Err(JsonataError::new("S0208", Some(t.pos), "parameter of a function definition must be a variable name (start with $)")),
+                    _ => {
+                        return Err(JsonataError::new(
+                            "S0208",
+                            Some(t.pos),
+                            "parameter of a function definition must be a variable name (start with $)",
+                        ));
+                    }
                 }
                 if !self.at_op(",") {
                     break;
@@ -240,25 +286,45 @@ impl Parser {
                             break;
                         }
                     }
-                    Tok::End => return Err(JsonataError::new("S0401", Some(t.pos), "function signature is not terminated")),
+                    Tok::End => {
+                        return Err(JsonataError::new(
+                            "S0401",
+                            Some(t.pos),
+                            "function signature is not terminated",
+                        ));
+                    }
                     _ => {}
                 }
             }
         }
         self.expect("{")?;
-        let body = if self.at_op("}") { Node::new(Kind::Block(Vec::new()), pos) } else { self.expression(0)? };
+        let body = if self.at_op("}") {
+            Node::new(Kind::Block(Vec::new()), pos)
+        } else {
+            self.expression(0)?
+        };
         self.expect("}")?;
-        Ok(Node::new(Kind::Lambda(Arc::new(LambdaDef { params, body })), pos))
+        Ok(Node::new(
+            Kind::Lambda(Arc::new(LambdaDef { params, body })),
+            pos,
+        ))
     }
 
     fn led(&mut self, t: Token, left: Node) -> Result<Node> {
         let pos = t.pos;
         let Tok::Op(op) = t.tok else {
-            return Err(JsonataError::new("S0201", Some(pos), format!("syntax error: unexpected {}", describe(&t.tok))));
+            return Err(JsonataError::new(
+                "S0201",
+                Some(pos),
+                format!("syntax error: unexpected {}", describe(&t.tok)),
+            ));
         };
         let binary = |parser: &mut Parser, bop: BinOp, left: Node| -> Result<Node> {
             let right = parser.expression(lbp(&Tok::Op(op)))?;
-            Ok(Node::new(Kind::Binary(bop, Box::new(left), Box::new(right)), pos))
+            Ok(Node::new(
+                Kind::Binary(bop, Box::new(left), Box::new(right)),
+                pos,
+            ))
         };
         match op {
             "+" => binary(self, BinOp::Add, left),
@@ -288,7 +354,10 @@ impl Parser {
             }
             "??" => {
                 let right = self.expression(40)?;
-                Ok(Node::new(Kind::Coalesce(Box::new(left), Box::new(right)), pos))
+                Ok(Node::new(
+                    Kind::Coalesce(Box::new(left), Box::new(right)),
+                    pos,
+                ))
             }
             "~>" => {
                 let right = self.expression(40)?;
@@ -296,7 +365,11 @@ impl Parser {
             }
             ":=" => {
                 let Kind::Var(name) = left.kind else {
-                    return Err(JsonataError::new("S0212", Some(pos), "the left side of := must be a variable name (start with $)"));
+                    return Err(JsonataError::new(
+                        "S0212",
+                        Some(pos),
+                        "the left side of := must be a variable name (start with $)",
+                    ));
                 };
                 let right = self.expression(9)?;
                 Ok(Node::new(Kind::Bind(name, Box::new(right)), pos))
@@ -309,7 +382,10 @@ impl Parser {
                 } else {
                     None
                 };
-                Ok(Node::new(Kind::Condition(Box::new(left), Box::new(then), otherwise), pos))
+                Ok(Node::new(
+                    Kind::Condition(Box::new(left), Box::new(then), otherwise),
+                    pos,
+                ))
             }
             "." => {
                 let right = self.expression(75)?;
@@ -336,7 +412,14 @@ impl Parser {
                     }
                 }
                 self.expect(")")?;
-                Ok(Node::new(Kind::Call { func: Box::new(left), args, partial }, pos))
+                Ok(Node::new(
+                    Kind::Call {
+                        func: Box::new(left),
+                        args,
+                        partial,
+                    },
+                    pos,
+                ))
             }
             "[" => {
                 if self.at_op("]") {
@@ -344,7 +427,11 @@ impl Parser {
                     return Ok(keep_array(left));
                 }
                 if self.peek().tok == Tok::End {
-                    return Err(JsonataError::new("S0203", Some(self.peek().pos), "expected ']' before end of expression"));
+                    return Err(JsonataError::new(
+                        "S0203",
+                        Some(self.peek().pos),
+                        "expected ']' before end of expression",
+                    ));
                 }
                 let predicate = self.expression(0)?;
                 self.expect("]")?;
@@ -374,19 +461,30 @@ impl Parser {
             }
             "{" => {
                 if matches!(left.kind, Kind::Group(..)) {
-                    return Err(JsonataError::new("S0210", Some(pos), "each step can only have one grouping expression"));
+                    return Err(JsonataError::new(
+                        "S0210",
+                        Some(pos),
+                        "each step can only have one grouping expression",
+                    ));
                 }
                 let pairs = self.object_pairs()?;
                 Ok(Node::new(Kind::Group(Box::new(left), pairs), pos))
             }
-            _ => Err(JsonataError::new("S0201", Some(pos), format!("syntax error: unexpected '{op}'"))),
+            _ => Err(JsonataError::new(
+                "S0201",
+                Some(pos),
+                format!("syntax error: unexpected '{op}'"),
+            )),
         }
     }
 }
 
 /// A single step as a path, so a name on its own maps over an input array.
 fn path_of(step: Node) -> Kind {
-    Kind::Path { steps: vec![step], keep_array: false }
+    Kind::Path {
+        steps: vec![step],
+        keep_array: false,
+    }
 }
 
 fn join_path(left: Node, right: Node, pos: usize) -> Result<Node> {
@@ -395,13 +493,22 @@ fn join_path(left: Node, right: Node, pos: usize) -> Result<Node> {
         _ => (vec![as_step(left)?], false),
     };
     match right.kind {
-        Kind::Path { steps: more, keep_array } => {
+        Kind::Path {
+            steps: more,
+            keep_array,
+        } => {
             steps.extend(more);
             keep |= keep_array;
         }
         _ => steps.push(as_step(right)?),
     }
-    Ok(Node::new(Kind::Path { steps, keep_array: keep }, pos))
+    Ok(Node::new(
+        Kind::Path {
+            steps,
+            keep_array: keep,
+        },
+        pos,
+    ))
 }
 
 /// A string literal in a path is a field name; other literals cannot be steps.
@@ -419,10 +526,22 @@ fn as_step(node: Node) -> Result<Node> {
 
 fn keep_array(node: Node) -> Node {
     match node.kind {
-        Kind::Path { steps, .. } => Node::new(Kind::Path { steps, keep_array: true }, node.pos),
+        Kind::Path { steps, .. } => Node::new(
+            Kind::Path {
+                steps,
+                keep_array: true,
+            },
+            node.pos,
+        ),
         _ => {
             let pos = node.pos;
-            Node::new(Kind::Path { steps: vec![node], keep_array: true }, pos)
+            Node::new(
+                Kind::Path {
+                    steps: vec![node],
+                    keep_array: true,
+                },
+                pos,
+            )
         }
     }
 }
@@ -431,17 +550,32 @@ fn keep_array(node: Node) -> Node {
 fn add_predicate(node: Node, predicate: Node) -> Result<Node> {
     let pos = node.pos;
     match node.kind {
-        Kind::Path { mut steps, keep_array } => {
+        Kind::Path {
+            mut steps,
+            keep_array,
+        } => {
             let Some(last) = steps.pop() else {
-                return Err(JsonataError::new("S0201", Some(pos), "syntax error: empty path"));
+                return Err(JsonataError::new(
+                    "S0201",
+                    Some(pos),
+                    "syntax error: empty path",
+                ));
             };
             if matches!(last.kind, Kind::Group(..)) {
-                return Err(JsonataError::new("S0209", Some(pos), "a predicate cannot follow a grouping expression in a step"));
+                return Err(JsonataError::new(
+                    "S0209",
+                    Some(pos),
+                    "a predicate cannot follow a grouping expression in a step",
+                ));
             }
             steps.push(with_predicate(last, predicate));
             Ok(Node::new(Kind::Path { steps, keep_array }, pos))
         }
-        Kind::Group(..) => Err(JsonataError::new("S0209", Some(pos), "a predicate cannot follow a grouping expression in a step")),
+        Kind::Group(..) => Err(JsonataError::new(
+            "S0209",
+            Some(pos),
+            "a predicate cannot follow a grouping expression in a step",
+        )),
         _ => Ok(with_predicate(node, predicate)),
     }
 }
@@ -453,6 +587,9 @@ fn with_predicate(node: Node, predicate: Node) -> Node {
             predicates.push(predicate);
             Node::new(Kind::Filter(inner, predicates), pos)
         }
-        kind => Node::new(Kind::Filter(Box::new(Node::new(kind, pos)), vec![predicate]), pos),
+        kind => Node::new(
+            Kind::Filter(Box::new(Node::new(kind, pos)), vec![predicate]),
+            pos,
+        ),
     }
 }

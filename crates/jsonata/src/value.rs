@@ -11,10 +11,10 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use crate::ast::LambdaDef;
+use crate::JsonataError;
+use crate::ast::{LambdaDef, TransformDef};
 use crate::error::Result;
 use crate::eval::Frame;
-use crate::JsonataError;
 
 /// A value during evaluation.
 #[derive(Clone, Debug)]
@@ -65,6 +65,8 @@ pub(crate) enum Func {
     Partial(Val, Vec<Option<Val>>),
     /// `f ~> g`: applies `f`, then `g`.
     Compose(Val, Val),
+    /// `| pattern | update, delete |`, with the scope it was written in.
+    Transform(Arc<TransformDef>, Rc<Frame>),
 }
 
 impl std::fmt::Debug for Func {
@@ -76,6 +78,7 @@ impl std::fmt::Debug for Func {
             Func::Regex(re) => write!(f, "/{}/", re.as_str()),
             Func::Partial(..) => write!(f, "partial"),
             Func::Compose(..) => write!(f, "composed"),
+            Func::Transform(..) => write!(f, "transform"),
         }
     }
 }
@@ -98,7 +101,12 @@ impl Obj {
     pub(crate) fn remove(&mut self, key: &str) {
         if self.index.remove(key).is_some() {
             self.entries.retain(|(k, _)| &**k != key);
-            self.index = self.entries.iter().enumerate().map(|(i, (k, _))| (k.clone(), i)).collect();
+            self.index = self
+                .entries
+                .iter()
+                .enumerate()
+                .map(|(i, (k, _))| (k.clone(), i))
+                .collect();
         }
     }
 
@@ -108,10 +116,6 @@ impl Obj {
 
     pub(crate) fn len(&self) -> usize {
         self.entries.len()
-    }
-
-    pub(crate) fn contains(&self, key: &str) -> bool {
-        self.index.contains_key(key)
     }
 }
 
@@ -126,12 +130,19 @@ impl Val {
 
     /// A plain array (data, or a function's result).
     pub(crate) fn array(items: Vec<Val>) -> Val {
-        Val::Array(Rc::new(Array { items, ..Array::default() }))
+        Val::Array(Rc::new(Array {
+            items,
+            ..Array::default()
+        }))
     }
 
     /// A sequence: flattened by paths, unwrapped when it holds one item.
     pub(crate) fn sequence(items: Vec<Val>) -> Val {
-        Val::Array(Rc::new(Array { items, sequence: true, ..Array::default() }))
+        Val::Array(Rc::new(Array {
+            items,
+            sequence: true,
+            ..Array::default()
+        }))
     }
 
     pub(crate) fn object(obj: Obj) -> Val {
@@ -144,10 +155,6 @@ impl Val {
 
     pub(crate) fn is_undefined(&self) -> bool {
         matches!(self, Val::Undefined)
-    }
-
-    pub(crate) fn is_array(&self) -> bool {
-        matches!(self, Val::Array(_))
     }
 
     pub(crate) fn is_func(&self) -> bool {
@@ -241,7 +248,10 @@ impl Val {
 /// Integral numbers become JSON integers (`1+1` is `2`, not `2.0`).
 pub(crate) fn number_to_json(n: f64) -> Result<Value> {
     if !n.is_finite() {
-        return Err(JsonataError::code("D1001", format!("number out of range: {n}")));
+        return Err(JsonataError::code(
+            "D1001",
+            format!("number out of range: {n}"),
+        ));
     }
     if n.fract() == 0.0 && n.abs() < 9.007_199_254_740_992e15 {
         // Exact: the value is an integer below 2^53.
@@ -259,10 +269,13 @@ pub(crate) fn deep_equal(a: &Val, b: &Val) -> bool {
         (Val::Num(x), Val::Num(y)) => x == y,
         (Val::Str(x), Val::Str(y)) => x == y,
         (Val::Array(x), Val::Array(y)) => {
-            x.items.len() == y.items.len() && x.items.iter().zip(&y.items).all(|(p, q)| deep_equal(p, q))
+            x.items.len() == y.items.len()
+                && x.items.iter().zip(&y.items).all(|(p, q)| deep_equal(p, q))
         }
         (Val::Object(x), Val::Object(y)) => {
-            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| deep_equal(v, w)))
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| deep_equal(v, w)))
         }
         (Val::Func(x), Val::Func(y)) => Rc::ptr_eq(x, y),
         _ => false,

@@ -4,7 +4,11 @@
 use serde_json::{Value, json};
 use stackweave_jsonata::{Environment, Expression, JsonataError, NativeFunction};
 
-fn eval(expr: &str, input: Option<&Value>, environment: &Environment) -> Result<Option<Value>, JsonataError> {
+fn eval(
+    expr: &str,
+    input: Option<&Value>,
+    environment: &Environment,
+) -> Result<Option<Value>, JsonataError> {
     Expression::parse(expr)?.evaluate(input, environment)
 }
 
@@ -29,15 +33,26 @@ fn undefined_is_none() {
 #[test]
 fn states_variable_and_host_functions() {
     let mut environment = Environment::default();
-    environment.variables.insert("states".into(), json!({"input": {"n": 20}}));
+    environment
+        .variables
+        .insert("states".into(), json!({"input": {"n": 20}}));
     let partition: NativeFunction = Box::new(|_| Ok(Some(json!("aws"))));
     environment.functions.insert("partition".into(), partition);
     let double: NativeFunction = Box::new(|args| {
-        let n = args.first().cloned().flatten().and_then(|v| v.as_f64()).unwrap_or(0.0);
+        let n = args
+            .first()
+            .cloned()
+            .flatten()
+            .and_then(|v| v.as_f64())
+            .unwrap_or(0.0);
         Ok(Some(json!(n * 2.0)))
     });
     environment.functions.insert("double".into(), double);
-    let v = eval("$partition() & ':' & $string($double($states.input.n))", None, &environment);
+    let v = eval(
+        "$partition() & ':' & $string($double($states.input.n))",
+        None,
+        &environment,
+    );
     assert_eq!(v, Ok(Some(json!("aws:40"))));
     let v = eval("$map([1, 2], $double)", None, &environment);
     assert_eq!(v, Ok(Some(json!([2, 4]))));
@@ -46,7 +61,8 @@ fn states_variable_and_host_functions() {
 #[test]
 fn host_function_errors_reach_the_caller() {
     let mut environment = Environment::default();
-    let failing: NativeFunction = Box::new(|_| Err(JsonataError::new("States.Runtime", None, "no")));
+    let failing: NativeFunction =
+        Box::new(|_| Err(JsonataError::new("States.Runtime", None, "no")));
     environment.functions.insert("fail".into(), failing);
     let err = eval("$fail()", None, &environment).expect_err("fails");
     assert_eq!(err.code, "States.Runtime");
@@ -55,7 +71,9 @@ fn host_function_errors_reach_the_caller() {
 #[test]
 fn the_clock_is_fixed_by_evaluate_at() {
     let e = Expression::parse("[$millis(), $now()]").expect("parses");
-    let v = e.evaluate_at(None, &Environment::default(), 86_400_000).expect("evaluates");
+    let v = e
+        .evaluate_at(None, &Environment::default(), 86_400_000)
+        .expect("evaluates");
     assert_eq!(v, Some(json!([86_400_000, "1970-01-02T00:00:00.000Z"])));
 }
 
@@ -64,12 +82,19 @@ fn host_functions_can_fix_the_clock_too() {
     let mut environment = Environment::default();
     let now: NativeFunction = Box::new(|_| Ok(Some(json!("2000-01-01T00:00:00.000Z"))));
     environment.functions.insert("now".into(), now);
-    assert_eq!(eval("$now()", None, &environment), Ok(Some(json!("2000-01-01T00:00:00.000Z"))));
+    assert_eq!(
+        eval("$now()", None, &environment),
+        Ok(Some(json!("2000-01-01T00:00:00.000Z")))
+    );
 }
 
 #[test]
 fn the_clock_is_read_once_per_evaluation() {
-    let v = eval("$now() = $now() and $millis() = $millis()", None, &Environment::default());
+    let v = eval(
+        "$now() = $now() and $millis() = $millis()",
+        None,
+        &Environment::default(),
+    );
     assert_eq!(v, Ok(Some(json!(true))));
 }
 
@@ -89,6 +114,9 @@ fn an_expression_is_reusable_and_shareable() {
     assert_send_sync::<Expression>();
     let e = Expression::parse("$ * 2").expect("parses");
     for n in 0..3 {
-        assert_eq!(e.evaluate(Some(&json!(n)), &Environment::default()), Ok(Some(json!(n * 2))));
+        assert_eq!(
+            e.evaluate(Some(&json!(n)), &Environment::default()),
+            Ok(Some(json!(n * 2)))
+        );
     }
 }

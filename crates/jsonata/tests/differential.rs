@@ -43,13 +43,26 @@ fn load_cases() -> Vec<Case> {
         let text = std::fs::read_to_string(&path).expect("case file is readable");
         let doc: Value = serde_json::from_str(&text)
             .unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()));
-        let file = path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+        let file = path
+            .file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let file_input = doc.get("input").cloned();
-        let file_bindings = doc.get("bindings").and_then(Value::as_object).cloned().unwrap_or_default();
-        for case in doc["cases"].as_array().expect("a case file has a cases array") {
+        let file_bindings = doc
+            .get("bindings")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default();
+        for case in doc["cases"]
+            .as_array()
+            .expect("a case file has a cases array")
+        {
             let (expr, own) = match case {
                 Value::String(s) => (s.clone(), None),
-                Value::Object(o) => (o["expr"].as_str().expect("a case has an expr").to_owned(), Some(o)),
+                Value::Object(o) => (
+                    o["expr"].as_str().expect("a case has an expr").to_owned(),
+                    Some(o),
+                ),
                 other => panic!("{file}: a case is a string or an object, not {other}"),
             };
             let input = match own {
@@ -62,8 +75,17 @@ fn load_cases() -> Vec<Case> {
                 .and_then(Value::as_object)
                 .cloned()
                 .unwrap_or_else(|| file_bindings.clone());
-            let now = own.and_then(|o| o.get("now")).and_then(Value::as_i64).unwrap_or(DEFAULT_NOW);
-            cases.push(Case { file: file.clone(), expr, input, bindings, now });
+            let now = own
+                .and_then(|o| o.get("now"))
+                .and_then(Value::as_i64)
+                .unwrap_or(DEFAULT_NOW);
+            cases.push(Case {
+                file: file.clone(),
+                expr,
+                input,
+                bindings,
+                now,
+            });
         }
     }
     cases
@@ -79,7 +101,11 @@ enum Outcome {
 
 fn ours(case: &Case) -> Outcome {
     let environment = Environment {
-        variables: case.bindings.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+        variables: case
+            .bindings
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
         ..Environment::default()
     };
     let result = Expression::parse(&case.expr)
@@ -120,7 +146,12 @@ fn theirs(cases: &[Case], dir: &Path) -> Vec<Outcome> {
         .spawn()
         .expect("node starts");
     let body = serde_json::to_vec(&request).expect("cases serialise");
-    child.stdin.take().expect("stdin is piped").write_all(&body).expect("node reads the cases");
+    child
+        .stdin
+        .take()
+        .expect("stdin is piped")
+        .write_all(&body)
+        .expect("node reads the cases");
     let out = child.wait_with_output().expect("node finishes");
     assert!(out.status.success(), "the oracle failed: {}", out.status);
     let answers: Vec<Value> = serde_json::from_slice(&out.stdout).expect("the oracle prints JSON");
@@ -142,9 +173,13 @@ fn theirs(cases: &[Case], dir: &Path) -> Vec<Outcome> {
 fn same_json(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
-        (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same_json(p, q)),
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same_json(p, q))
+        }
         (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same_json(v, w)))
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| same_json(v, w)))
         }
         _ => a == b,
     }
@@ -169,16 +204,32 @@ fn every_case_agrees_with_the_reference_implementation() {
         return;
     }
     let cases = load_cases();
-    assert!(cases.len() >= 300, "expected several hundred cases, found {}", cases.len());
+    assert!(
+        cases.len() >= 300,
+        "expected several hundred cases, found {}",
+        cases.len()
+    );
     let expected = theirs(&cases, &dir);
     assert_eq!(expected.len(), cases.len(), "the oracle answers every case");
     let mut failures = Vec::new();
     for (case, want) in cases.iter().zip(&expected) {
         let got = ours(case);
         if !agree(&got, want) {
-            failures.push(format!("{}: {}\n    jsonata: {want:?}\n    ours:    {got:?}", case.file, case.expr));
+            failures.push(format!(
+                "{}: {}\n    jsonata: {want:?}\n    ours:    {got:?}",
+                case.file, case.expr
+            ));
         }
     }
-    eprintln!("{} of {} cases agree with jsonata", cases.len() - failures.len(), cases.len());
-    assert!(failures.is_empty(), "{} cases disagree:\n{}", failures.len(), failures.join("\n"));
+    eprintln!(
+        "{} of {} cases agree with jsonata",
+        cases.len() - failures.len(),
+        cases.len()
+    );
+    assert!(
+        failures.is_empty(),
+        "{} cases disagree:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

@@ -16,22 +16,32 @@ fn deep_nesting_is_an_error_not_a_crash() {
     for open in ["(", "[", "{'a':", "-", "$f(", "a.", "a[", "function($x){"] {
         let source = open.repeat(10_000);
         let err = Expression::parse(&source).expect_err("too deep");
-        assert!(err.code == "U1001" || err.code.starts_with('S'), "{open}: {err:?}");
+        assert!(
+            err.code == "U1001" || err.code.starts_with('S'),
+            "{open}: {err:?}"
+        );
     }
 }
 
 #[test]
 fn runaway_recursion_is_an_error_not_a_crash() {
     let e = Expression::parse("($f := function($n){$n + $f($n + 1)}; $f(0))").expect("parses");
-    let err = e.evaluate(None, &Environment::default()).expect_err("too deep");
+    let err = e
+        .evaluate(None, &Environment::default())
+        .expect_err("too deep");
     assert_eq!(err.code, "U1001");
-    let e = Expression::parse("($f := function($n){$n > 0 ? $f($n - 1) : 'done'}; $f(50))").expect("parses");
-    assert_eq!(e.evaluate(None, &Environment::default()), Ok(Some(json!("done"))));
+    let e = Expression::parse("($f := function($n){$n > 0 ? $f($n - 1) : 'done'}; $f(50))")
+        .expect("parses");
+    assert_eq!(
+        e.evaluate(None, &Environment::default()),
+        Ok(Some(json!("done")))
+    );
 }
 
 #[test]
 fn huge_ranges_are_refused() {
-    let err = Expression::parse("[1..100000000]").and_then(|e| e.evaluate(None, &Environment::default()));
+    let err =
+        Expression::parse("[1..100000000]").and_then(|e| e.evaluate(None, &Environment::default()));
     assert_eq!(err.expect_err("too big").code, "D2014");
 }
 
@@ -40,7 +50,10 @@ struct Lcg(u64);
 
 impl Lcg {
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
         self.0 >> 33
     }
 }
@@ -48,11 +61,75 @@ impl Lcg {
 #[test]
 fn random_expressions_never_panic() {
     const PIECES: &[&str] = &[
-        "a", "b", "c", "d", "s", "$", "$$", "$x", "$f", "*", "**", ".", "[", "]", "{", "}", "(", ")", ",", ";", ":",
-        "?", "+", "-", "/", "%", "=", "!=", "<", ">=", "&", "and", "or", "in", "~>", ":=", "..", "^(", "1", "0",
-        "-1", "2.5", "'x'", "\"\"", "true", "null", "/a+/i", "function($x){", "}", "$map(", "$sum(", "$string(",
-        "$substring(", "$replace(", "$split(", "$sort(", "$reduce(", "$formatNumber(", "$fromMillis(", "$eval(",
-        "`q`", "#", "@", "|", "λ", "😀", "\\", "\"", "'",
+        "a",
+        "b",
+        "c",
+        "d",
+        "s",
+        "$",
+        "$$",
+        "$x",
+        "$f",
+        "*",
+        "**",
+        ".",
+        "[",
+        "]",
+        "{",
+        "}",
+        "(",
+        ")",
+        ",",
+        ";",
+        ":",
+        "?",
+        "+",
+        "-",
+        "/",
+        "%",
+        "=",
+        "!=",
+        "<",
+        ">=",
+        "&",
+        "and",
+        "or",
+        "in",
+        "~>",
+        ":=",
+        "..",
+        "^(",
+        "1",
+        "0",
+        "-1",
+        "2.5",
+        "'x'",
+        "\"\"",
+        "true",
+        "null",
+        "/a+/i",
+        "function($x){",
+        "}",
+        "$map(",
+        "$sum(",
+        "$string(",
+        "$substring(",
+        "$replace(",
+        "$split(",
+        "$sort(",
+        "$reduce(",
+        "$formatNumber(",
+        "$fromMillis(",
+        "$eval(",
+        "`q`",
+        "#",
+        "@",
+        "|",
+        "λ",
+        "😀",
+        "\\",
+        "\"",
+        "'",
     ];
     let mut rng = Lcg(0x5eed);
     for _ in 0..20_000 {
@@ -60,7 +137,7 @@ fn random_expressions_never_panic() {
         let mut source = String::new();
         for _ in 0..len {
             source.push_str(PIECES[(rng.next() as usize) % PIECES.len()]);
-            if rng.next() % 3 == 0 {
+            if rng.next().is_multiple_of(3) {
                 source.push(' ');
             }
         }

@@ -6,10 +6,10 @@ use std::rc::Rc;
 
 use super::Args;
 use super::text::compare_strings;
+use crate::JsonataError;
 use crate::error::Result;
 use crate::eval::{Evaluator, arity, lookup};
 use crate::value::{Obj, Val, deep_equal};
-use crate::JsonataError;
 
 pub(super) fn call(ev: &Evaluator<'_>, name: &str, a: &Args, context: &Val) -> Result<Val> {
     match name {
@@ -61,7 +61,11 @@ pub(super) fn call(ev: &Evaluator<'_>, name: &str, a: &Args, context: &Val) -> R
         "zip" => {
             let arrays: Vec<Vec<Val>> = a.args.iter().map(Val::to_items).collect();
             let len = arrays.iter().map(Vec::len).min().unwrap_or(0);
-            Ok(Val::array((0..len).map(|i| Val::array(arrays.iter().map(|arr| arr[i].clone()).collect())).collect()))
+            Ok(Val::array(
+                (0..len)
+                    .map(|i| Val::array(arrays.iter().map(|arr| arr[i].clone()).collect()))
+                    .collect(),
+            ))
         }
         "sort" => sort(ev, a, context),
         "keys" => {
@@ -87,24 +91,39 @@ pub(super) fn call(ev: &Evaluator<'_>, name: &str, a: &Args, context: &Val) -> R
         }
         "spread" => Ok(spread(a.get(0))),
         "merge" => {
-            let Some(items) = a.array(0) else { return Ok(Val::Undefined) };
+            let Some(items) = a.array(0) else {
+                return Ok(Val::Undefined);
+            };
             let mut out = Obj::default();
             for item in items {
                 match item {
                     Val::Object(o) => o.iter().for_each(|(k, v)| out.insert(k.clone(), v.clone())),
-                    _ => return Err(JsonataError::code("T0412", "argument 1 of function merge must be an array of objects")),
+                    _ => {
+                        return Err(JsonataError::code(
+                            "T0412",
+                            "argument 1 of function merge must be an array of objects",
+                        ));
+                    }
                 }
             }
             Ok(Val::object(out))
         }
         "each" => {
             let Val::Object(o) = a.get(0) else {
-                return if a.get(0).is_undefined() { Ok(Val::Undefined) } else { Err(a.mismatch(0)) };
+                return if a.get(0).is_undefined() {
+                    Ok(Val::Undefined)
+                } else {
+                    Err(a.mismatch(0))
+                };
             };
             let f = a.func(1)?.ok_or_else(|| a.mismatch(1))?;
             let mut out = Vec::new();
             for (k, v) in o.iter() {
-                let r = ev.apply_hof(&f, vec![v.clone(), Val::Str(k.clone()), a.get(0).clone()], context)?;
+                let r = ev.apply_hof(
+                    &f,
+                    vec![v.clone(), Val::Str(k.clone()), a.get(0).clone()],
+                    context,
+                )?;
                 if !r.is_undefined() {
                     out.push(r);
                 }
@@ -113,36 +132,63 @@ pub(super) fn call(ev: &Evaluator<'_>, name: &str, a: &Args, context: &Val) -> R
         }
         "sift" => {
             let Val::Object(o) = a.get(0) else {
-                return if a.get(0).is_undefined() { Ok(Val::Undefined) } else { Err(a.mismatch(0)) };
+                return if a.get(0).is_undefined() {
+                    Ok(Val::Undefined)
+                } else {
+                    Err(a.mismatch(0))
+                };
             };
             let f = a.func(1)?.ok_or_else(|| a.mismatch(1))?;
             let mut out = Obj::default();
             for (k, v) in o.iter() {
-                if ev.apply_hof(&f, vec![v.clone(), Val::Str(k.clone()), a.get(0).clone()], context)?.truthy() {
+                if ev
+                    .apply_hof(
+                        &f,
+                        vec![v.clone(), Val::Str(k.clone()), a.get(0).clone()],
+                        context,
+                    )?
+                    .truthy()
+                {
                     out.insert(k.clone(), v.clone());
                 }
             }
-            Ok(if out.len() == 0 { Val::Undefined } else { Val::object(out) })
+            Ok(if out.len() == 0 {
+                Val::Undefined
+            } else {
+                Val::object(out)
+            })
         }
         "error" => {
-            let message = a.str(0)?.map_or_else(|| "$error() function evaluated".to_string(), |m| m.to_string());
+            let message = a.str(0)?.map_or_else(
+                || "$error() function evaluated".to_string(),
+                |m| m.to_string(),
+            );
             Err(JsonataError::code("D3137", message))
         }
         "assert" => match a.get(0) {
             Val::Bool(true) => Ok(Val::Undefined),
             Val::Bool(false) => {
-                let message = a.str(1)?.map_or_else(|| "$assert() statement failed".to_string(), |m| m.to_string());
+                let message = a.str(1)?.map_or_else(
+                    || "$assert() statement failed".to_string(),
+                    |m| m.to_string(),
+                );
                 Err(JsonataError::code("D3141", message))
             }
             _ => Err(a.mismatch(0)),
         },
         "map" | "filter" => {
-            let Some(items) = a.array(0) else { return Ok(Val::Undefined) };
+            let Some(items) = a.array(0) else {
+                return Ok(Val::Undefined);
+            };
             let f = a.func(1)?.ok_or_else(|| a.mismatch(1))?;
             let whole = Val::array(items.clone());
             let mut out = Vec::new();
             for (i, item) in items.iter().enumerate() {
-                let r = ev.apply_hof(&f, vec![item.clone(), Val::Num(i as f64), whole.clone()], context)?;
+                let r = ev.apply_hof(
+                    &f,
+                    vec![item.clone(), Val::Num(i as f64), whole.clone()],
+                    context,
+                )?;
                 if name == "map" {
                     if !r.is_undefined() {
                         out.push(r);
@@ -154,18 +200,29 @@ pub(super) fn call(ev: &Evaluator<'_>, name: &str, a: &Args, context: &Val) -> R
             Ok(Val::sequence(out))
         }
         "single" => {
-            let Some(items) = a.array(0) else { return Ok(Val::Undefined) };
+            let Some(items) = a.array(0) else {
+                return Ok(Val::Undefined);
+            };
             let f = a.func(1)?;
             let whole = Val::array(items.clone());
             let mut found: Option<Val> = None;
             for (i, item) in items.iter().enumerate() {
                 let matched = match &f {
-                    Some(f) => ev.apply_hof(f, vec![item.clone(), Val::Num(i as f64), whole.clone()], context)?.truthy(),
+                    Some(f) => ev
+                        .apply_hof(
+                            f,
+                            vec![item.clone(), Val::Num(i as f64), whole.clone()],
+                            context,
+                        )?
+                        .truthy(),
                     None => true,
                 };
                 if matched {
                     if found.is_some() {
-                        return Err(JsonataError::code("D3138", "the $single() function expected exactly 1 matching result; instead it matched more"));
+                        return Err(JsonataError::code(
+                            "D3138",
+                            "the $single() function expected exactly 1 matching result; instead it matched more",
+                        ));
                     }
                     found = Some(item.clone());
                 }
@@ -173,10 +230,15 @@ pub(super) fn call(ev: &Evaluator<'_>, name: &str, a: &Args, context: &Val) -> R
             found.ok_or_else(|| JsonataError::code("D3139", "the $single() function expected exactly 1 matching result; instead it matched 0"))
         }
         "reduce" => {
-            let Some(items) = a.array(0) else { return Ok(Val::Undefined) };
+            let Some(items) = a.array(0) else {
+                return Ok(Val::Undefined);
+            };
             let f = a.func(1)?.ok_or_else(|| a.mismatch(1))?;
             if arity(&f) < 2 {
-                return Err(JsonataError::code("D3050", "the second argument of reduce function must be a function with at least two arguments"));
+                return Err(JsonataError::code(
+                    "D3050",
+                    "the second argument of reduce function must be a function with at least two arguments",
+                ));
             }
             let whole = Val::array(items.clone());
             let (mut acc, start) = match a.get(2) {
@@ -193,7 +255,10 @@ pub(super) fn call(ev: &Evaluator<'_>, name: &str, a: &Args, context: &Val) -> R
             Ok(acc)
         }
         "clone" => Ok(a.get(0).clone()),
-        _ => Err(JsonataError::code("T1006", format!("attempted to invoke a non-function: ${name}"))),
+        _ => Err(JsonataError::code(
+            "T1006",
+            format!("attempted to invoke a non-function: ${name}"),
+        )),
     }
 }
 
@@ -220,7 +285,9 @@ fn spread(v: &Val) -> Val {
 }
 
 fn sort(ev: &Evaluator<'_>, a: &Args, context: &Val) -> Result<Val> {
-    let Some(mut items) = a.array(0) else { return Ok(Val::Undefined) };
+    let Some(mut items) = a.array(0) else {
+        return Ok(Val::Undefined);
+    };
     if items.len() <= 1 {
         return Ok(Val::array(items));
     }
@@ -228,7 +295,9 @@ fn sort(ev: &Evaluator<'_>, a: &Args, context: &Val) -> Result<Val> {
         None => {
             if items.iter().all(|v| matches!(v, Val::Num(_))) {
                 items.sort_by(|x, y| match (x, y) {
-                    (Val::Num(p), Val::Num(q)) => p.partial_cmp(q).unwrap_or(std::cmp::Ordering::Equal),
+                    (Val::Num(p), Val::Num(q)) => {
+                        p.partial_cmp(q).unwrap_or(std::cmp::Ordering::Equal)
+                    }
                     _ => std::cmp::Ordering::Equal,
                 });
             } else if items.iter().all(|v| matches!(v, Val::Str(_))) {
@@ -237,7 +306,10 @@ fn sort(ev: &Evaluator<'_>, a: &Args, context: &Val) -> Result<Val> {
                     _ => std::cmp::Ordering::Equal,
                 });
             } else {
-                return Err(JsonataError::code("D3070", "the single argument form of the sort function can only be applied to an array of strings or an array of numbers"));
+                return Err(JsonataError::code(
+                    "D3070",
+                    "the single argument form of the sort function can only be applied to an array of strings or an array of numbers",
+                ));
             }
             Ok(Val::array(items))
         }
@@ -250,7 +322,13 @@ fn sort(ev: &Evaluator<'_>, a: &Args, context: &Val) -> Result<Val> {
     }
 }
 
-fn merge_sort(ev: &Evaluator<'_>, f: &Val, items: &mut [Val], buffer: &mut [Val], context: &Val) -> Result<()> {
+fn merge_sort(
+    ev: &Evaluator<'_>,
+    f: &Val,
+    items: &mut [Val],
+    buffer: &mut [Val],
+    context: &Val,
+) -> Result<()> {
     let n = items.len();
     if n <= 1 {
         return Ok(());
@@ -269,7 +347,8 @@ fn merge_sort(ev: &Evaluator<'_>, f: &Val, items: &mut [Val], buffer: &mut [Val]
         } else if j >= n {
             false
         } else {
-            ev.apply(f, vec![items[i].clone(), items[j].clone()], context)?.truthy()
+            ev.apply(f, vec![items[i].clone(), items[j].clone()], context)?
+                .truthy()
         };
         if take_right {
             *slot = items[j].clone();

@@ -6,15 +6,34 @@
 //! string (XPath `format-dateTime` style, the common components) or a timezone is given.
 
 use super::Args;
+use crate::JsonataError;
 use crate::error::Result;
 use crate::eval::Evaluator;
 use crate::value::Val;
-use crate::JsonataError;
 
 const MONTHS: [&str; 12] = [
-    "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ];
-const DAYS: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+const DAYS: [&str; 7] = [
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+];
 
 pub(super) fn call(ev: &Evaluator<'_>, name: &str, a: &Args) -> Result<Val> {
     match name {
@@ -25,15 +44,22 @@ pub(super) fn call(ev: &Evaluator<'_>, name: &str, a: &Args) -> Result<Val> {
             format_millis(ev.now_millis, picture.as_deref(), zone.as_deref()).map(Val::string)
         }
         "fromMillis" => {
-            let Some(ms) = a.num(0)? else { return Ok(Val::Undefined) };
+            let Some(ms) = a.num(0)? else {
+                return Ok(Val::Undefined);
+            };
             let picture = a.str(1)?;
             let zone = a.str(2)?;
             format_millis(ms, picture.as_deref(), zone.as_deref()).map(Val::string)
         }
         _ => {
-            let Some(text) = a.str(0)? else { return Ok(Val::Undefined) };
+            let Some(text) = a.str(0)? else {
+                return Ok(Val::Undefined);
+            };
             if a.str(1)?.is_some() {
-                return Err(JsonataError::code("D3136", "$toMillis with a picture string is not supported"));
+                return Err(JsonataError::code(
+                    "D3136",
+                    "$toMillis with a picture string is not supported",
+                ));
             }
             if let Some(ms) = parse_iso(&text) {
                 return Ok(Val::Num(ms));
@@ -41,7 +67,12 @@ pub(super) fn call(ev: &Evaluator<'_>, name: &str, a: &Args) -> Result<Val> {
             if looks_iso(&text) {
                 return Ok(Val::Num(f64::NAN));
             }
-            Err(JsonataError::code("D3110", format!("the argument of the toMillis function must be an ISO 8601 formatted timestamp; given {text}")))
+            Err(JsonataError::code(
+                "D3110",
+                format!(
+                    "the argument of the toMillis function must be an ISO 8601 formatted timestamp; given {text}"
+                ),
+            ))
         }
     }
 }
@@ -66,7 +97,15 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
     let mp = (5 * doy + 2) / 153;
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (if m <= 2 { yoe + era * 400 + 1 } else { yoe + era * 400 }, m, d)
+    (
+        if m <= 2 {
+            yoe + era * 400 + 1
+        } else {
+            yoe + era * 400
+        },
+        m,
+        d,
+    )
 }
 
 /// Parses an ISO 8601 timestamp (date, optional time, optional zone; no zone is UTC).
@@ -74,7 +113,10 @@ fn parse_iso(s: &str) -> Option<f64> {
     let b = s.as_bytes();
     let num = |from: usize, len: usize| -> Option<i64> {
         let part = s.get(from..from + len)?;
-        part.bytes().all(|c| c.is_ascii_digit()).then(|| part.parse().ok()).flatten()
+        part.bytes()
+            .all(|c| c.is_ascii_digit())
+            .then(|| part.parse().ok())
+            .flatten()
     };
     let year = num(0, 4)?;
     let (mut month, mut day, mut at) = (1, 1, 4);
@@ -117,7 +159,11 @@ fn parse_iso(s: &str) -> Option<f64> {
             Some(b'Z' | b'z') => at += 1,
             Some(sign @ (b'+' | b'-')) => {
                 let h = num(at + 1, 2)?;
-                let m = if b.get(at + 3) == Some(&b':') { num(at + 4, 2)? } else { num(at + 3, 2)? };
+                let m = if b.get(at + 3) == Some(&b':') {
+                    num(at + 4, 2)?
+                } else {
+                    num(at + 3, 2)?
+                };
                 let len = if b.get(at + 3) == Some(&b':') { 6 } else { 5 };
                 offset_minutes = (h * 60 + m) * if *sign == b'-' { -1 } else { 1 };
                 at += len;
@@ -197,7 +243,10 @@ fn parts(ms: f64, offset: i64) -> Parts {
 
 fn format_millis(ms: f64, picture: Option<&str>, zone: Option<&str>) -> Result<String> {
     if !ms.is_finite() {
-        return Err(JsonataError::code("D3001", "attempting to format a non-finite number as a date"));
+        return Err(JsonataError::code(
+            "D3001",
+            "attempting to format a non-finite number as a date",
+        ));
     }
     let offset = zone.map(parse_zone).transpose()?.unwrap_or(0);
     let p = parts(ms, offset);
@@ -207,14 +256,26 @@ fn format_millis(ms: f64, picture: Option<&str>, zone: Option<&str>) -> Result<S
         }
         return Ok(format!(
             "{}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
-            year_text(p.year), p.month, p.day, p.hour, p.minute, p.second, p.millis
+            year_text(p.year),
+            p.month,
+            p.day,
+            p.hour,
+            p.minute,
+            p.second,
+            p.millis
         ));
     };
     format_picture(&p, picture)
 }
 
 fn year_text(y: i64) -> String {
-    if (0..=9999).contains(&y) { format!("{y:04}") } else if y < 0 { format!("-{:06}", -y) } else { format!("+{y:06}") }
+    if (0..=9999).contains(&y) {
+        format!("{y:04}")
+    } else if y < 0 {
+        format!("-{:06}", -y)
+    } else {
+        format!("+{y:06}")
+    }
 }
 
 fn format_picture(p: &Parts, picture: &str) -> Result<String> {
@@ -239,9 +300,15 @@ fn format_picture(p: &Parts, picture: &str) -> Result<String> {
             continue;
         }
         let Some(close) = chars[i..].iter().position(|&ch| ch == ']') else {
-            return Err(JsonataError::code("D3135", "no matching closing bracket ']' in date/time picture string"));
+            return Err(JsonataError::code(
+                "D3135",
+                "no matching closing bracket ']' in date/time picture string",
+            ));
         };
-        let marker: String = chars[i + 1..i + close].iter().filter(|c| !c.is_whitespace()).collect();
+        let marker: String = chars[i + 1..i + close]
+            .iter()
+            .filter(|c| !c.is_whitespace())
+            .collect();
         out.push_str(&component(p, &marker)?);
         i += close + 1;
     }
@@ -251,7 +318,10 @@ fn format_picture(p: &Parts, picture: &str) -> Result<String> {
 fn component(p: &Parts, marker: &str) -> Result<String> {
     let mut chars = marker.chars();
     let Some(kind) = chars.next() else {
-        return Err(JsonataError::code("D3135", "empty component in date/time picture string"));
+        return Err(JsonataError::code(
+            "D3135",
+            "empty component in date/time picture string",
+        ));
     };
     let rest: String = chars.collect();
     let (modifier, width) = match rest.split_once(',') {
@@ -262,7 +332,10 @@ fn component(p: &Parts, marker: &str) -> Result<String> {
         .as_deref()
         .and_then(|w| w.split_once('-').map(|(_, max)| max).or(Some(w)))
         .and_then(|w| w.parse::<usize>().ok());
-    let min_width = width.as_deref().and_then(|w| w.split('-').next()).and_then(|w| w.parse::<usize>().ok());
+    let min_width = width
+        .as_deref()
+        .and_then(|w| w.split('-').next())
+        .and_then(|w| w.parse::<usize>().ok());
     let name = |full: &str| -> String {
         let mut text = match modifier.as_str() {
             "N" => full.to_uppercase(),
@@ -275,14 +348,21 @@ fn component(p: &Parts, marker: &str) -> Result<String> {
         text
     };
     let number = |n: i64, default_width: usize| -> String {
-        let digits = modifier.chars().filter(|c| c.is_ascii_digit() || *c == '#').count();
-        let width = if digits > 0 { modifier.chars().filter(char::is_ascii_digit).count() } else { default_width };
+        let digits = modifier
+            .chars()
+            .filter(|c| c.is_ascii_digit() || *c == '#')
+            .count();
+        let width = if digits > 0 {
+            modifier.chars().filter(char::is_ascii_digit).count()
+        } else {
+            default_width
+        };
         let width = min_width.unwrap_or(width).max(width);
         let mut text = format!("{:0width$}", n.abs(), width = width);
-        if let Some(max) = max_width {
-            if text.len() > max {
-                text = text[text.len() - max..].to_string();
-            }
+        if let Some(max) = max_width
+            && text.len() > max
+        {
+            text = text[text.len() - max..].to_string();
         }
         if n < 0 { format!("-{text}") } else { text }
     };
@@ -308,11 +388,19 @@ fn component(p: &Parts, marker: &str) -> Result<String> {
         'f' => {
             let digits = modifier.chars().filter(char::is_ascii_digit).count().max(1);
             let text = format!("{:03}", p.millis);
-            if digits <= 3 { text[..digits].to_string() } else { format!("{text}{}", "0".repeat(digits - 3)) }
+            if digits <= 3 {
+                text[..digits].to_string()
+            } else {
+                format!("{text}{}", "0".repeat(digits - 3))
+            }
         }
         'P' => {
             let text = if p.hour < 12 { "am" } else { "pm" };
-            if modifier == "N" { text.to_uppercase() } else { text.to_string() }
+            if modifier == "N" {
+                text.to_uppercase()
+            } else {
+                text.to_string()
+            }
         }
         'Z' | 'z' => {
             if modifier.ends_with('t') && p.offset == 0 {
@@ -324,13 +412,26 @@ fn component(p: &Parts, marker: &str) -> Result<String> {
             let zone = if modifier.contains(':') || digits.is_empty() {
                 format!("{sign}{h:02}:{m:02}")
             } else if digits.len() <= 2 {
-                if m == 0 { format!("{sign}{h}") } else { format!("{sign}{h}:{m:02}") }
+                if m == 0 {
+                    format!("{sign}{h}")
+                } else {
+                    format!("{sign}{h}:{m:02}")
+                }
             } else {
                 format!("{sign}{h:02}{m:02}")
             };
-            if kind == 'z' { format!("GMT{zone}") } else { zone }
+            if kind == 'z' {
+                format!("GMT{zone}")
+            } else {
+                zone
+            }
         }
         'E' => "AD".into(),
-        _ => return Err(JsonataError::code("D3132", format!("unknown component specifier {kind} in date/time picture string"))),
+        _ => {
+            return Err(JsonataError::code(
+                "D3132",
+                format!("unknown component specifier {kind} in date/time picture string"),
+            ));
+        }
     })
 }

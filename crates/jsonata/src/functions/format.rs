@@ -4,23 +4,32 @@
 
 use super::Args;
 use super::numeric::round_half_even;
+use crate::JsonataError;
 use crate::error::Result;
 use crate::value::Val;
-use crate::JsonataError;
 
 pub(super) fn call(name: &str, a: &Args) -> Result<Val> {
     match name {
         "formatBase" => {
-            let Some(n) = a.num(0)? else { return Ok(Val::Undefined) };
+            let Some(n) = a.num(0)? else {
+                return Ok(Val::Undefined);
+            };
             let radix = a.num(1)?.unwrap_or(10.0);
             if !(2.0..=36.0).contains(&radix) {
-                return Err(JsonataError::code("D3100", format!("the radix of the formatBase function must be between 2 and 36; it was {radix}")));
+                return Err(JsonataError::code(
+                    "D3100",
+                    format!(
+                        "the radix of the formatBase function must be between 2 and 36; it was {radix}"
+                    ),
+                ));
             }
             #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
             Ok(Val::string(to_radix(round_half_even(n, 0.0), radix as u32)))
         }
         "formatNumber" => {
-            let Some(n) = a.num(0)? else { return Ok(Val::Undefined) };
+            let Some(n) = a.num(0)? else {
+                return Ok(Val::Undefined);
+            };
             let picture = a.str(1)?.ok_or_else(|| a.mismatch(1))?;
             let (mut decimal, mut grouping) = ('.', ',');
             if let Val::Object(o) = a.get(2) {
@@ -34,12 +43,16 @@ pub(super) fn call(name: &str, a: &Args) -> Result<Val> {
             format_number(n, &picture, decimal, grouping).map(Val::string)
         }
         "formatInteger" => {
-            let Some(n) = a.num(0)? else { return Ok(Val::Undefined) };
+            let Some(n) = a.num(0)? else {
+                return Ok(Val::Undefined);
+            };
             let picture = a.str(1)?.ok_or_else(|| a.mismatch(1))?;
             format_integer(n, &picture).map(Val::string)
         }
         _ => {
-            let Some(s) = a.str(0)? else { return Ok(Val::Undefined) };
+            let Some(s) = a.str(0)? else {
+                return Ok(Val::Undefined);
+            };
             let picture = a.str(1)?.ok_or_else(|| a.mismatch(1))?;
             parse_integer(&s, &picture).map_or(Ok(Val::Undefined), |n| Ok(Val::Num(n)))
         }
@@ -70,12 +83,21 @@ fn format_number(n: f64, picture: &str, decimal: char, grouping: char) -> Result
     let positive = pictures.next().unwrap_or("");
     let negative = pictures.next();
     if pictures.next().is_some() {
-        return Err(JsonataError::code("D3080", "the picture string must not contain more than one instance of the pattern-separator character"));
+        return Err(JsonataError::code(
+            "D3080",
+            "the picture string must not contain more than one instance of the pattern-separator character",
+        ));
     }
-    let sub = if n < 0.0 { negative.unwrap_or(positive) } else { positive };
+    let sub = if n < 0.0 {
+        negative.unwrap_or(positive)
+    } else {
+        positive
+    };
     let is_active = |c: char| c.is_ascii_digit() || c == '#' || c == decimal || c == grouping;
     let first = sub.find(is_active).unwrap_or(sub.len());
-    let last = sub.rfind(is_active).map_or(first, |i| i + sub[i..].chars().next().map_or(1, char::len_utf8));
+    let last = sub.rfind(is_active).map_or(first, |i| {
+        i + sub[i..].chars().next().map_or(1, char::len_utf8)
+    });
     let prefix = &sub[..first];
     let suffix = &sub[last..];
     let body = &sub[first..last];
@@ -92,7 +114,10 @@ fn format_number(n: f64, picture: &str, decimal: char, grouping: char) -> Result
     let min_int = int_pic.chars().filter(char::is_ascii_digit).count();
     let frac_pic = frac_pic.unwrap_or("");
     let min_frac = frac_pic.chars().filter(char::is_ascii_digit).count();
-    let max_frac = frac_pic.chars().filter(|c| c.is_ascii_digit() || *c == '#').count();
+    let max_frac = frac_pic
+        .chars()
+        .filter(|c| c.is_ascii_digit() || *c == '#')
+        .count();
     // Grouping positions, counted from the decimal point.
     let mut groups = Vec::new();
     let mut digits_seen = 0;
@@ -103,7 +128,10 @@ fn format_number(n: f64, picture: &str, decimal: char, grouping: char) -> Result
             digits_seen += 1;
         }
     }
-    let regular = groups.first().copied().filter(|&g| g > 0 && groups.iter().enumerate().all(|(k, &p)| p == g * (k + 1)));
+    let regular = groups
+        .first()
+        .copied()
+        .filter(|&g| g > 0 && groups.iter().enumerate().all(|(k, &p)| p == g * (k + 1)));
     let rounded = round_half_even(value, max_frac as f64);
     let text = format!("{rounded:.max_frac$}");
     let (int_digits, frac_digits) = text.split_once('.').unwrap_or((&text, ""));
@@ -124,7 +152,7 @@ fn format_number(n: f64, picture: &str, decimal: char, grouping: char) -> Result
         let from_right = count - i;
         if i > 0 {
             let at_group = match regular {
-                Some(g) => from_right % g == 0,
+                Some(g) => from_right.is_multiple_of(g),
                 None => groups.contains(&from_right),
             };
             if at_group {
@@ -148,11 +176,36 @@ fn format_number(n: f64, picture: &str, decimal: char, grouping: char) -> Result
 }
 
 const ONES: [&str; 20] = [
-    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen",
-    "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen",
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
 ];
-const TENS: [&str; 10] = ["", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"];
-const SCALES: [(u64, &str); 4] = [(1_000_000_000_000, "trillion"), (1_000_000_000, "billion"), (1_000_000, "million"), (1000, "thousand")];
+const TENS: [&str; 10] = [
+    "", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
+];
+const SCALES: [(u64, &str); 4] = [
+    (1_000_000_000_000, "trillion"),
+    (1_000_000_000, "billion"),
+    (1_000_000, "million"),
+    (1000, "thousand"),
+];
 
 fn words(n: u64) -> String {
     if n < 20 {
@@ -160,11 +213,19 @@ fn words(n: u64) -> String {
     }
     if n < 100 {
         let (t, o) = (n / 10, n % 10);
-        return if o == 0 { TENS[t as usize].into() } else { format!("{}-{}", TENS[t as usize], ONES[o as usize]) };
+        return if o == 0 {
+            TENS[t as usize].into()
+        } else {
+            format!("{}-{}", TENS[t as usize], ONES[o as usize])
+        };
     }
     if n < 1000 {
         let (h, rest) = (n / 100, n % 100);
-        return if rest == 0 { format!("{} hundred", ONES[h as usize]) } else { format!("{} hundred and {}", ONES[h as usize], words(rest)) };
+        return if rest == 0 {
+            format!("{} hundred", ONES[h as usize])
+        } else {
+            format!("{} hundred and {}", ONES[h as usize], words(rest))
+        };
     }
     for (scale, name) in SCALES {
         if n >= scale {
@@ -182,8 +243,19 @@ fn words(n: u64) -> String {
 
 fn roman(mut n: u64) -> String {
     const TABLE: [(u64, &str); 13] = [
-        (1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"), (50, "l"), (40, "xl"), (10, "x"), (9, "ix"),
-        (5, "v"), (4, "iv"), (1, "i"),
+        (1000, "m"),
+        (900, "cm"),
+        (500, "d"),
+        (400, "cd"),
+        (100, "c"),
+        (90, "xc"),
+        (50, "l"),
+        (40, "xl"),
+        (10, "x"),
+        (9, "ix"),
+        (5, "v"),
+        (4, "iv"),
+        (1, "i"),
     ];
     let mut out = String::new();
     for (value, text) in TABLE {
@@ -231,9 +303,17 @@ fn format_integer(n: f64, picture: &str) -> Result<String> {
         "a" => letters(value),
         "A" => letters(value).to_uppercase(),
         _ => {
-            let digits = primary.chars().filter(|c| c.is_ascii_digit() || *c == '#').count();
+            let digits = primary
+                .chars()
+                .filter(|c| c.is_ascii_digit() || *c == '#')
+                .count();
             if digits == 0 {
-                return Err(JsonataError::code("D3130", format!("formatting or parsing an integer as a sequence starting with {primary} is not supported")));
+                return Err(JsonataError::code(
+                    "D3130",
+                    format!(
+                        "formatting or parsing an integer as a sequence starting with {primary} is not supported"
+                    ),
+                ));
             }
             let text = format_number(value as f64, primary, '.', ',').unwrap_or_default();
             let text = decimal_picture(value, primary).unwrap_or(text);
@@ -269,7 +349,11 @@ fn decimal_picture(value: u64, picture: &str) -> Option<String> {
         }
     }
     let regular = separators.first().filter(|(g, c)| {
-        *g > 0 && separators.iter().enumerate().all(|(k, (p, d))| *p == g * (k + 1) && d == c)
+        *g > 0
+            && separators
+                .iter()
+                .enumerate()
+                .all(|(k, (p, d))| *p == g * (k + 1) && d == c)
     });
     let mut out = String::new();
     let count = digits.len();
@@ -277,7 +361,7 @@ fn decimal_picture(value: u64, picture: &str) -> Option<String> {
         let from_right = count - i;
         if i > 0 {
             match regular {
-                Some((g, sep)) if from_right % g == 0 => out.push(*sep),
+                Some((g, sep)) if from_right.is_multiple_of(*g) => out.push(*sep),
                 None => {
                     if let Some((_, sep)) = separators.iter().find(|(p, _)| *p == from_right) {
                         out.push(*sep);
@@ -309,7 +393,11 @@ fn parse_integer(s: &str, picture: &str) -> Option<f64> {
             let values = values?;
             let mut total = 0;
             for (i, v) in values.iter().enumerate() {
-                if values.get(i + 1).is_some_and(|next| next > v) { total -= v } else { total += v }
+                if values.get(i + 1).is_some_and(|next| next > v) {
+                    total -= v
+                } else {
+                    total += v
+                }
             }
             Some(total as f64)
         }

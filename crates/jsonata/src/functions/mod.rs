@@ -14,10 +14,10 @@ pub(crate) mod text;
 
 use std::rc::Rc;
 
+use crate::JsonataError;
 use crate::error::Result;
 use crate::eval::Evaluator;
 use crate::value::Val;
-use crate::JsonataError;
 
 pub(crate) use strings::regex_first_match;
 pub(crate) use text::{compare_strings, string_of};
@@ -110,7 +110,12 @@ pub(crate) fn arity(name: &str) -> usize {
 }
 
 /// Calls library function `name`, its arguments checked against its signature first.
-pub(crate) fn call(ev: &Evaluator<'_>, name: &'static str, args: Vec<Val>, context: &Val) -> Result<Val> {
+pub(crate) fn call(
+    ev: &Evaluator<'_>,
+    name: &'static str,
+    args: Vec<Val>,
+    context: &Val,
+) -> Result<Val> {
     let args = match entry(name) {
         Some((_, sig)) => signature::validate(name, sig, args, context)?,
         None => args,
@@ -121,15 +126,14 @@ pub(crate) fn call(ev: &Evaluator<'_>, name: &'static str, args: Vec<Val>, conte
 fn dispatch(ev: &Evaluator<'_>, name: &'static str, args: Vec<Val>, context: &Val) -> Result<Val> {
     let a = Args { name, args };
     match name {
-        "sum" | "count" | "max" | "min" | "average" | "number" | "floor" | "ceil" | "round" | "abs" | "sqrt"
-        | "power" | "random" => numeric::call(ev, name, &a),
+        "sum" | "count" | "max" | "min" | "average" | "number" | "floor" | "ceil" | "round"
+        | "abs" | "sqrt" | "power" | "random" => numeric::call(ev, name, &a),
         "formatNumber" | "formatBase" | "formatInteger" | "parseInteger" => format::call(name, &a),
         "toMillis" | "fromMillis" | "now" | "millis" => datetime::call(ev, name, &a),
-        "string" | "substring" | "substringBefore" | "substringAfter" | "lowercase" | "uppercase" | "length"
-        | "trim" | "pad" | "match" | "contains" | "replace" | "split" | "join" | "base64encode" | "base64decode"
-        | "encodeUrlComponent" | "encodeUrl" | "decodeUrlComponent" | "decodeUrl" | "eval" => {
-            strings::call(ev, name, &a, context)
-        }
+        "string" | "substring" | "substringBefore" | "substringAfter" | "lowercase"
+        | "uppercase" | "length" | "trim" | "pad" | "match" | "contains" | "replace" | "split"
+        | "join" | "base64encode" | "base64decode" | "encodeUrlComponent" | "encodeUrl"
+        | "decodeUrlComponent" | "decodeUrl" | "eval" => strings::call(ev, name, &a, context),
         _ => collections::call(ev, name, &a, context),
     }
 }
@@ -147,7 +151,14 @@ impl Args {
     }
 
     pub(crate) fn mismatch(&self, i: usize) -> JsonataError {
-        JsonataError::code("T0410", format!("argument {} of function {} does not match function signature", i + 1, self.name))
+        JsonataError::code(
+            "T0410",
+            format!(
+                "argument {} of function {} does not match function signature",
+                i + 1,
+                self.name
+            ),
+        )
     }
 
     /// A string argument; `None` when undefined.
@@ -156,10 +167,12 @@ impl Args {
             Val::Undefined => Ok(None),
             Val::Str(s) => Ok(Some(s.clone())),
             // A one-item array stands for its item, as signatures allow.
-            Val::Array(a) if a.items.len() == 1 && matches!(a.items[0], Val::Str(_)) => match &a.items[0] {
-                Val::Str(s) => Ok(Some(s.clone())),
-                _ => Err(self.mismatch(i)),
-            },
+            Val::Array(a) if a.items.len() == 1 && matches!(a.items[0], Val::Str(_)) => {
+                match &a.items[0] {
+                    Val::Str(s) => Ok(Some(s.clone())),
+                    _ => Err(self.mismatch(i)),
+                }
+            }
             _ => Err(self.mismatch(i)),
         }
     }
@@ -169,10 +182,12 @@ impl Args {
         match self.get(i) {
             Val::Undefined => Ok(None),
             Val::Num(n) => Ok(Some(*n)),
-            Val::Array(a) if a.items.len() == 1 && matches!(a.items[0], Val::Num(_)) => match a.items[0] {
-                Val::Num(n) => Ok(Some(n)),
-                _ => Err(self.mismatch(i)),
-            },
+            Val::Array(a) if a.items.len() == 1 && matches!(a.items[0], Val::Num(_)) => {
+                match a.items[0] {
+                    Val::Num(n) => Ok(Some(n)),
+                    _ => Err(self.mismatch(i)),
+                }
+            }
             _ => Err(self.mismatch(i)),
         }
     }
@@ -196,7 +211,9 @@ impl Args {
 
     /// An array of numbers (`a<n>`).
     pub(crate) fn numbers(&self, i: usize) -> Result<Option<Vec<f64>>> {
-        let Some(items) = self.array(i) else { return Ok(None) };
+        let Some(items) = self.array(i) else {
+            return Ok(None);
+        };
         let mut out = Vec::with_capacity(items.len());
         for item in items {
             match item {
@@ -204,7 +221,11 @@ impl Args {
                 _ => {
                     return Err(JsonataError::code(
                         "T0412",
-                        format!("argument {} of function {} must be an array of numbers", i + 1, self.name),
+                        format!(
+                            "argument {} of function {} must be an array of numbers",
+                            i + 1,
+                            self.name
+                        ),
                     ));
                 }
             }

@@ -5,9 +5,9 @@
 //! arguments fit no reading of the signature, `T0411` when the context was taken and is
 //! of the wrong type.
 
+use crate::JsonataError;
 use crate::error::Result;
 use crate::value::Val;
-use crate::JsonataError;
 
 /// One parameter of a signature.
 #[derive(Debug)]
@@ -63,7 +63,12 @@ fn params(signature: &str) -> Vec<Param> {
                     accepts.push_str(expand(chars[i]));
                     i += 1;
                 }
-                out.push(Param { accepts, optional: false, context: false, repeats: false });
+                out.push(Param {
+                    accepts,
+                    optional: false,
+                    context: false,
+                    repeats: false,
+                });
             }
             '<' => {
                 // A subtype (`a<n>`, `f<s:o>`): checked by the function itself.
@@ -97,7 +102,12 @@ fn params(signature: &str) -> Vec<Param> {
                     p.repeats = true;
                 }
             }
-            t => out.push(Param { accepts: expand(t).to_string(), optional: false, context: false, repeats: false }),
+            t => out.push(Param {
+                accepts: expand(t).to_string(),
+                optional: false,
+                context: false,
+                repeats: false,
+            }),
         }
         i += 1;
     }
@@ -111,7 +121,11 @@ fn fit(params: &[Param], symbols: &[char]) -> Option<Vec<usize>> {
             return symbols.is_empty();
         };
         let fits = |c: &char| *c == 'm' || param.accepts.contains(*c);
-        let most = if param.repeats { symbols.iter().take_while(|c| fits(c)).count() } else { usize::from(symbols.first().is_some_and(fits)) };
+        let most = if param.repeats {
+            symbols.iter().take_while(|c| fits(c)).count()
+        } else {
+            usize::from(symbols.first().is_some_and(fits))
+        };
         // Greedy first, as a regular expression would try.
         for take in (1..=most).rev() {
             taken.push(take);
@@ -135,11 +149,19 @@ fn fit(params: &[Param], symbols: &[char]) -> Option<Vec<usize>> {
 
 /// The arguments `name` gets: the supplied ones checked against `signature`, with the
 /// context in place of a left-out context parameter and undefined for other left-out ones.
-pub(super) fn validate(name: &str, signature: &str, args: Vec<Val>, context: &Val) -> Result<Vec<Val>> {
+pub(super) fn validate(
+    name: &str,
+    signature: &str,
+    args: Vec<Val>,
+    context: &Val,
+) -> Result<Vec<Val>> {
     let params = params(signature);
     let symbols: Vec<char> = args.iter().map(symbol).collect();
     let Some(taken) = fit(&params, &symbols) else {
-        return Err(JsonataError::code("T0410", format!("the arguments of function {name} do not match its signature")));
+        return Err(JsonataError::code(
+            "T0410",
+            format!("the arguments of function {name} do not match its signature"),
+        ));
     };
     let mut supplied = args.into_iter();
     let mut out = Vec::new();
@@ -148,7 +170,12 @@ pub(super) fn validate(name: &str, signature: &str, args: Vec<Val>, context: &Va
             if param.context {
                 let c = symbol(context);
                 if c != 'm' && !param.accepts.contains(c) {
-                    return Err(JsonataError::code("T0411", format!("the context value is not a compatible type with argument 1 of function {name}")));
+                    return Err(JsonataError::code(
+                        "T0411",
+                        format!(
+                            "the context value is not a compatible type with argument 1 of function {name}"
+                        ),
+                    ));
                 }
                 out.push(context.clone());
             } else if !param.repeats {

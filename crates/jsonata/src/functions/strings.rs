@@ -11,10 +11,10 @@ use regex::Regex;
 
 use super::Args;
 use super::text::string_of;
+use crate::JsonataError;
 use crate::error::Result;
 use crate::eval::{Evaluator, Frame};
 use crate::value::{Func, Obj, Val};
-use crate::JsonataError;
 
 pub(super) fn call(ev: &Evaluator<'_>, name: &str, a: &Args, context: &Val) -> Result<Val> {
     let text = |s: String| Ok(Val::string(s));
@@ -27,33 +27,49 @@ pub(super) fn call(ev: &Evaluator<'_>, name: &str, a: &Args, context: &Val) -> R
             };
             Ok(string_of(a.get(0), pretty)?.map_or(Val::Undefined, Val::string))
         }
-        "length" => Ok(a.str(0)?.map_or(Val::Undefined, |s| Val::Num(s.chars().count() as f64))),
+        "length" => Ok(a
+            .str(0)?
+            .map_or(Val::Undefined, |s| Val::Num(s.chars().count() as f64))),
         "substring" => {
-            let Some(s) = a.str(0)? else { return Ok(Val::Undefined) };
+            let Some(s) = a.str(0)? else {
+                return Ok(Val::Undefined);
+            };
             let start = a.num(1)?.ok_or_else(|| a.mismatch(1))?;
             let length = a.num(2)?;
             text(substring(&s, start, length))
         }
         "substringBefore" | "substringAfter" => {
-            let Some(s) = a.str(0)? else { return Ok(Val::Undefined) };
-            let Some(chars) = a.str(1)? else { return Ok(Val::Str(s)) };
+            let Some(s) = a.str(0)? else {
+                return Ok(Val::Undefined);
+            };
+            let Some(chars) = a.str(1)? else {
+                return Ok(Val::Str(s));
+            };
             Ok(match s.find(&*chars) {
                 Some(at) if name == "substringBefore" => Val::str(&s[..at]),
                 Some(at) => Val::str(&s[at + chars.len()..]),
                 None => Val::Str(s),
             })
         }
-        "uppercase" => Ok(a.str(0)?.map_or(Val::Undefined, |s| Val::string(s.to_uppercase()))),
-        "lowercase" => Ok(a.str(0)?.map_or(Val::Undefined, |s| Val::string(s.to_lowercase()))),
+        "uppercase" => Ok(a
+            .str(0)?
+            .map_or(Val::Undefined, |s| Val::string(s.to_uppercase()))),
+        "lowercase" => Ok(a
+            .str(0)?
+            .map_or(Val::Undefined, |s| Val::string(s.to_lowercase()))),
         "trim" => Ok(a.str(0)?.map_or(Val::Undefined, |s| Val::string(trim(&s)))),
         "pad" => {
-            let Some(s) = a.str(0)? else { return Ok(Val::Undefined) };
+            let Some(s) = a.str(0)? else {
+                return Ok(Val::Undefined);
+            };
             let width = a.num(1)?.ok_or_else(|| a.mismatch(1))?;
             let fill = a.str(2)?.map_or_else(|| " ".to_string(), |f| f.to_string());
             text(pad(&s, width, &fill))
         }
         "contains" => {
-            let Some(s) = a.str(0)? else { return Ok(Val::Undefined) };
+            let Some(s) = a.str(0)? else {
+                return Ok(Val::Undefined);
+            };
             Ok(Val::Bool(match a.get(1) {
                 Val::Str(p) => s.contains(&**p),
                 Val::Func(f) => match &**f {
@@ -65,13 +81,20 @@ pub(super) fn call(ev: &Evaluator<'_>, name: &str, a: &Args, context: &Val) -> R
         }
         "split" => split(a),
         "join" => {
-            let Some(items) = a.array(0) else { return Ok(Val::Undefined) };
+            let Some(items) = a.array(0) else {
+                return Ok(Val::Undefined);
+            };
             let sep = a.str(1)?.map_or_else(String::new, |s| s.to_string());
             let mut parts = Vec::with_capacity(items.len());
             for item in items {
                 match item {
                     Val::Str(s) => parts.push(s.to_string()),
-                    _ => return Err(JsonataError::code("T0412", "argument 1 of function join must be an array of strings")),
+                    _ => {
+                        return Err(JsonataError::code(
+                            "T0412",
+                            "argument 1 of function join must be an array of strings",
+                        ));
+                    }
                 }
             }
             text(parts.join(&sep))
@@ -83,28 +106,53 @@ pub(super) fn call(ev: &Evaluator<'_>, name: &str, a: &Args, context: &Val) -> R
             let bytes: Vec<u8> = s.encode_utf16().map(|u| (u & 0xff) as u8).collect();
             Val::string(base64_encode(&bytes))
         })),
-        "base64decode" => Ok(a.str(0)?.map_or(Val::Undefined, |s| Val::string(base64_decode(&s)))),
+        "base64decode" => Ok(a
+            .str(0)?
+            .map_or(Val::Undefined, |s| Val::string(base64_decode(&s)))),
         "encodeUrlComponent" | "encodeUrl" => {
-            let Some(s) = a.str(0)? else { return Ok(Val::Undefined) };
+            let Some(s) = a.str(0)? else {
+                return Ok(Val::Undefined);
+            };
             text(encode_url(&s, name == "encodeUrl"))
         }
         "decodeUrlComponent" | "decodeUrl" => {
-            let Some(s) = a.str(0)? else { return Ok(Val::Undefined) };
+            let Some(s) = a.str(0)? else {
+                return Ok(Val::Undefined);
+            };
             decode_url(&s, name == "decodeUrl").map(Val::string)
         }
         "eval" => {
-            let Some(source) = a.str(0)? else { return Ok(Val::Undefined) };
-            let ast = crate::parser::parse(&source)
-                .map_err(|e| JsonataError::code("D3120", format!("syntax error in expression passed to function eval: {}", e.message)))?;
+            let Some(source) = a.str(0)? else {
+                return Ok(Val::Undefined);
+            };
+            let ast = crate::parser::parse(&source).map_err(|e| {
+                JsonataError::code(
+                    "D3120",
+                    format!(
+                        "syntax error in expression passed to function eval: {}",
+                        e.message
+                    ),
+                )
+            })?;
             let input = match a.get(1) {
                 Val::Undefined => context.clone(),
                 v => v.clone(),
             };
             let frame = Rc::new(Frame::default());
-            ev.eval(&ast, &input, &frame)
-                .map_err(|e| JsonataError::code("D3121", format!("dynamic error evaluating the expression passed to function eval: {}", e.message)))
+            ev.eval(&ast, &input, &frame).map_err(|e| {
+                JsonataError::code(
+                    "D3121",
+                    format!(
+                        "dynamic error evaluating the expression passed to function eval: {}",
+                        e.message
+                    ),
+                )
+            })
         }
-        _ => Err(JsonataError::code("T1006", format!("attempted to invoke a non-function: ${name}"))),
+        _ => Err(JsonataError::code(
+            "T1006",
+            format!("attempted to invoke a non-function: ${name}"),
+        )),
     }
 }
 
@@ -153,7 +201,11 @@ fn pad(s: &str, width: f64, fill: &str) -> String {
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     let missing = missing as usize;
     let padding: String = fill.chars().cycle().take(missing).collect();
-    if width > 0.0 { format!("{s}{padding}") } else { format!("{padding}{s}") }
+    if width > 0.0 {
+        format!("{s}{padding}")
+    } else {
+        format!("{padding}{s}")
+    }
 }
 
 fn regex_arg(a: &Args, i: usize) -> Option<Rc<Regex>> {
@@ -169,14 +221,22 @@ fn regex_arg(a: &Args, i: usize) -> Option<Rc<Regex>> {
 fn limit_arg(a: &Args, i: usize, code: &str) -> Result<Option<usize>> {
     match a.num(i)? {
         None => Ok(None),
-        Some(n) if n < 0.0 => Err(JsonataError::code(code, format!("third argument of {} must evaluate to a positive number", a.name))),
+        Some(n) if n < 0.0 => Err(JsonataError::code(
+            code,
+            format!(
+                "third argument of {} must evaluate to a positive number",
+                a.name
+            ),
+        )),
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
         Some(n) => Ok(Some(n.trunc() as usize)),
     }
 }
 
 fn split(a: &Args) -> Result<Val> {
-    let Some(s) = a.str(0)? else { return Ok(Val::Undefined) };
+    let Some(s) = a.str(0)? else {
+        return Ok(Val::Undefined);
+    };
     let limit = limit_arg(a, 2, "D3020")?;
     let mut parts: Vec<String> = match a.get(1) {
         Val::Str(sep) if sep.is_empty() => s.chars().map(String::from).collect(),
@@ -212,12 +272,17 @@ fn match_object(s: &str, caps: &regex::Captures<'_>) -> Val {
 
 /// What a regex literal returns when called: its first match object, or undefined.
 pub(crate) fn regex_first_match(re: &Regex, s: &str) -> Val {
-    re.captures(s).map_or(Val::Undefined, |caps| match_object(s, &caps))
+    re.captures(s)
+        .map_or(Val::Undefined, |caps| match_object(s, &caps))
 }
 
 fn match_all(a: &Args) -> Result<Val> {
-    let Some(s) = a.str(0)? else { return Ok(Val::Undefined) };
-    let Some(re) = regex_arg(a, 1) else { return Err(a.mismatch(1)) };
+    let Some(s) = a.str(0)? else {
+        return Ok(Val::Undefined);
+    };
+    let Some(re) = regex_arg(a, 1) else {
+        return Err(a.mismatch(1));
+    };
     let limit = limit_arg(a, 2, "D3040")?;
     let mut out = Vec::new();
     for caps in re.captures_iter(&s) {
@@ -230,7 +295,9 @@ fn match_all(a: &Args) -> Result<Val> {
 }
 
 fn replace(ev: &Evaluator<'_>, a: &Args, context: &Val) -> Result<Val> {
-    let Some(s) = a.str(0)? else { return Ok(Val::Undefined) };
+    let Some(s) = a.str(0)? else {
+        return Ok(Val::Undefined);
+    };
     let limit = limit_arg(a, 3, "D3011")?;
     let replacement = a.get(2);
     if !matches!(replacement, Val::Str(_) | Val::Func(_)) {
@@ -238,7 +305,10 @@ fn replace(ev: &Evaluator<'_>, a: &Args, context: &Val) -> Result<Val> {
     }
     if let Val::Str(pattern) = a.get(1) {
         if pattern.is_empty() {
-            return Err(JsonataError::code("D3010", "second argument of replace function cannot be an empty string"));
+            return Err(JsonataError::code(
+                "D3010",
+                "second argument of replace function cannot be an empty string",
+            ));
         }
         let Val::Str(with) = replacement else {
             return Err(a.mismatch(2));
@@ -258,7 +328,9 @@ fn replace(ev: &Evaluator<'_>, a: &Args, context: &Val) -> Result<Val> {
         out.push_str(rest);
         return Ok(Val::string(out));
     }
-    let Some(re) = regex_arg(a, 1) else { return Err(a.mismatch(1)) };
+    let Some(re) = regex_arg(a, 1) else {
+        return Err(a.mismatch(1));
+    };
     let mut out = String::new();
     let mut last = 0;
     for (count, caps) in re.captures_iter(&s).enumerate() {
@@ -267,14 +339,22 @@ fn replace(ev: &Evaluator<'_>, a: &Args, context: &Val) -> Result<Val> {
         }
         let Some(m) = caps.get(0) else { continue };
         if m.as_str().is_empty() {
-            return Err(JsonataError::code("D1004", "regular expression matches zero length string"));
+            return Err(JsonataError::code(
+                "D1004",
+                "regular expression matches zero length string",
+            ));
         }
         out.push_str(&s[last..m.start()]);
         match replacement {
             Val::Str(template) => expand(template, &caps, &mut out),
             f => match ev.apply(f, vec![match_object(&s, &caps)], context)? {
                 Val::Str(r) => out.push_str(&r),
-                _ => return Err(JsonataError::code("D3012", "attempted to replace a matched string with a non-string value")),
+                _ => {
+                    return Err(JsonataError::code(
+                        "D3012",
+                        "attempted to replace a matched string with a non-string value",
+                    ));
+                }
             },
         }
         last = m.end();
@@ -324,7 +404,11 @@ const BASE64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz
 fn base64_encode(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for k in 0..4 {
             if k <= chunk.len() {
@@ -342,7 +426,9 @@ fn base64_decode(s: &str) -> String {
     let mut count = 0;
     let mut bytes = Vec::new();
     for c in s.bytes() {
-        let Some(v) = BASE64.iter().position(|&b| b == c) else { continue };
+        let Some(v) = BASE64.iter().position(|&b| b == c) else {
+            continue;
+        };
         bits = (bits << 6) | v as u32;
         count += 6;
         if count >= 8 {
@@ -372,7 +458,19 @@ fn encode_url(s: &str, whole_url: bool) -> String {
 }
 
 fn decode_url(s: &str, whole_url: bool) -> Result<String> {
-    let malformed = || JsonataError::code("D3140", format!("malformed URL passed to ${}: {s}", if whole_url { "decodeUrl" } else { "decodeUrlComponent" }));
+    let malformed = || {
+        JsonataError::code(
+            "D3140",
+            format!(
+                "malformed URL passed to ${}: {s}",
+                if whole_url {
+                    "decodeUrl"
+                } else {
+                    "decodeUrlComponent"
+                }
+            ),
+        )
+    };
     let bytes = s.as_bytes();
     let mut out: Vec<u8> = Vec::with_capacity(bytes.len());
     let mut i = 0;

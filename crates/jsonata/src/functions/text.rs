@@ -5,9 +5,9 @@
 
 use std::cmp::Ordering;
 
+use crate::JsonataError;
 use crate::error::Result;
 use crate::value::Val;
-use crate::JsonataError;
 
 /// Orders strings as JavaScript does (by UTF-16 code units).
 pub(crate) fn compare_strings(a: &str, b: &str) -> Ordering {
@@ -20,7 +20,13 @@ pub(crate) fn js_number(n: f64) -> String {
         return "0".into();
     }
     if !n.is_finite() {
-        return if n.is_nan() { "NaN".into() } else if n > 0.0 { "Infinity".into() } else { "-Infinity".into() };
+        return if n.is_nan() {
+            "NaN".into()
+        } else if n > 0.0 {
+            "Infinity".into()
+        } else {
+            "-Infinity".into()
+        };
     }
     // Rust's `{:e}` gives the shortest digits that round-trip, as JavaScript uses.
     let sci = format!("{:e}", n.abs());
@@ -33,13 +39,25 @@ pub(crate) fn js_number(n: f64) -> String {
     let body = if k <= point && point <= 21 {
         format!("{digits}{}", "0".repeat((point - k) as usize))
     } else if 0 < point && point <= 21 {
-        format!("{}.{}", &digits[..point as usize], &digits[point as usize..])
+        format!(
+            "{}.{}",
+            &digits[..point as usize],
+            &digits[point as usize..]
+        )
     } else if -6 < point && point <= 0 {
         format!("0.{}{digits}", "0".repeat((-point) as usize))
     } else {
         let e = point - 1;
-        let e = if e >= 0 { format!("+{e}") } else { e.to_string() };
-        if k == 1 { format!("{digits}e{e}") } else { format!("{}.{}e{e}", &digits[..1], &digits[1..]) }
+        let e = if e >= 0 {
+            format!("+{e}")
+        } else {
+            e.to_string()
+        };
+        if k == 1 {
+            format!("{digits}e{e}")
+        } else {
+            format!("{}.{}e{e}", &digits[..1], &digits[1..])
+        }
     };
     format!("{sign}{body}")
 }
@@ -61,7 +79,10 @@ pub(crate) fn string_of(value: &Val, pretty: bool) -> Result<Option<String>> {
         Val::Func(_) => Some(String::new()),
         Val::Num(n) => {
             if !n.is_finite() {
-                return Err(JsonataError::code("D3001", "attempting to invoke string function on infinity or nan"));
+                return Err(JsonataError::code(
+                    "D3001",
+                    "attempting to invoke string function on infinity or nan",
+                ));
             }
             Some(js_number(precision15(*n)))
         }
