@@ -77,6 +77,13 @@ pub(crate) enum Kind {
     Filter(Box<Node>, Vec<Node>),
     /// `^(...)`: a path step ordering the sequence it receives.
     Sort(Vec<SortTerm>),
+    /// A path step with `@$focus` (bind each result, keep the context) and/or `#$index`
+    /// (bind each result's position) bindings.
+    Bound {
+        step: Box<Node>,
+        focus: Option<String>,
+        index: Option<String>,
+    },
     /// `expr{key: value, ...}`: grouping of what `expr` yields.
     Group(Box<Node>, Vec<(Node, Node)>),
     Neg(Box<Node>),

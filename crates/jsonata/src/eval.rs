@@ -122,6 +122,7 @@ impl<'e> Evaluator<'e> {
                 value
             }
             Kind::Sort(terms) => self.sort(terms, &input.to_items(), frame)?,
+            Kind::Bound { step, .. } => self.eval(step, input, frame)?,
             Kind::Group(inner, pairs) => {
                 let value = self.eval(inner, input, frame)?;
                 self.group(pairs, &value, frame)?
@@ -248,6 +249,9 @@ impl<'e> Evaluator<'e> {
         input: &Val,
         frame: &Rc<Frame>,
     ) -> Result<Val> {
+        if steps.iter().any(is_bound) {
+            return self.tuple_path(steps, keep_array, input, frame);
+        }
         let first_is_var = matches!(steps.first().map(|s| &s.kind), Some(Kind::Var(_)));
         let mut current: Vec<Val> = match input {
             Val::Array(a) if !first_is_var => a.items.clone(),
@@ -287,6 +291,120 @@ impl<'e> Evaluator<'e> {
             })),
             other => other,
         })
+    }
+
+    /// A path with `@`/`#` bindings: a stream of tuples, each a context and the scope
+    /// holding the bindings made so far.
+    fn tuple_path(
+        &self,
+        steps: &[Node],
+        keep_array: bool,
+        input: &Val,
+        frame: &Rc<Frame>,
+    ) -> Result<Val> {
+        let first_is_var = matches!(steps.first().map(|s| &s.kind), Some(Kind::Var(_)));
+        let mut tuples: Vec<(Val, Rc<Frame>)> = match input {
+            Val::Array(a) if !first_is_var => {
+                a.items.iter().map(|i| (i.clone(), frame.clone())).collect()
+            }
+            other => vec![(other.clone(), frame.clone())],
+        };
+        for step in steps {
+            let (inner, predicates): (&Node, &[Node]) = match &step.kind {
+                Kind::Filter(inner, predicates) => (inner, predicates),
+                _ => (step, &[]),
+            };
+            let mut next: Vec<(Val, Rc<Frame>)> = Vec::new();
+            match &inner.kind {
+                Kind::Sort(terms) => {
+                    let order = self.sort_order(terms, &tuples)?;
+                    next = order.into_iter().map(|i| tuples[i].clone()).collect();
+                }
+                Kind::Bound {
+                    step: core,
+                    focus,
+                    index,
+                } => {
+                    for (context, scope) in &tuples {
+                        let results = flatten_step(self.eval(core, context, scope)?);
+                        for (position, item) in results.into_iter().enumerate() {
+                            let bound = Frame::child(scope);
+                            if let Some(index) = index {
+                                bound.bind(index, Val::Num(position as f64));
+                            }
+                            let context = match focus {
+                                Some(focus) => {
+                                    bound.bind(focus, item);
+                                    context.clone()
+                                }
+                                None => item,
+                            };
+                            next.push((context, bound));
+                        }
+                    }
+                }
+                _ => {
+                    for (context, scope) in &tuples {
+                        for item in flatten_step(self.eval(inner, context, scope)?) {
+                            next.push((item, scope.clone()));
+                        }
+                    }
+                }
+            }
+            for predicate in predicates {
+                next = self.filter_tuples(predicate, next)?;
+            }
+            tuples = next;
+            if tuples.is_empty() {
+                break;
+            }
+        }
+        let items = tuples.into_iter().map(|(v, _)| v).collect();
+        Ok(Val::Array(Rc::new(Array {
+            items,
+            sequence: true,
+            keep_singleton: keep_array,
+            cons: false,
+        })))
+    }
+
+    fn filter_tuples(
+        &self,
+        predicate: &Node,
+        tuples: Vec<(Val, Rc<Frame>)>,
+    ) -> Result<Vec<(Val, Rc<Frame>)>> {
+        let len = tuples.len();
+        if let Kind::Num(n) = predicate.kind {
+            let mut at = n.floor();
+            if at < 0.0 {
+                at += len as f64;
+            }
+            return Ok(tuples
+                .into_iter()
+                .enumerate()
+                .filter(|(i, _)| *i as f64 == at)
+                .map(|(_, t)| t)
+                .collect());
+        }
+        let mut out = Vec::new();
+        for (i, (context, scope)) in tuples.into_iter().enumerate() {
+            let r = self.eval(predicate, &context, &scope)?;
+            let keep = match &r {
+                Val::Num(n) => {
+                    let at = if *n < 0.0 {
+                        n.floor() + len as f64
+                    } else {
+                        n.floor()
+                    };
+                    at == i as f64
+                }
+                other => other.truthy(),
+            };
+            if keep {
+                out.push((context, scope));
+            }
+        }
+        Ok(out)
     }
 
     fn step(&self, step: &Node, items: &[Val], last: bool, frame: &Rc<Frame>) -> Result<Val> {
@@ -475,8 +593,18 @@ impl<'e> Evaluator<'e> {
     }
 
     fn sort(&self, terms: &[SortTerm], items: &[Val], frame: &Rc<Frame>) -> Result<Val> {
-        let mut keyed: Vec<(Vec<Val>, Val)> = Vec::with_capacity(items.len());
-        for item in items {
+        let pairs: Vec<(Val, Rc<Frame>)> =
+            items.iter().map(|i| (i.clone(), frame.clone())).collect();
+        let order = self.sort_order(terms, &pairs)?;
+        Ok(Val::sequence(
+            order.into_iter().map(|i| items[i].clone()).collect(),
+        ))
+    }
+
+    /// The stable order of `items` (each a context and the scope its keys see) by `terms`.
+    fn sort_order(&self, terms: &[SortTerm], items: &[(Val, Rc<Frame>)]) -> Result<Vec<usize>> {
+        let mut keyed: Vec<(Vec<Val>, usize)> = Vec::with_capacity(items.len());
+        for (index, (item, frame)) in items.iter().enumerate() {
             let mut keys = Vec::with_capacity(terms.len());
             for term in terms {
                 let k = self.eval(&term.key, item, frame)?;
@@ -489,7 +617,7 @@ impl<'e> Evaluator<'e> {
                 }
                 keys.push(k);
             }
-            keyed.push((keys, item.clone()));
+            keyed.push((keys, index));
         }
         for t in 0..terms.len() {
             let mut kind = None;
@@ -529,7 +657,7 @@ impl<'e> Evaluator<'e> {
             }
             std::cmp::Ordering::Equal
         });
-        Ok(Val::sequence(keyed.into_iter().map(|(_, v)| v).collect()))
+        Ok(keyed.into_iter().map(|(_, i)| i).collect())
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -808,6 +936,23 @@ pub(crate) fn arity(f: &Val) -> usize {
         Func::Builtin(name) => functions::arity(name),
         Func::Native(_) | Func::Regex(_) | Func::Compose(..) | Func::Transform(..) => 1,
         Func::Partial(_, bound) => bound.iter().filter(|b| b.is_none()).count(),
+    }
+}
+
+fn is_bound(step: &Node) -> bool {
+    match &step.kind {
+        Kind::Bound { .. } => true,
+        Kind::Filter(inner, _) => matches!(inner.kind, Kind::Bound { .. }),
+        _ => false,
+    }
+}
+
+/// A step's result as the items it adds to the stream (arrays flattened one level).
+fn flatten_step(value: Val) -> Vec<Val> {
+    match value {
+        Val::Undefined => Vec::new(),
+        Val::Array(a) if !a.cons => a.items.clone(),
+        other => vec![other],
     }
 }
 

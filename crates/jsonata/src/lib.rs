@@ -19,7 +19,8 @@
 //! calls) at most 2,000 deep; beyond that the error is `U1001`, never a crash. Both run
 //! on a thread of their own with a large stack, so the caller's stack size does not matter.
 //!
-//! What this crate is not: it knows nothing of states or workflows. Not supported: `@`/`#` bindings, the parent operator `%`,
+//! What this crate is not: it knows nothing of states or workflows. Not supported: the parent operator `%`, grouping `{...}` over `@`/`#` tuple
+//! streams,
 //! function signatures (accepted, not checked), and `$toMillis` with a picture string.
 
 mod ast;

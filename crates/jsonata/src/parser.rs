@@ -459,6 +459,17 @@ impl Parser {
                 let step = Node::new(Kind::Sort(terms), pos);
                 join_path(left, step, pos)
             }
+            "@" | "#" => {
+                let t = self.advance();
+                let Tok::Var(name) = t.tok else {
+                    return Err(JsonataError::new(
+                        "S0214",
+                        Some(t.pos),
+                        format!("the right side of {op} must be a variable name (start with $)"),
+                    ));
+                };
+                bind_step(left, op == "@", name, pos)
+            }
             "{" => {
                 if matches!(left.kind, Kind::Group(..)) {
                     return Err(JsonataError::new(
@@ -544,6 +555,60 @@ fn keep_array(node: Node) -> Node {
             )
         }
     }
+}
+
+/// Attaches an `@$focus` or `#$index` binding to the last step of a path.
+fn bind_step(node: Node, focus: bool, name: String, pos: usize) -> Result<Node> {
+    let (mut steps, keep_array) = match node.kind {
+        Kind::Path { steps, keep_array } => (steps, keep_array),
+        _ => (vec![as_step(node)?], false),
+    };
+    let Some(last) = steps.pop() else {
+        return Err(JsonataError::new(
+            "S0201",
+            Some(pos),
+            "syntax error: empty path",
+        ));
+    };
+    let step = match last.kind {
+        Kind::Bound {
+            step,
+            focus: f,
+            index: i,
+        } => {
+            let (f, i) = if focus {
+                (Some(name), i)
+            } else {
+                (f, Some(name))
+            };
+            Node::new(
+                Kind::Bound {
+                    step,
+                    focus: f,
+                    index: i,
+                },
+                last.pos,
+            )
+        }
+        kind => {
+            let inner = Box::new(Node::new(kind, last.pos));
+            let (f, i) = if focus {
+                (Some(name), None)
+            } else {
+                (None, Some(name))
+            };
+            Node::new(
+                Kind::Bound {
+                    step: inner,
+                    focus: f,
+                    index: i,
+                },
+                last.pos,
+            )
+        }
+    };
+    steps.push(step);
+    Ok(Node::new(Kind::Path { steps, keep_array }, pos))
 }
 
 /// Attaches a predicate to the last step of a path (or to the expression itself).
