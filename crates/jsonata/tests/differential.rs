@@ -3,16 +3,17 @@
 //! process, and the results must agree: values as JSON (numbers by value, objects by
 //! key), errors by code.
 //!
-//! A case file is `{"input"?: any, "bindings"?: {...}, "cases": [...]}`; a case is an
-//! expression string or `{"expr", "input"?, "noInput"?, "bindings"?, "now"?}`, taking the
-//! file's input and bindings unless it has its own.
+//! A case file is `{"input"?: any, "bindings"?: {...}, "natives"?: {...}, "cases": [...]}`;
+//! a case is an expression string or `{"expr", "input"?, "noInput"?, "bindings"?,
+//! "natives"?, "now"?}`, taking the file's input, bindings and natives unless it has its
+//! own. A native is a host function returning a constant (`{"partition": "aws"}`).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use serde_json::{Value, json};
-use stackweave_jsonata::{Environment, Expression};
+use stackweave_jsonata::{Environment, Expression, NativeFunction};
 
 /// The clock every case sees unless it says otherwise: 2024-03-15T12:34:56.789Z.
 const DEFAULT_NOW: i64 = 1_710_506_096_789;
@@ -22,6 +23,8 @@ struct Case {
     expr: String,
     input: Option<Value>,
     bindings: serde_json::Map<String, Value>,
+    /// Host functions that return a constant (`$partition()`).
+    natives: serde_json::Map<String, Value>,
     now: i64,
 }
 
@@ -48,6 +51,11 @@ fn load_cases() -> Vec<Case> {
             .map(|f| f.to_string_lossy().into_owned())
             .unwrap_or_default();
         let file_input = doc.get("input").cloned();
+        let file_natives = doc
+            .get("natives")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default();
         let file_bindings = doc
             .get("bindings")
             .and_then(Value::as_object)
@@ -75,6 +83,11 @@ fn load_cases() -> Vec<Case> {
                 .and_then(Value::as_object)
                 .cloned()
                 .unwrap_or_else(|| file_bindings.clone());
+            let natives = own
+                .and_then(|o| o.get("natives"))
+                .and_then(Value::as_object)
+                .cloned()
+                .unwrap_or_else(|| file_natives.clone());
             let now = own
                 .and_then(|o| o.get("now"))
                 .and_then(Value::as_i64)
@@ -84,6 +97,7 @@ fn load_cases() -> Vec<Case> {
                 expr,
                 input,
                 bindings,
+                natives,
                 now,
             });
         }
@@ -100,7 +114,7 @@ enum Outcome {
 }
 
 fn ours(case: &Case) -> Outcome {
-    let environment = Environment {
+    let mut environment = Environment {
         variables: case
             .bindings
             .iter()
@@ -108,6 +122,11 @@ fn ours(case: &Case) -> Outcome {
             .collect(),
         ..Environment::default()
     };
+    for (name, value) in &case.natives {
+        let value = value.clone();
+        let native: NativeFunction = Box::new(move |_| Ok(Some(value.clone())));
+        environment.functions.insert(name.clone(), native);
+    }
     let result = Expression::parse(&case.expr)
         .and_then(|e| e.evaluate_at(case.input.as_ref(), &environment, case.now));
     match result {
@@ -131,7 +150,12 @@ fn theirs(cases: &[Case], dir: &Path) -> Vec<Outcome> {
     let request: Vec<Value> = cases
         .iter()
         .map(|c| {
-            let mut o = json!({"expr": c.expr, "bindings": c.bindings, "now": c.now});
+            let mut o = json!({
+                "expr": c.expr,
+                "bindings": c.bindings,
+                "natives": c.natives,
+                "now": c.now,
+            });
             if let Some(input) = &c.input {
                 o["input"] = input.clone();
             }

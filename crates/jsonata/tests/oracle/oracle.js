@@ -1,9 +1,11 @@
 // The oracle of stackweave-jsonata's differential test: evaluates cases with the reference
 // JSONata implementation. Reads a JSON array on stdin, each case
-//   {"expr": string, "input"?: any, "bindings"?: object, "now": number}
+//   {"expr": string, "input"?: any, "bindings"?: object, "natives"?: object, "now": number}
 // and prints a JSON array with, per case, {"value": any}, {} (undefined) or {"error": code}.
-// `now` (milliseconds since the epoch) is the clock $now()/$millis() read, as the crate's
-// Expression::evaluate_at fixes it. Run with TZ=UTC.
+// `natives` are host functions returning a constant (`{"partition": "aws"}` is
+// `$partition()`), as an emulator provides them. `now` (milliseconds since the epoch) is the
+// clock $now()/$millis() read, as the crate's Expression::evaluate_at fixes it. Run with
+// TZ=UTC.
 "use strict";
 const fs = require("fs");
 const jsonata = require("jsonata");
@@ -48,7 +50,11 @@ async function run(testCase) {
   try {
     global.Date = clockAt(testCase.now);
     const expression = jsonata(testCase.expr);
-    const result = await expression.evaluate(testCase.input, testCase.bindings || {});
+    const bindings = Object.assign({}, testCase.bindings || {});
+    for (const [name, value] of Object.entries(testCase.natives || {})) {
+      bindings[name] = () => value;
+    }
+    const result = await expression.evaluate(testCase.input, bindings);
     return normalise(result);
   } catch (err) {
     if (err instanceof RangeError) return { error: "U1001" };
