@@ -56,6 +56,8 @@ pub(crate) struct Evaluator<'e> {
     pub now_millis: f64,
     depth: Cell<usize>,
     host_vars: RefCell<HashMap<String, Val>>,
+    /// The scope of the function call being made (what `$eval` sees).
+    caller: RefCell<Option<Rc<Frame>>>,
 }
 
 /// A sequence of no items is undefined, of one item (unless kept by `[]`) that item.
@@ -80,7 +82,13 @@ impl<'e> Evaluator<'e> {
             now_millis,
             depth: Cell::new(0),
             host_vars: RefCell::default(),
+            caller: RefCell::default(),
         }
+    }
+
+    /// The scope of the function call being made, if any.
+    pub(crate) fn caller_scope(&self) -> Option<Rc<Frame>> {
+        self.caller.borrow().clone()
     }
 
     pub(crate) fn eval(&self, node: &Node, input: &Val, frame: &Rc<Frame>) -> Result<Val> {
@@ -721,8 +729,10 @@ impl<'e> Evaluator<'e> {
             .into_iter()
             .map(|v| v.unwrap_or(Val::Undefined))
             .collect();
-        self.apply(&callee, values, input)
-            .map_err(|e| e.at(node.pos))
+        let outer = self.caller.replace(Some(frame.clone()));
+        let result = self.apply(&callee, values, input);
+        self.caller.replace(outer);
+        result.map_err(|e| e.at(node.pos))
     }
 
     fn apply_chain(

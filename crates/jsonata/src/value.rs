@@ -213,8 +213,8 @@ impl Val {
         }
     }
 
-    /// JSON for the caller; undefined inside arrays is dropped and inside objects the key
-    /// is left out, as `JSON.stringify` does; functions become `""`.
+    /// JSON for the caller, as `JSON.stringify` writes it: undefined inside arrays is
+    /// `null`, inside objects the key is left out; functions become `""`.
     pub(crate) fn to_json(&self) -> Result<Option<Value>> {
         Ok(match self {
             Val::Undefined => None,
@@ -224,10 +224,9 @@ impl Val {
             Val::Str(s) => Some(Value::String(s.to_string())),
             Val::Array(a) => {
                 let mut out = Vec::with_capacity(a.items.len());
+                // JSON.stringify writes an undefined item as null.
                 for item in &a.items {
-                    if let Some(v) = item.to_json()? {
-                        out.push(v);
-                    }
+                    out.push(item.to_json()?.unwrap_or(Value::Null));
                 }
                 Some(Value::Array(out))
             }

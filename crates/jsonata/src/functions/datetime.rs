@@ -110,6 +110,11 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
 
 /// Parses an ISO 8601 timestamp (date, optional time, optional zone; no zone is UTC).
 fn parse_iso(s: &str) -> Option<f64> {
+    parse_iso_checked(s, true)
+}
+
+/// [`parse_iso`], with the ranges of month, day and time checked only when `check` is set.
+fn parse_iso_checked(s: &str, check: bool) -> Option<f64> {
     let b = s.as_bytes();
     let num = |from: usize, len: usize| -> Option<i64> {
         let part = s.get(from..from + len)?;
@@ -128,19 +133,24 @@ fn parse_iso(s: &str) -> Option<f64> {
             at = 10;
         }
     }
-    if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+    if check && !(1..=12).contains(&month) || check && !(1..=31).contains(&day) {
         return None;
     }
     let (mut hour, mut minute, mut second, mut millis) = (0, 0, 0.0, 0.0);
     let mut offset_minutes = 0;
-    if matches!(b.get(at), Some(b'T' | b't' | b' ')) {
+    if b.get(at) == Some(&b'T') {
         hour = num(at + 1, 2)?;
         if b.get(at + 3) != Some(&b':') {
             return None;
         }
         minute = num(at + 4, 2)?;
         at += 6;
-        if b.get(at) == Some(&b':') {
+        // Seconds are required once there is a time, as the reference implementation's
+        // ISO 8601 check requires them.
+        if b.get(at) != Some(&b':') {
+            return None;
+        }
+        {
             second = num(at + 1, 2)? as f64;
             at += 3;
             if b.get(at) == Some(&b'.') {
@@ -171,7 +181,7 @@ fn parse_iso(s: &str) -> Option<f64> {
             _ => return None,
         }
     }
-    if at != b.len() || hour > 24 || minute > 59 || second >= 61.0 {
+    if at != b.len() || (check && (hour > 24 || minute > 59 || second >= 61.0)) {
         return None;
     }
     let days = days_from_civil(year, month, day);
@@ -179,15 +189,9 @@ fn parse_iso(s: &str) -> Option<f64> {
     Some(seconds as f64 * 1000.0 + second * 1000.0 + millis)
 }
 
-/// `YYYY-MM-DD...`: the shape of an ISO 8601 timestamp, whether or not the date exists.
+/// The shape of an ISO 8601 timestamp, whether or not its date and time exist.
 fn looks_iso(s: &str) -> bool {
-    let b = s.as_bytes();
-    b.len() >= 10
-        && b[..4].iter().all(u8::is_ascii_digit)
-        && b[4] == b'-'
-        && b[5..7].iter().all(u8::is_ascii_digit)
-        && b[7] == b'-'
-        && b[8..10].iter().all(u8::is_ascii_digit)
+    parse_iso_checked(s, false).is_some()
 }
 
 /// `±HHMM` as minutes east of UTC.
@@ -359,6 +363,9 @@ fn component(p: &Parts, marker: &str) -> Result<String> {
         };
         let width = min_width.unwrap_or(width).max(width);
         let mut text = format!("{:0width$}", n.abs(), width = width);
+        if modifier.ends_with('o') {
+            text.push_str(super::format::ordinal_suffix(n.unsigned_abs()));
+        }
         if let Some(max) = max_width
             && text.len() > max
         {
@@ -385,15 +392,8 @@ fn component(p: &Parts, marker: &str) -> Result<String> {
         'h' => number(if p.hour % 12 == 0 { 12 } else { p.hour % 12 }, 1),
         'm' => number(p.minute, 2),
         's' => number(p.second, 2),
-        'f' => {
-            let digits = modifier.chars().filter(char::is_ascii_digit).count().max(1);
-            let text = format!("{:03}", p.millis);
-            if digits <= 3 {
-                text[..digits].to_string()
-            } else {
-                format!("{text}{}", "0".repeat(digits - 3))
-            }
-        }
+        // Milliseconds as an integer: `[f0001]` is `0789`.
+        'f' => number(p.millis, 1),
         'P' => {
             let text = if p.hour < 12 { "am" } else { "pm" };
             if modifier == "N" {

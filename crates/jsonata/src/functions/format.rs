@@ -241,6 +241,34 @@ fn words(n: u64) -> String {
     n.to_string()
 }
 
+/// `st`, `nd`, `rd` or `th`.
+pub(crate) fn ordinal_suffix(value: u64) -> &'static str {
+    match (value % 10, value % 100) {
+        (1, r) if r != 11 => "st",
+        (2, r) if r != 12 => "nd",
+        (3, r) if r != 13 => "rd",
+        _ => "th",
+    }
+}
+
+/// `twenty-one` → `twenty-first`: the last word becomes an ordinal.
+fn ordinal_words(text: &str) -> String {
+    let cut = text.rfind([' ', '-']).map_or(0, |i| i + 1);
+    let (head, last) = text.split_at(cut);
+    let last = match last {
+        "one" => "first".to_string(),
+        "two" => "second".to_string(),
+        "three" => "third".to_string(),
+        "five" => "fifth".to_string(),
+        "eight" => "eighth".to_string(),
+        "nine" => "ninth".to_string(),
+        "twelve" => "twelfth".to_string(),
+        w if w.ends_with('y') => format!("{}ieth", &w[..w.len() - 1]),
+        w => format!("{w}th"),
+    };
+    format!("{head}{last}")
+}
+
 fn roman(mut n: u64) -> String {
     const TABLE: [(u64, &str); 13] = [
         (1000, "m"),
@@ -284,12 +312,17 @@ fn format_integer(n: f64, picture: &str) -> Result<String> {
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     let value = n.abs().floor() as u64;
     let sign = if negative { "-" } else { "" };
+    let spelled = if ordinal {
+        ordinal_words(&words(value))
+    } else {
+        words(value)
+    };
     let text = match primary {
-        "w" => words(value),
-        "W" => words(value).to_uppercase(),
+        "w" => spelled,
+        "W" => spelled.to_uppercase(),
         "Ww" => {
             let mut start = true;
-            words(value)
+            spelled
                 .chars()
                 .map(|c| {
                     let out = if start { c.to_ascii_uppercase() } else { c };
@@ -318,13 +351,7 @@ fn format_integer(n: f64, picture: &str) -> Result<String> {
             let text = format_number(value as f64, primary, '.', ',').unwrap_or_default();
             let text = decimal_picture(value, primary).unwrap_or(text);
             if ordinal {
-                let suffix = match (value % 10, value % 100) {
-                    (1, r) if r != 11 => "st",
-                    (2, r) if r != 12 => "nd",
-                    (3, r) if r != 13 => "rd",
-                    _ => "th",
-                };
-                return Ok(format!("{sign}{text}{suffix}"));
+                return Ok(format!("{sign}{text}{}", ordinal_suffix(value)));
             }
             text
         }

@@ -138,7 +138,10 @@ pub(super) fn call(ev: &Evaluator<'_>, name: &str, a: &Args, context: &Val) -> R
                 Val::Undefined => context.clone(),
                 v => v.clone(),
             };
-            let frame = Rc::new(Frame::default());
+            // The expression sees the variables in scope where `$eval` was called.
+            let frame = ev
+                .caller_scope()
+                .unwrap_or_else(|| Rc::new(Frame::default()));
             ev.eval(&ast, &input, &frame).map_err(|e| {
                 JsonataError::code(
                     "D3121",
