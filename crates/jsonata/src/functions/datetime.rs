@@ -133,7 +133,7 @@ fn parse_iso_checked(s: &str, check: bool) -> Option<f64> {
             at = 10;
         }
     }
-    if check && !(1..=12).contains(&month) || check && !(1..=31).contains(&day) {
+    if check && (!(1..=12).contains(&month) || !(1..=31).contains(&day)) {
         return None;
     }
     let (mut hour, mut minute, mut second, mut millis) = (0, 0, 0.0, 0.0);
