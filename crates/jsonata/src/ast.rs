@@ -31,11 +31,13 @@ pub(crate) enum BinOp {
     In,
 }
 
-/// A function literal: its parameter names (without `$`) and body.
+/// A function literal: its parameter names (without `$`), body and signature text.
 #[derive(Debug)]
 pub(crate) struct LambdaDef {
     pub params: Vec<String>,
     pub body: Node,
+    /// `<n-n:n>`, checked against the arguments of every call.
+    pub signature: Option<String>,
 }
 
 /// The transform operator `| pattern | update, delete |`: a function that copies its

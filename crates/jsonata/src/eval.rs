@@ -795,6 +795,10 @@ impl<'e> Evaluator<'e> {
                 frame,
                 context: captured,
             } => {
+                let args = match &def.signature {
+                    Some(sig) => functions::signature::validate("lambda", sig, args, context)?,
+                    None => args,
+                };
                 let scope = Frame::child(frame);
                 let mut args = args.into_iter();
                 for param in &def.params {

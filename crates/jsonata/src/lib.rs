@@ -19,9 +19,10 @@
 //! calls) at most 2,000 deep; beyond that the error is `U1001`, never a crash. Both run
 //! on a thread of their own with a large stack, so the caller's stack size does not matter.
 //!
-//! What this crate is not: it knows nothing of states or workflows. Not supported: the parent operator `%`, grouping `{...}` over `@`/`#` tuple
-//! streams,
-//! function signatures (accepted, not checked), and `$toMillis` with a picture string.
+//! What this crate is not: it knows nothing of states or workflows. Not supported: the
+//! parent operator `%`, grouping `{...}` over `@`/`#` tuple streams, the element types of
+//! array signatures (`a<n>`) on lambdas, `$toMillis` with a picture string, and regex
+//! syntax the `regex` crate lacks (look-around, back-references).
 
 mod ast;
 mod error;

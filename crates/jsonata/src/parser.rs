@@ -20,6 +20,7 @@ pub(crate) fn parse(source: &str) -> Result<Node> {
         tokens,
         at: 0,
         depth: 0,
+        source: source.chars().collect(),
     };
     let node = parser.expression(0)?;
     let next = parser.peek();
@@ -37,6 +38,8 @@ struct Parser {
     tokens: Vec<Token>,
     at: usize,
     depth: usize,
+    /// The expression's characters, for the text of function signatures.
+    source: Vec<char>,
 }
 
 fn describe(tok: &Tok) -> String {
@@ -273,8 +276,10 @@ impl Parser {
             }
         }
         self.expect(")")?;
-        // A signature `<n-n:n>` is accepted and not enforced.
+        // A signature `<n-n:n>`, kept as text and checked when the function is called.
+        let mut signature = None;
         if self.at_op("<") {
+            let start = self.peek().pos;
             let mut depth = 0;
             loop {
                 let t = self.advance();
@@ -283,6 +288,8 @@ impl Parser {
                     Tok::Op(">") => {
                         depth -= 1;
                         if depth == 0 {
+                            let text: String = self.source[start..=t.pos].iter().collect();
+                            signature = Some(text);
                             break;
                         }
                     }
@@ -305,7 +312,11 @@ impl Parser {
         };
         self.expect("}")?;
         Ok(Node::new(
-            Kind::Lambda(Arc::new(LambdaDef { params, body })),
+            Kind::Lambda(Arc::new(LambdaDef {
+                params,
+                body,
+                signature,
+            })),
             pos,
         ))
     }

@@ -8,7 +8,7 @@ mod collections;
 mod datetime;
 mod format;
 mod numeric;
-mod signature;
+pub(crate) mod signature;
 mod strings;
 pub(crate) mod text;
 

@@ -149,7 +149,7 @@ fn fit(params: &[Param], symbols: &[char]) -> Option<Vec<usize>> {
 
 /// The arguments `name` gets: the supplied ones checked against `signature`, with the
 /// context in place of a left-out context parameter and undefined for other left-out ones.
-pub(super) fn validate(
+pub(crate) fn validate(
     name: &str,
     signature: &str,
     args: Vec<Val>,
