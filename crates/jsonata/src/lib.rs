@@ -21,8 +21,9 @@
 //!
 //! What this crate is not: it knows nothing of states or workflows. Not supported: the
 //! parent operator `%`, grouping `{...}` over `@`/`#` tuple streams, the element types of
-//! array signatures (`a<n>`) on lambdas, `$toMillis` with a picture string, and regex
-//! syntax the `regex` crate lacks (look-around, back-references).
+//! array signatures (`a<n>`) on lambdas, names and words in `$toMillis` and
+//! `$parseInteger` pictures beyond month names, and regex syntax the `regex` crate lacks
+//! (look-around, back-references).
 
 mod ast;
 mod error;

@@ -3,7 +3,8 @@
 //! The clock is read once per evaluation ([`Evaluator::now_millis`]), so every `$now()` in
 //! one expression agrees; the host fixes it with [`crate::Expression::evaluate_at`] or by
 //! providing `now`/`millis` functions. Timestamps are ISO 8601 in UTC unless a picture
-//! string (XPath `format-dateTime` style, the common components) or a timezone is given.
+//! string (XPath `format-dateTime` style, the common components) or a timezone is given;
+//! `$toMillis` reads numeric components, month names, am/pm and zones with a picture.
 
 use super::Args;
 use crate::JsonataError;
@@ -55,11 +56,9 @@ pub(super) fn call(ev: &Evaluator<'_>, name: &str, a: &Args) -> Result<Val> {
             let Some(text) = a.str(0)? else {
                 return Ok(Val::Undefined);
             };
-            if a.str(1)?.is_some() {
-                return Err(JsonataError::code(
-                    "D3136",
-                    "$toMillis with a picture string is not supported",
-                ));
+            if let Some(picture) = a.str(1)? {
+                return Ok(parse_with_picture(&text, &picture, ev.now_millis)
+                    .map_or(Val::Undefined, Val::Num));
             }
             if let Some(ms) = parse_iso(&text) {
                 return Ok(Val::Num(ms));
@@ -187,6 +186,186 @@ fn parse_iso_checked(s: &str, check: bool) -> Option<f64> {
     let days = days_from_civil(year, month, day);
     let seconds = days * 86_400 + hour * 3600 + minute * 60 - offset_minutes * 60;
     Some(seconds as f64 * 1000.0 + second * 1000.0 + millis)
+}
+
+/// One piece of a picture string: literal text or a `[component]`.
+enum Piece {
+    Literal(String),
+    Component { kind: char, modifier: String },
+}
+
+fn pieces(picture: &str) -> Option<Vec<Piece>> {
+    let chars: Vec<char> = picture.chars().collect();
+    let mut out = Vec::new();
+    let mut literal = String::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if (c == '[' || c == ']') && chars.get(i + 1) == Some(&c) {
+            literal.push(c);
+            i += 2;
+            continue;
+        }
+        if c != '[' {
+            literal.push(c);
+            i += 1;
+            continue;
+        }
+        let close = chars[i..].iter().position(|&ch| ch == ']')?;
+        if !literal.is_empty() {
+            out.push(Piece::Literal(std::mem::take(&mut literal)));
+        }
+        let marker: String = chars[i + 1..i + close]
+            .iter()
+            .filter(|c| !c.is_whitespace())
+            .collect();
+        let mut m = marker.chars();
+        let kind = m.next()?;
+        let modifier: String = m.as_str().split(',').next().unwrap_or("").to_string();
+        out.push(Piece::Component { kind, modifier });
+        i += close + 1;
+    }
+    if !literal.is_empty() {
+        out.push(Piece::Literal(literal));
+    }
+    Some(out)
+}
+
+/// `$toMillis(text, picture)`: reads the components the picture names; those more
+/// significant than any given come from the clock, less significant ones are their lowest
+/// value. `None` when the text does not fit the picture.
+fn parse_with_picture(text: &str, picture: &str, now: f64) -> Option<f64> {
+    let pieces = pieces(picture)?;
+    let chars: Vec<char> = text.chars().collect();
+    let mut at = 0;
+    // Y M D H m s f, as given.
+    let mut fields: [Option<i64>; 7] = [None; 7];
+    let (mut hour12, mut pm, mut offset) = (None, None, 0i64);
+    for (n, piece) in pieces.iter().enumerate() {
+        match piece {
+            Piece::Literal(l) => {
+                for c in l.chars() {
+                    if chars.get(at) != Some(&c) {
+                        return None;
+                    }
+                    at += 1;
+                }
+            }
+            Piece::Component { kind, modifier } => {
+                let named = modifier.starts_with(['N', 'n']);
+                if *kind == 'P' || (named && matches!(kind, 'M' | 'F')) {
+                    let start = at;
+                    while chars
+                        .get(at)
+                        .is_some_and(|c| c.is_alphabetic() || *c == '.')
+                    {
+                        at += 1;
+                    }
+                    let word: String = chars[start..at].iter().collect::<String>().to_lowercase();
+                    match kind {
+                        'P' => pm = Some(word.starts_with('p')),
+                        'M' => {
+                            let month = MONTHS.iter().position(|m| {
+                                m.to_lowercase().starts_with(&word) && word.len() >= 3
+                            })?;
+                            fields[1] = Some(month as i64 + 1);
+                        }
+                        _ => {}
+                    }
+                    continue;
+                }
+                if matches!(kind, 'Z' | 'z') {
+                    if *kind == 'z' {
+                        for c in "GMT".chars() {
+                            if chars.get(at) == Some(&c) {
+                                at += 1;
+                            }
+                        }
+                    }
+                    // `Z` for UTC only with the `t` modifier (`[Z01:01t]`), as XPath has it.
+                    if modifier.ends_with('t') && chars.get(at) == Some(&'Z') {
+                        at += 1;
+                        continue;
+                    }
+                    let sign = match chars.get(at) {
+                        Some('+') => 1,
+                        Some('-') => -1,
+                        _ => return None,
+                    };
+                    at += 1;
+                    let digits: String = chars[at..]
+                        .iter()
+                        .take_while(|c| c.is_ascii_digit() || **c == ':')
+                        .collect();
+                    at += digits.chars().count();
+                    let digits: String = digits.chars().filter(char::is_ascii_digit).collect();
+                    let (h, m) = match digits.len() {
+                        1 | 2 => (digits.parse::<i64>().ok()?, 0),
+                        4 => (
+                            digits[..2].parse::<i64>().ok()?,
+                            digits[2..].parse::<i64>().ok()?,
+                        ),
+                        _ => return None,
+                    };
+                    offset = sign * (h * 60 + m);
+                    continue;
+                }
+                let width = modifier.chars().filter(char::is_ascii_digit).count();
+                // Without a separator before the next component, take exactly the width.
+                let fixed = matches!(pieces.get(n + 1), Some(Piece::Component { .. }));
+                let start = at;
+                while chars.get(at).is_some_and(char::is_ascii_digit)
+                    && (!fixed || at - start < width.max(1))
+                {
+                    at += 1;
+                }
+                if at == start {
+                    return None;
+                }
+                let value: i64 = chars[start..at].iter().collect::<String>().parse().ok()?;
+                if modifier.ends_with('o') {
+                    while chars.get(at).is_some_and(|c| c.is_ascii_alphabetic()) {
+                        at += 1;
+                    }
+                }
+                match kind {
+                    'Y' => fields[0] = Some(value),
+                    'M' => fields[1] = Some(value),
+                    'D' => fields[2] = Some(value),
+                    'H' => fields[3] = Some(value),
+                    'h' => hour12 = Some(value),
+                    'm' => fields[4] = Some(value),
+                    's' => fields[5] = Some(value),
+                    'f' => fields[6] = Some(value),
+                    _ => {}
+                }
+            }
+        }
+    }
+    if at != chars.len() {
+        return None;
+    }
+    if let Some(h) = hour12 {
+        fields[3] = Some(h % 12 + if pm == Some(true) { 12 } else { 0 });
+    }
+    let most = fields.iter().position(Option::is_some)?;
+    let today = parts(now, 0);
+    let clock = [
+        today.year,
+        today.month,
+        today.day,
+        today.hour,
+        today.minute,
+        today.second,
+        today.millis,
+    ];
+    let lowest = [0, 1, 1, 0, 0, 0, 0];
+    let value = |i: usize| fields[i].unwrap_or(if i < most { clock[i] } else { lowest[i] });
+    let days = days_from_civil(value(0), value(1), value(2));
+    let ms =
+        days * 86_400_000 + value(3) * 3_600_000 + value(4) * 60_000 + value(5) * 1000 + value(6)
+            - offset * 60_000;
+    Some(ms as f64)
 }
 
 /// The shape of an ISO 8601 timestamp, whether or not its date and time exist.
