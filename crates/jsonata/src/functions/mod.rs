@@ -8,6 +8,7 @@ mod collections;
 mod datetime;
 mod format;
 mod numeric;
+mod regex;
 pub(crate) mod signature;
 mod strings;
 pub(crate) mod text;
@@ -19,7 +20,7 @@ use crate::error::Result;
 use crate::eval::Evaluator;
 use crate::value::Val;
 
-pub(crate) use strings::regex_first_match;
+pub(crate) use self::regex::regex_first_match;
 pub(crate) use text::{compare_strings, string_of};
 
 /// Per function: its name and its signature, as the JSONata documentation gives them.
