@@ -18,6 +18,9 @@
 //! Bounds: parsing nests at most 200 deep and evaluation (sub-expressions plus function
 //! calls) at most 2,000 deep; beyond that the error is `U1001`, never a crash. Both run
 //! on a thread of their own with a large stack, so the caller's stack size does not matter.
+//! Ranges hold at most ten million items (`D2014`) and built strings at most 64 MiB
+//! (`U1005`); there is no overall time or memory budget (`$map` over a big range of big
+//! ranges can still exhaust memory).
 //!
 //! What this crate is not: it knows nothing of states or workflows. Not supported: the
 //! parent operator `%`, grouping `{...}` over `@`/`#` tuple streams, the element types of

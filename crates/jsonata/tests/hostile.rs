@@ -154,3 +154,16 @@ fn random_bytes_never_panic() {
         run(&String::from_utf8_lossy(&bytes));
     }
 }
+
+#[test]
+fn string_amplifiers_are_bounded() {
+    for source in [
+        "$pad('', 1e12)",
+        "$pad('x', -1e9, 'ab')",
+        "$reduce([1..40], function($a, $b){$a & $a}, 'xy')",
+        "$join($map([1..100], function(){$pad('', 1000000, 'z')}))",
+    ] {
+        let err = Expression::parse(source).and_then(|e| e.evaluate(None, &Environment::default()));
+        assert_eq!(err.expect_err(source).code, "U1005", "{source}");
+    }
+}

@@ -83,7 +83,7 @@ pub(super) fn binary(op: BinOp, l: Val, r: Val) -> Result<Val> {
         BinOp::Concat => {
             let mut s = functions::string_of(&l, false)?.unwrap_or_default();
             s.push_str(&functions::string_of(&r, false)?.unwrap_or_default());
-            Ok(Val::string(s))
+            Ok(Val::string(functions::bounded(s)?))
         }
         BinOp::In => {
             if l.is_undefined() {

@@ -21,7 +21,7 @@ use crate::eval::Evaluator;
 use crate::value::Val;
 
 pub(crate) use self::regex::regex_first_match;
-pub(crate) use text::{compare_strings, string_of};
+pub(crate) use text::{bounded, compare_strings, string_of};
 
 /// Per function: its name and its signature, as the JSONata documentation gives them.
 const TABLE: &[(&str, &str)] = &[

@@ -98,7 +98,7 @@ pub(super) fn replace(ev: &Evaluator<'_>, a: &Args, context: &Val) -> Result<Val
             count += 1;
         }
         out.push_str(rest);
-        return Ok(Val::string(out));
+        return Ok(Val::string(super::text::bounded(out)?));
     }
     let Some(re) = regex_arg(a, 1) else {
         return Err(a.mismatch(1));
@@ -132,7 +132,7 @@ pub(super) fn replace(ev: &Evaluator<'_>, a: &Args, context: &Val) -> Result<Val
         last = m.end();
     }
     out.push_str(&s[last..]);
-    Ok(Val::string(out))
+    Ok(Val::string(super::text::bounded(out)?))
 }
 
 /// `$0`..`$9` in a replacement string are the match and its groups; `$$` is `$`.

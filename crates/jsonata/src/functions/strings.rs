@@ -8,7 +8,7 @@ use std::rc::Rc;
 
 use super::Args;
 use super::regex::{match_all, regex_arg, replace};
-use super::text::string_of;
+use super::text::{MAX_STRING_BYTES, bounded, string_of};
 use crate::JsonataError;
 use crate::error::Result;
 use crate::eval::{Evaluator, Frame};
@@ -62,7 +62,7 @@ pub(super) fn call(ev: &Evaluator<'_>, name: &str, a: &Args, context: &Val) -> R
             };
             let width = a.num(1)?.ok_or_else(|| a.mismatch(1))?;
             let fill = a.str(2)?.map_or_else(|| " ".to_string(), |f| f.to_string());
-            text(pad(&s, width, &fill))
+            text(pad(&s, width, &fill)?)
         }
         "contains" => {
             let Some(s) = a.str(0)? else {
@@ -95,7 +95,7 @@ pub(super) fn call(ev: &Evaluator<'_>, name: &str, a: &Args, context: &Val) -> R
                     }
                 }
             }
-            text(parts.join(&sep))
+            text(bounded(parts.join(&sep))?)
         }
         "match" => match_all(a),
         "replace" => replace(ev, a, context),
@@ -193,20 +193,24 @@ fn trim(s: &str) -> String {
     out
 }
 
-fn pad(s: &str, width: f64, fill: &str) -> String {
+fn pad(s: &str, width: f64, fill: &str) -> Result<String> {
     let len = s.chars().count() as f64;
     let missing = width.abs().trunc() - len;
-    if missing <= 0.0 || fill.is_empty() {
-        return s.to_string();
+    // NaN widths pad nothing.
+    if missing.is_nan() || missing <= 0.0 || fill.is_empty() {
+        return Ok(s.to_string());
+    }
+    if missing > MAX_STRING_BYTES as f64 {
+        return bounded("x".repeat(MAX_STRING_BYTES + 1));
     }
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     let missing = missing as usize;
     let padding: String = fill.chars().cycle().take(missing).collect();
-    if width > 0.0 {
+    bounded(if width > 0.0 {
         format!("{s}{padding}")
     } else {
         format!("{padding}{s}")
-    }
+    })
 }
 
 pub(super) fn limit_arg(a: &Args, i: usize, code: &str) -> Result<Option<usize>> {

@@ -9,6 +9,24 @@ use crate::JsonataError;
 use crate::error::Result;
 use crate::value::Val;
 
+/// The longest string an expression may build (`&`, `$pad`, `$join`, `$replace`): a bound
+/// on the cheap amplifiers, so `$pad('', 1e12)` is an error rather than an abort.
+pub(crate) const MAX_STRING_BYTES: usize = 64 * 1024 * 1024;
+
+/// `U1005` when `s` is longer than [`MAX_STRING_BYTES`].
+pub(crate) fn bounded(s: String) -> Result<String> {
+    if s.len() > MAX_STRING_BYTES {
+        return Err(JsonataError::code(
+            "U1005",
+            format!(
+                "string of {} bytes exceeds the limit of {MAX_STRING_BYTES}",
+                s.len()
+            ),
+        ));
+    }
+    Ok(s)
+}
+
 /// Orders strings as JavaScript does (by UTF-16 code units).
 pub(crate) fn compare_strings(a: &str, b: &str) -> Ordering {
     a.encode_utf16().cmp(b.encode_utf16())
