@@ -50,12 +50,14 @@ impl Evaluator<'_> {
             }
         }
         Ok(match result {
-            Val::Array(a) if a.sequence || keep_array => {
+            Val::Array(a) if a.sequence => {
                 let mut a = Rc::unwrap_or_clone(a);
                 a.sequence = true;
                 a.keep_singleton |= keep_array;
                 Val::Array(Rc::new(a))
             }
+            // A data array (never unwrapped) is the result as it is, `[]` or not.
+            plain @ Val::Array(_) => plain,
             Val::Undefined => Val::sequence(Vec::new()),
             other if keep_array => Val::Array(Rc::new(Array {
                 items: vec![other],
