@@ -104,7 +104,8 @@ impl Expression {
             let root = input.map_or(value::Val::Undefined, value::Val::from_json);
             let evaluator = eval::Evaluator::new(environment, root.clone(), now_millis as f64);
             let frame = Rc::new(eval::Frame::default());
-            let result = evaluator.eval(&self.ast, &root, &frame)?;
+            let context = value::Val::wrap_input(root);
+            let result = evaluator.eval(&self.ast, &context, &frame)?;
             result.to_json()
         })
     }

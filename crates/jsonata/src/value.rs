@@ -39,6 +39,9 @@ pub(crate) struct Array {
     pub keep_singleton: bool,
     /// Built by `[...]`: a path step keeps it whole instead of flattening it.
     pub cons: bool,
+    /// The one-item sequence an array input is wrapped in, so a path's first step sees
+    /// the whole array as one item; `$` unwraps it.
+    pub outer: bool,
 }
 
 /// An object, keeping its keys in insertion order.
@@ -126,6 +129,20 @@ impl Val {
 
     pub(crate) fn string(s: String) -> Val {
         Val::Str(Rc::from(s))
+    }
+
+    /// `input` as the context of the whole expression: an array is wrapped in an outer
+    /// one-item sequence, as the reference implementation wraps it.
+    pub(crate) fn wrap_input(input: Val) -> Val {
+        match input {
+            Val::Array(_) => Val::Array(Rc::new(Array {
+                items: vec![input],
+                sequence: true,
+                outer: true,
+                ..Array::default()
+            })),
+            other => other,
+        }
     }
 
     /// A plain array (data, or a function's result).

@@ -216,7 +216,12 @@ impl<'e> Evaluator<'e> {
 
     fn variable(&self, name: &str, input: &Val, frame: &Rc<Frame>) -> Val {
         match name {
-            "" => return input.clone(),
+            "" => {
+                return match input {
+                    Val::Array(a) if a.outer => a.items.first().cloned().unwrap_or(Val::Undefined),
+                    other => other.clone(),
+                };
+            }
             "$" => return self.root.clone(),
             _ => {}
         }

@@ -26,7 +26,7 @@ impl Evaluator<'_> {
         if steps.iter().any(is_bound) {
             return self.tuple_path(steps, keep_array, input, frame);
         }
-        let first_is_var = matches!(steps.first().map(|s| &s.kind), Some(Kind::Var(_)));
+        let first_is_var = steps.first().is_some_and(starts_with_variable);
         let mut current: Vec<Val> = match input {
             Val::Array(a) if !first_is_var => a.items.clone(),
             other => vec![other.clone()],
@@ -64,6 +64,7 @@ impl Evaluator<'_> {
                 sequence: true,
                 keep_singleton: true,
                 cons: false,
+                outer: false,
             })),
             other => other,
         })
@@ -78,7 +79,7 @@ impl Evaluator<'_> {
         input: &Val,
         frame: &Rc<Frame>,
     ) -> Result<Val> {
-        let first_is_var = matches!(steps.first().map(|s| &s.kind), Some(Kind::Var(_)));
+        let first_is_var = steps.first().is_some_and(starts_with_variable);
         let mut tuples: Vec<(Val, Rc<Frame>)> = match input {
             Val::Array(a) if !first_is_var => {
                 a.items.iter().map(|i| (i.clone(), frame.clone())).collect()
@@ -141,6 +142,7 @@ impl Evaluator<'_> {
             sequence: true,
             keep_singleton: keep_array,
             cons: false,
+            outer: false,
         })))
     }
 
@@ -276,6 +278,7 @@ impl Evaluator<'_> {
             sequence: true,
             keep_singleton: keep,
             cons: false,
+            outer: false,
         })))
     }
 
@@ -345,6 +348,16 @@ impl Evaluator<'_> {
             std::cmp::Ordering::Equal
         });
         Ok(keyed.into_iter().map(|(_, i)| i).collect())
+    }
+}
+
+/// Whether a step is a variable (with predicates or bindings or not): such a first step is
+/// evaluated once against the whole input, not once per item.
+fn starts_with_variable(step: &Node) -> bool {
+    match &step.kind {
+        Kind::Var(_) => true,
+        Kind::Filter(inner, _) | Kind::Bound { step: inner, .. } => starts_with_variable(inner),
+        _ => false,
     }
 }
 
