@@ -305,11 +305,7 @@ impl Parser {
             }
         }
         self.expect("{")?;
-        let body = if self.at_op("}") {
-            Node::new(Kind::Block(Vec::new()), pos)
-        } else {
-            self.expression(0)?
-        };
+        let body = self.expression(0)?;
         self.expect("}")?;
         Ok(Node::new(
             Kind::Lambda(Arc::new(LambdaDef {
@@ -403,6 +399,13 @@ impl Parser {
                 join_path(left, right, pos)
             }
             "(" => {
+                if self.peek().tok == Tok::End {
+                    return Err(JsonataError::new(
+                        "S0203",
+                        Some(self.peek().pos),
+                        "expected ')' before end of expression",
+                    ));
+                }
                 let mut args = Vec::new();
                 let mut partial = false;
                 if !self.at_op(")") {
