@@ -70,6 +70,8 @@ pub(crate) enum Kind {
     Var(String),
     Wildcard,
     Descendants,
+    /// `%`: the parent of the context, in a path that tracks parents.
+    Parent,
     /// `a.b.c`; `keep_array` is set by a `[]` anywhere in it.
     Path {
         steps: Vec<Node>,
@@ -120,5 +122,55 @@ pub(crate) enum Kind {
 impl Node {
     pub(crate) fn new(kind: Kind, pos: usize) -> Self {
         Node { kind, pos }
+    }
+
+    /// Whether `%` occurs anywhere in this subtree (such a path tracks parents).
+    pub(crate) fn contains_parent(&self) -> bool {
+        let any = |nodes: &[Node]| nodes.iter().any(Node::contains_parent);
+        let pairs = |pairs: &[(Node, Node)]| {
+            pairs
+                .iter()
+                .any(|(k, v)| k.contains_parent() || v.contains_parent())
+        };
+        match &self.kind {
+            Kind::Parent => true,
+            Kind::Num(_)
+            | Kind::Str(_)
+            | Kind::Bool(_)
+            | Kind::Null
+            | Kind::Regex(_)
+            | Kind::Name(_)
+            | Kind::Var(_)
+            | Kind::Wildcard
+            | Kind::Descendants
+            | Kind::Placeholder => false,
+            Kind::Path { steps, .. } => any(steps),
+            Kind::Filter(inner, predicates) => inner.contains_parent() || any(predicates),
+            Kind::Sort(terms) => terms.iter().any(|t| t.key.contains_parent()),
+            Kind::Bound { step, .. } => step.contains_parent(),
+            Kind::Group(inner, kv) => inner.contains_parent() || pairs(kv),
+            Kind::Object(kv) => pairs(kv),
+            Kind::Neg(a) | Kind::Bind(_, a) => a.contains_parent(),
+            Kind::Array(items) | Kind::Block(items) => any(items),
+            Kind::Binary(_, a, b)
+            | Kind::And(a, b)
+            | Kind::Or(a, b)
+            | Kind::Elvis(a, b)
+            | Kind::Coalesce(a, b)
+            | Kind::Range(a, b)
+            | Kind::Apply(a, b) => a.contains_parent() || b.contains_parent(),
+            Kind::Condition(c, t, e) => {
+                c.contains_parent()
+                    || t.contains_parent()
+                    || e.as_ref().is_some_and(|e| e.contains_parent())
+            }
+            Kind::Lambda(def) => def.body.contains_parent(),
+            Kind::Call { func, args, .. } => func.contains_parent() || any(args),
+            Kind::Transform(def) => {
+                def.pattern.contains_parent()
+                    || def.update.contains_parent()
+                    || def.delete.as_ref().is_some_and(Node::contains_parent)
+            }
+        }
     }
 }

@@ -22,8 +22,8 @@
 //! (`U1005`); there is no overall time or memory budget (`$map` over a big range of big
 //! ranges can still exhaust memory).
 //!
-//! What this crate is not: it knows nothing of states or workflows. Not supported: the
-//! parent operator `%`, grouping `{...}` over `@`/`#` tuple streams, the element types of
+//! What this crate is not: it knows nothing of states or workflows. Not supported:
+//! grouping `{...}` over `@`/`#` tuple streams, the element types of
 //! array signatures (`a<n>`) on lambdas, names and words in `$toMillis` and
 //! `$parseInteger` pictures beyond month names, and regex syntax the `regex` crate lacks
 //! (look-around, back-references).
@@ -45,6 +45,8 @@ use serde_json::Value;
 #[derive(Debug, Clone)]
 pub struct Expression {
     ast: ast::Node,
+    /// Whether `%` occurs: only then do paths track parents.
+    uses_parent: bool,
 }
 
 /// A JSONata error, with the reference implementation's code.
@@ -76,7 +78,8 @@ impl Expression {
     /// Parses `source`.
     pub fn parse(source: &str) -> Result<Expression, JsonataError> {
         let ast = on_large_stack(|| parser::parse(source))?;
-        Ok(Expression { ast })
+        let uses_parent = ast.contains_parent();
+        Ok(Expression { ast, uses_parent })
     }
 
     /// Evaluates against `input` (`None`: no input) in `environment`, with `$now()` and
@@ -102,7 +105,8 @@ impl Expression {
     ) -> Result<Option<Value>, JsonataError> {
         on_large_stack(|| {
             let root = input.map_or(value::Val::Undefined, value::Val::from_json);
-            let evaluator = eval::Evaluator::new(environment, root.clone(), now_millis as f64);
+            let mut evaluator = eval::Evaluator::new(environment, root.clone(), now_millis as f64);
+            evaluator.uses_parent = self.uses_parent;
             let frame = Rc::new(eval::Frame::default());
             let context = value::Val::wrap_input(root);
             let result = evaluator.eval(&self.ast, &context, &frame)?;

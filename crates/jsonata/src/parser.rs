@@ -168,6 +168,7 @@ impl Parser {
                 }
             }
             Tok::Op("*") => node(path_of(Node::new(Kind::Wildcard, pos))),
+            Tok::Op("%") => node(path_of(Node::new(Kind::Parent, pos))),
             Tok::Op("**") => node(path_of(Node::new(Kind::Descendants, pos))),
             Tok::Op("(") => {
                 let mut items = Vec::new();

@@ -24,6 +24,9 @@ use operators::binary;
 use sequence::{descendants, wildcard};
 pub(crate) use sequence::{lookup, unwrap_sequence};
 
+/// The hidden variable holding a tuple's ancestors, nearest first (`$%` cannot be written).
+pub(crate) const PARENTS: &str = "%";
+
 /// The deepest nesting of evaluations (sub-expressions and function calls) allowed.
 pub(crate) const MAX_EVAL_DEPTH: usize = 2000;
 
@@ -62,6 +65,8 @@ pub(crate) struct Evaluator<'e> {
     pub now_millis: f64,
     depth: Cell<usize>,
     host_vars: RefCell<HashMap<String, Val>>,
+    /// Whether the expression uses `%`, so paths containing it track parents.
+    pub uses_parent: bool,
     /// The scope of the function call being made (what `$eval` sees).
     caller: RefCell<Option<Rc<Frame>>>,
 }
@@ -75,6 +80,7 @@ impl<'e> Evaluator<'e> {
             depth: Cell::new(0),
             host_vars: RefCell::default(),
             caller: RefCell::default(),
+            uses_parent: false,
         }
     }
 
@@ -108,6 +114,9 @@ impl<'e> Evaluator<'e> {
             Kind::Name(name) => lookup(input, name),
             Kind::Var(name) => self.variable(name, input, frame),
             Kind::Wildcard => wildcard(input),
+            Kind::Parent => frame.lookup(PARENTS).map_or(Val::Undefined, |p| {
+                p.to_items().into_iter().next().unwrap_or(Val::Undefined)
+            }),
             Kind::Descendants => {
                 let mut out = Vec::new();
                 descendants(input, &mut out, 0);

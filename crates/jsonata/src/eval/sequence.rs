@@ -8,7 +8,7 @@
 
 use std::rc::Rc;
 
-use super::{Evaluator, Frame, MAX_EVAL_DEPTH};
+use super::{Evaluator, Frame, MAX_EVAL_DEPTH, PARENTS};
 use crate::JsonataError;
 use crate::ast::{Kind, Node, SortTerm};
 use crate::error::Result;
@@ -23,8 +23,9 @@ impl Evaluator<'_> {
         input: &Val,
         frame: &Rc<Frame>,
     ) -> Result<Val> {
-        if steps.iter().any(is_bound) {
-            return self.tuple_path(steps, keep_array, input, frame);
+        let parents = self.uses_parent && steps.iter().any(Node::contains_parent);
+        if parents || steps.iter().any(is_bound) {
+            return self.tuple_path(steps, keep_array, parents, input, frame);
         }
         let first_is_var = steps.first().is_some_and(starts_with_variable);
         let mut current: Vec<Val> = match input {
@@ -72,13 +73,30 @@ impl Evaluator<'_> {
 
     /// A path with `@`/`#` bindings: a stream of tuples, each a context and the scope
     /// holding the bindings made so far.
+    /// A path with `@`/`#` bindings or `%`: a stream of tuples, each a context and the
+    /// scope holding the bindings made so far (with `parents`, also the context's
+    /// ancestors, nearest first).
     fn tuple_path(
         &self,
         steps: &[Node],
         keep_array: bool,
+        parents: bool,
         input: &Val,
         frame: &Rc<Frame>,
     ) -> Result<Val> {
+        // A tuple's scope for `item`, reached from `context` in `scope`.
+        let descend = |context: &Val, scope: &Rc<Frame>| -> Rc<Frame> {
+            if !parents {
+                return scope.clone();
+            }
+            let mut ancestors = vec![context.clone()];
+            if let Some(older) = scope.lookup(PARENTS) {
+                ancestors.extend(older.to_items());
+            }
+            let child = Frame::child(scope);
+            child.bind(PARENTS, Val::array(ancestors));
+            child
+        };
         let first_is_var = steps.first().is_some_and(starts_with_variable);
         let mut tuples: Vec<(Val, Rc<Frame>)> = match input {
             Val::Array(a) if !first_is_var => {
@@ -105,7 +123,11 @@ impl Evaluator<'_> {
                     for (context, scope) in &tuples {
                         let results = flatten_step(self.eval(core, context, scope)?);
                         for (position, item) in results.into_iter().enumerate() {
-                            let bound = Frame::child(scope);
+                            let bound = Frame::child(&if focus.is_some() {
+                                scope.clone()
+                            } else {
+                                descend(context, scope)
+                            });
                             if let Some(index) = index {
                                 bound.bind(index, Val::Num(position as f64));
                             }
@@ -120,10 +142,29 @@ impl Evaluator<'_> {
                         }
                     }
                 }
+                Kind::Parent => {
+                    for (_, scope) in &tuples {
+                        let ancestors = scope
+                            .lookup(PARENTS)
+                            .map(|a| a.to_items())
+                            .unwrap_or_default();
+                        let Some((parent, older)) = ancestors.split_first() else {
+                            continue;
+                        };
+                        let up = Frame::child(scope);
+                        up.bind(PARENTS, Val::array(older.to_vec()));
+                        next.push((parent.clone(), up));
+                    }
+                }
                 _ => {
                     for (context, scope) in &tuples {
-                        for item in flatten_step(self.eval(inner, context, scope)?) {
-                            next.push((item, scope.clone()));
+                        let results = flatten_step(self.eval(inner, context, scope)?);
+                        if results.is_empty() {
+                            continue;
+                        }
+                        let child = descend(context, scope);
+                        for item in results {
+                            next.push((item, child.clone()));
                         }
                     }
                 }
