@@ -24,9 +24,8 @@
 //!
 //! What this crate is not: it knows nothing of states or workflows. Not supported:
 //! grouping `{...}` over `@`/`#` tuple streams, the element types of
-//! array signatures (`a<n>`) on lambdas, names and words in `$toMillis` and
-//! `$parseInteger` pictures beyond month names, and regex syntax the `regex` crate lacks
-//! (look-around, back-references).
+//! array signatures (`a<n>`) on lambdas, day names and words in `$toMillis` pictures, and
+//! regex syntax the `regex` crate lacks (look-around, back-references).
 
 mod ast;
 mod error;

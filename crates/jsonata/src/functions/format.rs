@@ -402,6 +402,37 @@ fn decimal_picture(value: u64, picture: &str) -> Option<String> {
     Some(out)
 }
 
+/// `one hundred and twenty-three` → 123; NaN for words it does not know, as the
+/// reference implementation returns.
+fn parse_words(s: &str) -> Option<f64> {
+    let (mut total, mut current) = (0u64, 0u64);
+    let mut any = false;
+    for word in s
+        .to_lowercase()
+        .split([' ', '-', ','])
+        .filter(|w| !w.is_empty() && *w != "and")
+    {
+        any = true;
+        if let Some(n) = ONES.iter().position(|o| *o == word) {
+            current += n as u64;
+        } else if let Some(n) = TENS.iter().position(|t| !t.is_empty() && *t == word) {
+            current += 10 * n as u64;
+        } else if word == "hundred" {
+            current *= 100;
+        } else if let Some((scale, _)) = SCALES.iter().find(|(_, name)| *name == word) {
+            total += current.max(1) * scale;
+            current = 0;
+        } else {
+            return Some(f64::NAN);
+        }
+    }
+    Some(if any {
+        (total + current) as f64
+    } else {
+        f64::NAN
+    })
+}
+
 fn parse_integer(s: &str, picture: &str) -> Option<f64> {
     let (primary, _) = picture.split_once(';').unwrap_or((picture, ""));
     match primary {
@@ -428,6 +459,7 @@ fn parse_integer(s: &str, picture: &str) -> Option<f64> {
             }
             Some(total as f64)
         }
+        "w" | "W" | "Ww" => parse_words(s),
         "a" | "A" => {
             let mut total = 0f64;
             for c in s.chars() {
