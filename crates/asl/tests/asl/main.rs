@@ -1,13 +1,12 @@
 //! The integration tests of `stackweave-asl`: the worked examples of the Amazon States
 //! Language specification and the Step Functions developer guide (fixtures under
 //! `tests/spec/`), this repository's example workflows, determinism, and hostile input.
-//!
-//! JSONata-mode tests live apart in `tests/jsonata_mode.rs`: they need the JSONata crate's
-//! bodies, which arrive with its own branch.
+//! And workflows in `QueryLanguage: JSONata` (`jsonata_mode`).
 
 mod examples;
 mod fixtures;
 mod hostile;
+mod jsonata_mode;
 
 use serde_json::{Value, json};
 use stackweave_asl::{Execution, MockResponse, Mocks, Outcome, RunOptions, StateMachine};

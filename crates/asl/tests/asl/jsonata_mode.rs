@@ -1,9 +1,6 @@
 //! JSONata-mode tests (`QueryLanguage: JSONata`).
 //!
-//! WAITING FOR THE MERGE: these need `stackweave-jsonata`'s bodies, which are
-//! `unimplemented!()` on the `asl` branch; every test here fails there and must pass once
-//! the `jsonata` branch is merged. Run them with `cargo test -p stackweave-asl --test
-//! jsonata_mode`. Cases follow the developer guide's "Transforming data with JSONata",
+//! Cases follow the developer guide's "Transforming data with JSONata",
 //! "Passing data between states with variables" and "JSONata functions provided by Step
 //! Functions" pages.
 
