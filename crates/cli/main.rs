@@ -11,13 +11,17 @@ mod exit;
 mod flags;
 mod graph;
 mod input;
+mod invoke;
+mod local;
 mod lock;
 mod new;
 mod output;
 mod plugins;
 mod report;
+mod serve;
 mod synth;
 mod targets;
+mod test;
 mod validate;
 
 use std::process::ExitCode;
@@ -58,6 +62,14 @@ enum Command {
     Deploy(deploy::DeployArgs),
     /// Delete an app environment's stacks (or a stack file's stack), dependents first
     Destroy(destroy::DestroyArgs),
+    /// Send one request to the stack's API, emulated locally (mapping templates, the Express
+    /// workflow with mocked Task states) and print the response; `--trace` shows each step
+    Invoke(invoke::InvokeArgs),
+    /// Answer HTTP requests on 127.0.0.1 with the stack's API, emulated locally
+    Serve(serve::ServeArgs),
+    /// Run the request/response cases beside a stack against its emulated API: exit 0 all
+    /// pass, 1 any fails, 2 input error
+    Test(test::TestArgs),
     /// Start a new plugin crate, stack file or app
     #[command(subcommand)]
     New(new::NewCommand),
@@ -73,6 +85,9 @@ fn main() -> ExitCode {
         Command::Lock(args) => lock::run(args),
         Command::Deploy(args) => deploy::run(args),
         Command::Destroy(args) => destroy::run(args),
+        Command::Invoke(args) => invoke::run(args),
+        Command::Serve(args) => serve::run(args),
+        Command::Test(args) => test::run(args),
         Command::New(what) => new::run(what),
     }
 }

@@ -16,6 +16,7 @@ mod diff;
 mod example;
 mod graph;
 mod input_bounds;
+mod local;
 mod lock;
 mod merge_errors;
 mod new;

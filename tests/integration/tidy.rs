@@ -131,6 +131,22 @@ fn the_leaf_crates_depend_only_on_what_architecture_md_allows() {
             "stackweave-rollout",
             &["stackweave-diff", "stackweave-location"],
         ),
+        // The local emulator's languages know nothing of templates, HTTP or each other,
+        // but that a state machine evaluates JSONata.
+        ("stackweave-vtl", &[]),
+        ("stackweave-jsonata", &[]),
+        ("stackweave-asl", &["stackweave-jsonata"]),
+        // The emulator works on the final template only: never synthesis, wasm or stack
+        // files (the CLI synthesises first), so a hand-written template runs the same way.
+        (
+            "stackweave-emulator",
+            &[
+                "stackweave-location",
+                "stackweave-template-file",
+                "stackweave-vtl",
+                "stackweave-asl",
+            ],
+        ),
     ];
     for (package, may_use) in allowed {
         let extra = workspace.beyond(package, may_use);

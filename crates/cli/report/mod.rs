@@ -1,9 +1,10 @@
-//! How the check commands (`synth --check`, `diff`, `validate`) report: text for people,
+//! How the check commands (`synth --check`, `diff`, `validate`, `test`) report: text for people,
 //! JSON for scripts, SARIF 2.1.0 for code-scanning services. The shapes are documented in
 //! docs/ci.md. Every command's report is a [`Report`], rendered by [`render`] in one way:
 //! this file holds what they share (colour, the JSON document's head, the SARIF log), and
 //! one file per command says what its report holds.
 
+mod cases;
 mod check;
 mod diff;
 mod validate;
@@ -14,6 +15,7 @@ use std::path::{Path, PathBuf};
 use clap::ValueEnum;
 use serde_json::{Map, Value, json};
 
+pub use cases::TestReport;
 pub use check::CheckReport;
 pub use diff::{AppDiffReport, AppStackDiff, DiffReport};
 pub use validate::{
