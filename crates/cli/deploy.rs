@@ -32,7 +32,7 @@ pub struct DeployArgs {
     #[command(flatten)]
     selection: Selection,
     /// Deploy the cloud assembly in this folder (`synth APP --out DIR` wrote it as
-    /// DIR/<env>) instead of synthesising
+    /// `DIR/<env>`) instead of synthesising
     #[arg(long, value_name = "DIR")]
     assembly: Option<PathBuf>,
     /// How many independent stacks to deploy at once

@@ -33,7 +33,7 @@ pub struct TestArgs {
     /// `stack.yaml`
     #[arg(default_value = ".", value_name = "STACK|TEMPLATE")]
     input: PathBuf,
-    /// The test case file [default: `<stem>.tests.yaml` beside STACK]
+    /// The test case file [default: STEM.tests.yaml beside the stack file STEM.yaml]
     #[arg(long, value_name = "FILE")]
     cases: Option<PathBuf>,
     /// Report format
