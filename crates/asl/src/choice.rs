@@ -389,19 +389,11 @@ fn missing(value: Option<Value>, path: &Path) -> Result<Value, Failure> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::variables::Scope;
     use serde_json::json;
 
     fn check(rule: Value, input: Value) -> Result<bool, String> {
         let rule = compile(&rule, "", &["Next"]).map_err(|(_, m)| m)?;
-        let context = json!({});
-        let scope = Scope::root();
-        let sources = Sources {
-            input: &input,
-            context: &context,
-            variables: &scope,
-        };
-        rule.evaluate(&sources).map_err(|f| f.error)
+        Sources::with(&input, &json!({}), |sources| rule.evaluate(sources)).map_err(|f| f.error)
     }
 
     #[test]

@@ -350,6 +350,7 @@ impl Runner<'_> {
             };
         // States without a result (Choice, Wait, Succeed) pass their effective input on.
         let mut next = state.next;
+        let mut rule_assign = None;
         let result: Option<Value> = match &state.kind {
             Kind::Pass { result } => Some(match result {
                 Some(r) => r.clone(),
@@ -380,7 +381,6 @@ impl Runner<'_> {
             }
             Kind::Choice { branches, default } => {
                 let mut chosen = None;
-                let mut rule_assign = None;
                 for branch in branches {
                     let Condition::Rule(rule) = &branch.condition else {
                         continue;
@@ -391,31 +391,8 @@ impl Runner<'_> {
                         break;
                     }
                 }
-                next = match chosen.or(*default) {
-                    Some(n) => Some(n),
-                    None => {
-                        return Err(Failure::new(
-                            names::NO_CHOICE_MATCHED,
-                            format!(
-                                "no choice rule of state `{}` matched and it has no Default",
-                                state.name
-                            ),
-                        )
-                        .into());
-                    }
-                };
-                let mut assigned = self
-                    .assign_jsonpath(state.assign.as_ref(), &sources(&effective, context, scope))?;
-                assigned.extend(
-                    self.assign_jsonpath(rule_assign, &sources(&effective, context, scope))?,
-                );
-                let output =
-                    apply_output_path(&state.output_path, &sources(&effective, context, scope))?;
-                return Ok(Done {
-                    output,
-                    next,
-                    assigned,
-                });
+                next = Some(chosen_or_default(state, chosen, *default)?);
+                None
             }
             Kind::Wait { seconds, timestamp } => {
                 self.wait_jsonpath(
@@ -434,10 +411,7 @@ impl Runner<'_> {
                         None => String::new(),
                         Some(Dynamic::Fixed(s)) => s.clone(),
                         Some(Dynamic::Path(t)) => {
-                            match t.evaluate(&sources(input, context, scope), &mut runner.rng)? {
-                                Value::String(s) => s,
-                                other => other.to_string(),
-                            }
+                            text_of(t.evaluate(&sources(input, context, scope), &mut runner.rng)?)
                         }
                         Some(Dynamic::Jsonata(_)) => String::new(),
                     })
@@ -448,9 +422,11 @@ impl Runner<'_> {
             }
         };
         let Some(result) = result else {
-            // Wait and Succeed: the effective input, filtered by OutputPath.
-            let assigned =
+            // Choice, Wait and Succeed: the effective input, filtered by OutputPath.
+            let mut assigned =
                 self.assign_jsonpath(state.assign.as_ref(), &sources(&effective, context, scope))?;
+            assigned
+                .extend(self.assign_jsonpath(rule_assign, &sources(&effective, context, scope))?);
             let output =
                 apply_output_path(&state.output_path, &sources(&effective, context, scope))?;
             return Ok(Done {
@@ -554,19 +530,7 @@ impl Runner<'_> {
                         }
                     }
                 }
-                next = match chosen.or(*default) {
-                    Some(n) => Some(n),
-                    None => {
-                        return Err(Failure::new(
-                            names::NO_CHOICE_MATCHED,
-                            format!(
-                                "no choice rule of state `{}` matched and it has no Default",
-                                state.name
-                            ),
-                        )
-                        .into());
-                    }
-                };
+                next = Some(chosen_or_default(state, chosen, *default)?);
                 None
             }
             Kind::Wait { seconds, timestamp } => {
@@ -589,10 +553,7 @@ impl Runner<'_> {
                 let text = |d: &Option<Dynamic<String>>, field: &str| -> Result<String, Failure> {
                     Ok(match d {
                         Some(Dynamic::Fixed(s)) => s.clone(),
-                        Some(Dynamic::Jsonata(t)) => match t.evaluate(&env, input, field)? {
-                            Value::String(s) => s,
-                            other => other.to_string(),
-                        },
+                        Some(Dynamic::Jsonata(t)) => text_of(t.evaluate(&env, input, field)?),
                         _ => String::new(),
                     })
                 };
@@ -627,6 +588,31 @@ impl Runner<'_> {
             next,
             assigned,
         })
+    }
+}
+
+/// The state a Choice state moves to: the first matching rule's, else its `Default`.
+fn chosen_or_default(
+    state: &State,
+    chosen: Option<usize>,
+    default: Option<usize>,
+) -> Result<usize, Failure> {
+    chosen.or(default).ok_or_else(|| {
+        Failure::new(
+            names::NO_CHOICE_MATCHED,
+            format!(
+                "no choice rule of state `{}` matched and it has no Default",
+                state.name
+            ),
+        )
+    })
+}
+
+/// A Fail state's Error or Cause: a string as it is, any other value as JSON.
+fn text_of(value: Value) -> String {
+    match value {
+        Value::String(s) => s,
+        other => other.to_string(),
     }
 }
 

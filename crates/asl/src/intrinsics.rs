@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 
 use crate::digest;
 use crate::errors::Failure;
-use crate::jsonpath::Path;
+use crate::jsonpath::{Path, scan_number};
 use crate::payload::Sources;
 use crate::random::Rng;
 
@@ -197,20 +197,9 @@ impl Parser<'_> {
                 let text: String = self.chars[start..self.at].iter().collect();
                 Path::parse(text.trim()).map(Arg::Path)
             }
-            Some(c) if c == '-' || c.is_ascii_digit() => {
-                let start = self.at;
-                self.at += 1;
-                while self
-                    .peek()
-                    .is_some_and(|c| c.is_ascii_digit() || ".eE+-".contains(c))
-                {
-                    self.at += 1;
-                }
-                let text: String = self.chars[start..self.at].iter().collect();
-                serde_json::from_str::<serde_json::Number>(&text)
-                    .map(|n| Arg::Literal(Value::Number(n)))
-                    .map_err(|_| self.error("invalid number"))
-            }
+            Some(c) if c == '-' || c.is_ascii_digit() => scan_number(&self.chars, &mut self.at)
+                .map(|n| Arg::Literal(Value::Number(n)))
+                .ok_or_else(|| self.error("invalid number")),
             Some(c) if c.is_alphabetic() => {
                 let rest: String = self.chars[self.at..].iter().collect();
                 for (word, value) in [
@@ -529,19 +518,13 @@ fn format(template: &str, args: &[Value]) -> Result<Value, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::variables::Scope;
     use serde_json::json;
 
     fn eval(text: &str, input: Value) -> Result<Value, Failure> {
         let call = Call::parse(text).map_err(Failure::intrinsic)?;
-        let context = json!({});
-        let scope = Scope::root();
-        let sources = Sources {
-            input: &input,
-            context: &context,
-            variables: &scope,
-        };
-        call.evaluate(&sources, &mut Rng::from_seed(7))
+        Sources::with(&input, &json!({}), |sources| {
+            call.evaluate(sources, &mut Rng::from_seed(7))
+        })
     }
 
     #[test]

@@ -391,20 +391,9 @@ impl<'a> Parser<'a> {
                 Ok(Operand::Current(self.segments(true)?))
             }
             Some('\'' | '"') => Ok(Operand::Literal(Value::String(self.quoted()?))),
-            Some(c) if c == '-' || c.is_ascii_digit() => {
-                let start = self.at;
-                self.at += 1;
-                while self
-                    .peek()
-                    .is_some_and(|c| c.is_ascii_digit() || ".eE+-".contains(c))
-                {
-                    self.at += 1;
-                }
-                let text: String = self.chars[start..self.at].iter().collect();
-                serde_json::from_str::<serde_json::Number>(&text)
-                    .map(|n| Operand::Literal(Value::Number(n)))
-                    .map_err(|_| self.error("invalid number"))
-            }
+            Some(c) if c == '-' || c.is_ascii_digit() => scan_number(&self.chars, &mut self.at)
+                .map(|n| Operand::Literal(Value::Number(n)))
+                .ok_or_else(|| self.error("invalid number")),
             _ => {
                 for (word, value) in [
                     ("true", Value::Bool(true)),
@@ -420,6 +409,22 @@ impl<'a> Parser<'a> {
             }
         }
     }
+}
+
+/// Reads the number that starts at `chars[*at]` (a `-` or a digit) and moves `*at` past
+/// it; `None` when the characters taken are not a JSON number. Paths' filters and
+/// intrinsic functions' arguments write numbers the same way.
+pub(crate) fn scan_number(chars: &[char], at: &mut usize) -> Option<serde_json::Number> {
+    let start = *at;
+    *at += 1;
+    while chars
+        .get(*at)
+        .is_some_and(|c| c.is_ascii_digit() || ".eE+-".contains(*c))
+    {
+        *at += 1;
+    }
+    let text: String = chars[start..*at].iter().collect();
+    serde_json::from_str(&text).ok()
 }
 
 /// Whether `name` can name a variable: a letter or `_`, then letters, digits or `_`.

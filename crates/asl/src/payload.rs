@@ -24,6 +24,18 @@ pub(crate) struct Sources<'a> {
 }
 
 impl Sources<'_> {
+    /// Runs `f` on sources over `input` and `context` with no variables: the setting of the
+    /// unit tests that evaluate paths, rules and calls.
+    #[cfg(test)]
+    pub(crate) fn with<R>(input: &Value, context: &Value, f: impl FnOnce(&Sources<'_>) -> R) -> R {
+        let scope = Scope::root();
+        f(&Sources {
+            input,
+            context,
+            variables: &scope,
+        })
+    }
+
     /// What `path` selects, or `None` when a definite path selects nothing.
     pub(crate) fn lookup(&self, path: &Path) -> Option<Value> {
         match &path.root {
@@ -155,15 +167,11 @@ mod tests {
         assert!(template.is_ok());
         let input = json!({"vals": [0, 10, 20, 30, 40, 50]});
         let context = json!({"Execution": {"Id": "arn:x"}, "DayOfWeek": "TUESDAY"});
-        let scope = Scope::root();
-        let sources = Sources {
-            input: &input,
-            context: &context,
-            variables: &scope,
-        };
         let out = template.and_then(|t| {
-            t.evaluate(&sources, &mut Rng::from_seed(1))
-                .map_err(|f| (String::new(), f.cause))
+            Sources::with(&input, &context, |sources| {
+                t.evaluate(sources, &mut Rng::from_seed(1))
+            })
+            .map_err(|f| (String::new(), f.cause))
         });
         assert_eq!(
             out,

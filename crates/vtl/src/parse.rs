@@ -467,14 +467,10 @@ impl Parser {
             "macro" => {
                 self.open_paren("#macro")?;
                 self.skip_ws();
-                let start = self.pos;
-                while self.peek().is_some_and(is_ident_char) {
-                    self.pos += 1;
-                }
-                if start == self.pos {
+                let name = self.ident_chars();
+                if name.is_empty() {
                     return fail(self.at(), "expected the macro's name");
                 }
-                let name: String = self.src[start..self.pos].iter().collect();
                 let mut params = Vec::new();
                 loop {
                     self.skip_ws();
@@ -515,6 +511,15 @@ impl Parser {
         }
     }
 
+    /// The identifier characters from here on (none is an empty string), moving past them.
+    fn ident_chars(&mut self) -> String {
+        let start = self.pos;
+        while self.peek().is_some_and(is_ident_char) {
+            self.pos += 1;
+        }
+        self.src[start..self.pos].iter().collect()
+    }
+
     /// `$name` (or `${name}`) where a directive wants a plain variable.
     fn variable_name(&mut self, directive: &str) -> Result<String, Fail> {
         if self.peek() != Some('$') {
@@ -525,14 +530,10 @@ impl Parser {
         if braced {
             self.pos += 1;
         }
-        let start = self.pos;
         if !self.peek().is_some_and(is_ident_start) {
             return fail(self.at(), format!("expected a $variable in {directive}"));
         }
-        while self.peek().is_some_and(is_ident_char) {
-            self.pos += 1;
-        }
-        let name = self.src[start..self.pos].iter().collect();
+        let name = self.ident_chars();
         if braced {
             if self.peek() != Some('}') {
                 return fail(self.at(), "expected }");
@@ -619,21 +620,13 @@ impl Parser {
         if !self.peek().is_some_and(is_ident_start) {
             return fail(self.at(), "expected a name after $");
         }
-        let name_start = self.pos;
-        while self.peek().is_some_and(is_ident_char) {
-            self.pos += 1;
-        }
-        let name: String = self.src[name_start..self.pos].iter().collect();
+        let name = self.ident_chars();
         let mut steps = Vec::new();
         loop {
             match self.peek() {
                 Some('.') if self.peek_at(1).is_some_and(is_ident_start) => {
                     self.pos += 1;
-                    let s = self.pos;
-                    while self.peek().is_some_and(is_ident_char) {
-                        self.pos += 1;
-                    }
-                    let member: String = self.src[s..self.pos].iter().collect();
+                    let member = self.ident_chars();
                     if self.peek() == Some('(') {
                         let call_pos = self.at();
                         self.pos += 1;

@@ -109,47 +109,25 @@ pub(super) fn call(ev: &Evaluator<'_>, name: &str, a: &Args, context: &Val) -> R
             Ok(Val::object(out))
         }
         "each" => {
-            let Val::Object(o) = a.get(0) else {
-                return if a.get(0).is_undefined() {
-                    Ok(Val::Undefined)
-                } else {
-                    Err(a.mismatch(0))
-                };
+            let Some(entries) = object_entries(ev, a, context)? else {
+                return Ok(Val::Undefined);
             };
-            let f = a.func(1)?.ok_or_else(|| a.mismatch(1))?;
-            let mut out = Vec::new();
-            for (k, v) in o.iter() {
-                let r = ev.apply_hof(
-                    &f,
-                    vec![v.clone(), Val::Str(k.clone()), a.get(0).clone()],
-                    context,
-                )?;
-                if !r.is_undefined() {
-                    out.push(r);
-                }
-            }
-            Ok(Val::sequence(out))
+            Ok(Val::sequence(
+                entries
+                    .into_iter()
+                    .map(|(_, _, r)| r)
+                    .filter(|r| !r.is_undefined())
+                    .collect(),
+            ))
         }
         "sift" => {
-            let Val::Object(o) = a.get(0) else {
-                return if a.get(0).is_undefined() {
-                    Ok(Val::Undefined)
-                } else {
-                    Err(a.mismatch(0))
-                };
+            let Some(entries) = object_entries(ev, a, context)? else {
+                return Ok(Val::Undefined);
             };
-            let f = a.func(1)?.ok_or_else(|| a.mismatch(1))?;
             let mut out = Obj::default();
-            for (k, v) in o.iter() {
-                if ev
-                    .apply_hof(
-                        &f,
-                        vec![v.clone(), Val::Str(k.clone()), a.get(0).clone()],
-                        context,
-                    )?
-                    .truthy()
-                {
-                    out.insert(k.clone(), v.clone());
+            for (k, v, r) in entries {
+                if r.truthy() {
+                    out.insert(k, v);
                 }
             }
             Ok(if out.len() == 0 {
@@ -282,6 +260,33 @@ fn spread(v: &Val) -> Val {
         ),
         other => other.clone(),
     }
+}
+
+/// An object's key and value, with what the function gave for them.
+type Entry = (Rc<str>, Val, Val);
+
+/// The object argument's entries with what the function argument gives for each (called
+/// as `f(value, key, object)`, in order), as `$each` and `$sift` need them; `None` when the
+/// object is undefined.
+fn object_entries(ev: &Evaluator<'_>, a: &Args, context: &Val) -> Result<Option<Vec<Entry>>> {
+    let Val::Object(o) = a.get(0) else {
+        return if a.get(0).is_undefined() {
+            Ok(None)
+        } else {
+            Err(a.mismatch(0))
+        };
+    };
+    let f = a.func(1)?.ok_or_else(|| a.mismatch(1))?;
+    let mut out = Vec::new();
+    for (k, v) in o.iter() {
+        let r = ev.apply_hof(
+            &f,
+            vec![v.clone(), Val::Str(k.clone()), a.get(0).clone()],
+            context,
+        )?;
+        out.push((k.clone(), v.clone(), r));
+    }
+    Ok(Some(out))
 }
 
 fn sort(ev: &Evaluator<'_>, a: &Args, context: &Val) -> Result<Val> {
