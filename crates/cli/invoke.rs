@@ -62,9 +62,7 @@ pub fn run(mut args: InvokeArgs) -> ExitCode {
         Ok(local) => local,
         Err(errors) => return exit::input_error(&errors),
     };
-    if let crate::input::Input::Stack(synthesis) = &local.input {
-        exit::report(&synthesis.warnings);
-    }
+    local.report_warnings();
     match local.emulator.invoke(&request, &mocks) {
         Ok(invocation) => {
             let text = if args.trace {

@@ -9,9 +9,9 @@ use std::path::{Path, PathBuf};
 use stackweave_emulator::{EmulationError, Emulator, Environment, Mocks, Model, ModelError};
 use stackweave_synth::{Diagnostic, Options};
 
-use crate::app;
 use crate::flags::SynthesisArgs;
 use crate::input::Input;
+use crate::{app, exit};
 
 /// The largest test case or mocks file read: generous for text a person writes, small
 /// enough that a wrong path cannot take the machine's memory.
@@ -67,6 +67,13 @@ impl Local {
             .map_err(|e| vec![model_diagnostic(&input, &e)])?;
         let emulator = Emulator::new(model, api).map_err(|e| vec![model_diagnostic(&input, &e)])?;
         Ok(Local { input, emulator })
+    }
+
+    /// Reports the synthesis warnings of a stack (a template has none).
+    pub fn report_warnings(&self) {
+        if let Input::Stack(synthesis) = &self.input {
+            exit::report(&synthesis.warnings);
+        }
     }
 
     /// An emulation error as a diagnostic at its resource.

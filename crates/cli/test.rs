@@ -69,9 +69,7 @@ pub fn run(mut args: TestArgs) -> ExitCode {
         Ok(local) => local,
         Err(errors) => return exit::input_error(&errors),
     };
-    if let crate::input::Input::Stack(synthesis) = &local.input {
-        exit::report(&synthesis.warnings);
-    }
+    local.report_warnings();
     let outcome = stackweave_emulator::run_cases(&local.emulator, &file);
     let report = TestReport {
         cases: &file.path,

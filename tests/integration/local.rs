@@ -279,6 +279,12 @@ fn a_team_constructs_api_runs_from_the_template_it_produces() {
     );
 }
 
+/// `stackweave test stack.yaml` run in `project`, with `more` arguments.
+fn test_in(project: &Project, more: &[&str]) -> Run {
+    let args: Vec<&str> = ["test", "stack.yaml"].iter().chain(more).copied().collect();
+    stackweave_in(project.dir.path(), &args)
+}
+
 fn failing_project() -> Project {
     let project = Project::copy_of("examples/api-to-express");
     project.write(
@@ -291,7 +297,7 @@ fn failing_project() -> Project {
 #[test]
 fn a_mismatch_shows_expected_and_actual_and_exits_1() {
     let project = failing_project();
-    let run = stackweave_in(project.dir.path(), &["test", "stack.yaml"]);
+    let run = test_in(&project, &[]);
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
     assert_contains!(
         run.stdout,
@@ -306,10 +312,7 @@ fn a_mismatch_shows_expected_and_actual_and_exits_1() {
 #[test]
 fn test_reports_as_junit_and_json() {
     let project = failing_project();
-    let run = stackweave_in(
-        project.dir.path(),
-        &["test", "stack.yaml", "--report", "junit"],
-    );
+    let run = test_in(&project, &["--report", "junit"]);
     assert_eq!(run.code, 1);
     assert_contains!(
         run.stdout,
@@ -318,10 +321,7 @@ fn test_reports_as_junit_and_json() {
         "<testcase name=\"unknown &amp; &lt;odd&gt;\"",
         "<failure type=\"mismatch\" message=\"status: expected 200, got 400\">",
     );
-    let run = stackweave_in(
-        project.dir.path(),
-        &["test", "stack.yaml", "--report", "json"],
-    );
+    let run = test_in(&project, &["--report", "json"]);
     let report: Value = serde_json::from_str(&run.stdout).expect("a JSON report");
     assert_eq!(report["command"], json!("test"));
     assert_eq!(
@@ -341,7 +341,7 @@ fn a_bad_case_file_is_reported_at_its_lines_with_help() {
         "stack.tests.yaml",
         "cases:\n  - name: a\n    request: {path: start}\n    expct: {status: 200}\n",
     );
-    let run = stackweave_in(project.dir.path(), &["test", "stack.yaml"]);
+    let run = test_in(&project, &[]);
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert_contains!(
         run.stderr,
@@ -349,10 +349,7 @@ fn a_bad_case_file_is_reported_at_its_lines_with_help() {
         "error: unknown key `expct` in a case\n  --> stack.tests.yaml:4:5\n   = help: did you mean `expect`?",
         "error: a case has no `expect`\n",
     );
-    let run = stackweave_in(
-        project.dir.path(),
-        &["test", "stack.yaml", "--cases", "none.yaml"],
-    );
+    let run = test_in(&project, &["--cases", "none.yaml"]);
     assert_eq!(run.code, 2);
     assert_contains!(run.stderr, "cannot read test case file `none.yaml`");
 }
@@ -361,7 +358,7 @@ fn a_bad_case_file_is_reported_at_its_lines_with_help() {
 fn a_stack_without_a_case_file_says_where_one_goes() {
     let project = Project::copy_of("examples/api-to-express");
     std::fs::remove_file(project.path("stack.tests.yaml")).expect("the example's cases");
-    let run: Run = stackweave_in(project.dir.path(), &["test", "stack.yaml"]);
+    let run = test_in(&project, &[]);
     assert_eq!(run.code, 2);
     assert_contains!(
         run.stderr,

@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 
 use serde_yaml::Value as Yaml;
 use stackweave_location::{
-    At, Dialect, DuplicateKey, Lines, Problems, ReadFields, SourceMap, closest,
-    first_non_printable, get, join_pointer, join_tidy, not_utf8, shortened, written, yaml_value,
+    At, Dialect, DuplicateKey, Problems, ReadFields, SourceMap, closest, first_non_printable, get,
+    join_pointer, join_tidy, not_utf8, read_document, shortened, written,
 };
 
 use crate::error::AppError;
@@ -63,17 +63,13 @@ pub fn parse_app_str(path: &Path, text: &str) -> Result<AppFile, AppError> {
         );
         return Err(syntax(Some(location), message));
     }
-    let (map, duplicates) = SourceMap::scan(text).map_err(|error| {
-        let location = Lines::new(text).mark_location(*error.marker());
-        syntax(Some(location), error.info().to_owned())
-    })?;
+    let (map, duplicates, root) =
+        read_document(text).map_err(|(location, message)| syntax(location, message))?;
     let mut problems = Problems::new(path, &map);
     problems.duplicate_keys(&duplicates);
-    let root = match yaml_value(text, !duplicates.is_empty()) {
-        Ok(Some(root)) => root,
-        // serde_yaml refuses duplicate keys, which are already reported with locations.
-        Ok(None) => return Err(AppError::Invalid(problems.finish())),
-        Err((location, message)) => return Err(syntax(location, message)),
+    // serde_yaml refuses duplicate keys, which are already reported with locations.
+    let Some(root) = root else {
+        return Err(AppError::Invalid(problems.finish()));
     };
     let dir = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),

@@ -24,8 +24,8 @@ use serde_json::Value;
 use serde_yaml::Value as Yaml;
 use stackweave_asl::{MockResponse, Mocks};
 use stackweave_location::{
-    At, Diagnostic, Dialect, DuplicateKey, Entries, Lines, Location, Problems, ReadFields,
-    SourceMap, get, join_pointer, yaml_to_json, yaml_value,
+    At, Diagnostic, Dialect, DuplicateKey, Entries, Location, Problems, ReadFields, get,
+    join_pointer, read_document, yaml_to_json,
 };
 
 use crate::exchange::Request;
@@ -122,16 +122,13 @@ fn with_document<T>(
                 .help("fix the YAML syntax at that position"),
         ]
     };
-    let (map, duplicates) = SourceMap::scan(text).map_err(|error| {
-        let location = Lines::new(text).mark_location(*error.marker());
-        syntax(Some(location), error.info().to_owned())
-    })?;
+    let (map, duplicates, root) =
+        read_document(text).map_err(|(location, message)| syntax(location, message))?;
     let mut problems = Problems::new(path, &map);
     problems.duplicate_keys(&duplicates);
-    let root = match yaml_value(text, !duplicates.is_empty()) {
-        Ok(Some(root)) => root,
-        Ok(None) => return Err(problems.finish()),
-        Err((location, message)) => return Err(syntax(location, message)),
+    // serde_yaml refuses duplicate keys, which are already reported with locations.
+    let Some(root) = root else {
+        return Err(problems.finish());
     };
     let mut reader = Reader {
         problems,

@@ -400,63 +400,44 @@ fn read_stage(
     resources: &Map<String, Value>,
     resolver: &Resolver<'_>,
 ) -> Result<Stage, ModelError> {
-    let string_map = |rid: &str,
-                      value: Option<&Value>,
-                      path: &[&str]|
-     -> Result<BTreeMap<String, String>, ModelError> {
-        let mut out = BTreeMap::new();
-        if let Some(Value::Object(entries)) = value {
-            for (key, item) in entries {
-                let pointer = pointer_of(rid, &[path, &[key.as_str()]].concat());
-                out.insert(
-                    key.clone(),
+    // A Stage of the API first, then a Deployment's `StageName`; each keeps its stage
+    // variables at its own path below `Properties`.
+    let kinds: [(&str, &[&str]); 2] = [
+        ("AWS::ApiGateway::Stage", &["Variables"]),
+        (
+            "AWS::ApiGateway::Deployment",
+            &["StageDescription", "Variables"],
+        ),
+    ];
+    for (kind, variables_path) in kinds {
+        for (rid, resource) in resources {
+            if type_of(resource) == kind
+                && refers_to(property(resource, "RestApiId"), api)
+                && let Some(name) = property(resource, "StageName")
+            {
+                let string = |value: &Value, path: &[&str]| {
+                    let pointer = pointer_of(rid, path);
                     resolver.string(
-                        item,
+                        value,
                         Place {
                             resource: rid,
                             pointer: &pointer,
                         },
-                    )?,
-                );
+                    )
+                };
+                let name = string(name, &["StageName"])?;
+                let mut variables = BTreeMap::new();
+                let found = resource
+                    .get("Properties")
+                    .and_then(|p| variables_path.iter().try_fold(p, |v, key| v.get(*key)));
+                if let Some(Value::Object(entries)) = found {
+                    for (key, item) in entries {
+                        let path = [variables_path, &[key.as_str()]].concat();
+                        variables.insert(key.clone(), string(item, &path)?);
+                    }
+                }
+                return Ok(Stage { name, variables });
             }
-        }
-        Ok(out)
-    };
-    for (rid, resource) in resources {
-        if type_of(resource) == "AWS::ApiGateway::Stage"
-            && refers_to(property(resource, "RestApiId"), api)
-            && let Some(name) = property(resource, "StageName")
-        {
-            let pointer = pointer_of(rid, &["StageName"]);
-            return Ok(Stage {
-                name: resolver.string(
-                    name,
-                    Place {
-                        resource: rid,
-                        pointer: &pointer,
-                    },
-                )?,
-                variables: string_map(rid, property(resource, "Variables"), &["Variables"])?,
-            });
-        }
-    }
-    for (rid, resource) in resources {
-        if type_of(resource) == "AWS::ApiGateway::Deployment"
-            && refers_to(property(resource, "RestApiId"), api)
-            && let Some(name) = property(resource, "StageName")
-        {
-            let pointer = pointer_of(rid, &["StageName"]);
-            let variables = property(resource, "StageDescription").and_then(|d| d.get("Variables"));
-            return Ok(Stage {
-                name: resolver.string(
-                    name,
-                    Place {
-                        resource: rid,
-                        pointer: &pointer,
-                    },
-                )?,
-                variables: string_map(rid, variables, &["StageDescription", "Variables"])?,
-            });
         }
     }
     Ok(Stage::default())

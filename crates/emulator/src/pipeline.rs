@@ -102,26 +102,17 @@ impl Emulator {
                 let Ok(integration) = &method.integration else {
                     continue;
                 };
-                for (content_type, text) in &integration.request_templates {
-                    templates.insert(
-                        (
+                let responses = integration.responses.iter().enumerate();
+                let sources = std::iter::once((Which::Request, &integration.request_templates))
+                    .chain(responses.map(|(index, r)| (Which::Response(index), &r.templates)));
+                for (which, texts) in sources {
+                    for (content_type, text) in texts {
+                        let key = (
                             method.logical_id.clone(),
-                            Which::Request,
+                            which.clone(),
                             content_type.clone(),
-                        ),
-                        Template::parse(text),
-                    );
-                }
-                for (index, response) in integration.responses.iter().enumerate() {
-                    for (content_type, text) in &response.templates {
-                        templates.insert(
-                            (
-                                method.logical_id.clone(),
-                                Which::Response(index),
-                                content_type.clone(),
-                            ),
-                            Template::parse(text),
                         );
+                        templates.insert(key, Template::parse(text));
                     }
                 }
             }
@@ -325,12 +316,13 @@ impl Emulator {
                 }
                 Some(source) => {
                     let pattern = Pattern::parse(source).map_err(|problem| {
-                        EmulationError::Model(ModelError::at(
-                            &method.logical_id,
-                            &format!("/Resources/{}/Properties/Integration/IntegrationResponses/{index}/SelectionPattern", method.logical_id),
+                        response_error(
+                            method,
+                            index,
+                            "SelectionPattern",
                             format!("selection pattern `{source}` cannot be read: {problem}"),
                             "write a Java regular expression over the status code, such as `4\\d{2}`",
-                        ))
+                        )
                     })?;
                     if selected.is_none() && pattern.matches(&status) {
                         selected = Some(index);
@@ -413,12 +405,13 @@ impl Emulator {
                 continue;
             };
             let value = parameter_value(source, &backend_body, &backend_headers, request).ok_or_else(|| {
-                EmulationError::Model(ModelError::at(
-                    &method.logical_id,
-                    &format!("/Resources/{}/Properties/Integration/IntegrationResponses/{index}/ResponseParameters", method.logical_id),
+                response_error(
+                    method,
+                    index,
+                    "ResponseParameters",
                     format!("response parameter source `{source}` is not emulated"),
                     "map a quoted literal ('text'), integration.response.header.<name>, integration.response.body[.<field>] or method.request.<place>.<name>",
-                ))
+                )
             })?;
             response.set_header(name, value);
         }
@@ -591,6 +584,20 @@ fn validate(
     );
     trace.push("request validator", message.clone());
     Some(gateway_error(400, "BadRequestException", &message))
+}
+
+/// A problem of `method`'s integration response `index`, at its property `property`.
+fn response_error(
+    method: &Method,
+    index: usize,
+    property: &str,
+    message: String,
+    help: &str,
+) -> EmulationError {
+    let id = &method.logical_id;
+    let pointer =
+        format!("/Resources/{id}/Properties/Integration/IntegrationResponses/{index}/{property}");
+    EmulationError::Model(ModelError::at(id, &pointer, message, help))
 }
 
 /// A response API Gateway itself gives (`{"message": ...}`).

@@ -13,7 +13,7 @@ impl Trace {
         self.steps.push((title.to_owned(), text));
     }
 
-    /// The text of the first step titled `title` (or starting with it).
+    /// The text of the first step whose title starts with `title`.
     pub fn step(&self, title: &str) -> Option<&str> {
         self.steps
             .iter()

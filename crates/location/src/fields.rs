@@ -1,5 +1,5 @@
 //! Reading a YAML file's structure and telling its problems, for every file format of ours
-//! that is YAML (the stack file, the app file): the [`Problems`] collector, which locates
+//! that is YAML (the stack file, the app file, the emulator's test case and mocks files): the [`Problems`] collector, which locates
 //! each problem by JSON Pointer, the [`ReadFields`] reader of mappings, strings and keys
 //! over `serde_yaml` values, YAML → JSON conversion, and the first look at a file's
 //! [`top_level_keys`].
@@ -15,7 +15,7 @@ use serde_yaml::value::TaggedValue;
 
 use crate::diagnostic::Diagnostic;
 use crate::quote::shortened;
-use crate::source_map::{DuplicateKey, Location, SourceMap, join_pointer};
+use crate::source_map::{DuplicateKey, Lines, Location, SourceMap, join_pointer};
 use crate::suggest::closest;
 
 /// Which part of an entry a problem points at.
@@ -169,6 +169,22 @@ pub fn yaml_value(text: &str, has_duplicates: bool) -> Result<Option<Yaml>, NotY
             Err((location, error.to_string()))
         }
     }
+}
+
+/// A YAML document as the scan reads it (the source map and the keys written twice) and
+/// as a serde_yaml value, which is `None` when serde_yaml refuses those keys (see
+/// [`yaml_value`]).
+pub type Document = (SourceMap, Vec<DuplicateKey>, Option<Yaml>);
+
+/// Reads `text` with the scan, then as a serde_yaml value; where either gives up is a syntax
+/// error.
+pub fn read_document(text: &str) -> Result<Document, NotYaml> {
+    let (map, duplicates) = SourceMap::scan(text).map_err(|error| {
+        let location = Lines::new(text).mark_location(*error.marker());
+        (Some(location), error.info().to_owned())
+    })?;
+    let root = yaml_value(text, !duplicates.is_empty())?;
+    Ok((map, duplicates, root))
 }
 
 /// How a file format words the problems the shared reader finds.

@@ -19,9 +19,9 @@ mod suggest;
 
 pub use diagnostic::{Diagnostic, PluginLabel, Severity};
 pub use fields::{
-    At, Dialect, Entries, NotYaml, OwnerOf, Problems, ReadFields, ValueProblem, bad_number, get,
-    join_tidy, json_number, key_text, non_string_key, problem_list, same_key_twice, tag_refused,
-    top_level_keys, written, yaml_to_json, yaml_value,
+    At, Dialect, Document, Entries, NotYaml, OwnerOf, Problems, ReadFields, ValueProblem,
+    bad_number, get, join_tidy, json_number, key_text, non_string_key, problem_list, read_document,
+    same_key_twice, tag_refused, top_level_keys, written, yaml_to_json, yaml_value,
 };
 pub use quote::{SHOWN_CHARS, shortened, visible};
 pub use source_map::{
