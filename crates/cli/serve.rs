@@ -46,6 +46,8 @@ pub fn run(mut args: ServeArgs) -> ExitCode {
         Ok(local) => local,
         Err(errors) => return exit::input_error(&errors),
     };
+    // On stderr, before the URL: the first line of stdout stays the URL.
+    local.report_warnings();
     let listener = match TcpListener::bind(("127.0.0.1", args.port)) {
         Ok(listener) => listener,
         Err(error) => {
