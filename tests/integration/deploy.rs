@@ -11,7 +11,7 @@
 
 use std::process::Command;
 
-use crate::support::{Moto, Project, Run, stackweave_in};
+use crate::support::{Moto, Project, Run, stackweave_command, stackweave_in};
 
 fn deploy(moto: &Moto, project: &Project, extra: &[&str]) -> Run {
     let mut args = vec!["deploy", ".", "--env", "dev"];
@@ -244,23 +244,21 @@ fn a_template_over_the_inline_limit_is_deployed_from_the_bucket() {
 fn deploy_without_credentials_says_how_to_give_them() {
     let Some(moto) = Moto::start() else { return };
     let project = Project::copy_of("examples/multi-stack");
-    let output = Command::new(env!("CARGO_BIN_EXE_stackweave"))
-        .args(["deploy", ".", "--env", "dev", "--stack", "Observability"])
-        .current_dir(project.dir.path())
-        .env("STACKWEAVE_CACHE_DIR", crate::support::shared_cache_dir())
+    let mut command = stackweave_command(
+        project.dir.path(),
+        &["deploy", ".", "--env", "dev", "--stack", "Observability"],
+    );
+    command
         .env("AWS_ENDPOINT_URL", moto.url())
         .env_remove("AWS_ACCESS_KEY_ID")
         .env_remove("AWS_SECRET_ACCESS_KEY")
         .env_remove("AWS_PROFILE")
         .env("AWS_CONFIG_FILE", project.path("none"))
         .env("AWS_SHARED_CREDENTIALS_FILE", project.path("none"))
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .output()
-        .expect("runs");
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(1), "{stderr}");
+        .env("AWS_EC2_METADATA_DISABLED", "true");
+    let run = Run::of(command);
     assert_contains!(
-        stderr,
+        run.failure(),
         "no AWS credentials",
         "AWS_ACCESS_KEY_ID",
         "--profile"

@@ -23,6 +23,16 @@ pub struct Run {
 }
 
 impl Run {
+    /// Runs `command` to its end.
+    pub fn of(mut command: Command) -> Run {
+        let output = command.output().expect("the stackweave binary runs");
+        Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
     /// Asserts the run failed with exit code 1 and returns its stderr.
     #[track_caller]
     pub fn failure(&self) -> &str {
@@ -49,19 +59,19 @@ impl Run {
 
 /// Runs `stackweave` with `args` in `dir`.
 pub fn stackweave_in(dir: &Path, args: &[&str]) -> Run {
-    let output = Command::new(env!("CARGO_BIN_EXE_stackweave"))
+    Run::of(stackweave_command(dir, args))
+}
+
+/// The command that runs `stackweave` with `args` in `dir`, for a test to add to.
+pub fn stackweave_command(dir: &Path, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_stackweave"));
+    command
         .args(args)
         .current_dir(dir)
         // One compiled-plugin cache for the whole suite, never the user's own; tests of
         // the cache itself pass `--cache-dir` or `--no-cache`, which take precedence.
-        .env("STACKWEAVE_CACHE_DIR", shared_cache_dir())
-        .output()
-        .expect("the stackweave binary runs");
-    Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+        .env("STACKWEAVE_CACHE_DIR", shared_cache_dir());
+    command
 }
 
 /// Runs `stackweave` with `args` from the repository root.
@@ -295,10 +305,8 @@ impl Moto {
 
     /// Runs `stackweave` with `args` in `dir` against this server, in `region`.
     pub fn stackweave(&self, dir: &Path, args: &[&str]) -> Run {
-        let output = Command::new(env!("CARGO_BIN_EXE_stackweave"))
-            .args(args)
-            .current_dir(dir)
-            .env("STACKWEAVE_CACHE_DIR", shared_cache_dir())
+        let mut command = stackweave_command(dir, args);
+        command
             .env("AWS_ENDPOINT_URL", self.url())
             .env("AWS_ACCESS_KEY_ID", "testing")
             .env("AWS_SECRET_ACCESS_KEY", "testing")
@@ -311,14 +319,8 @@ impl Moto {
                 "AWS_SHARED_CREDENTIALS_FILE",
                 dir.join("no-aws-credentials"),
             )
-            .env("AWS_EC2_METADATA_DISABLED", "true")
-            .output()
-            .expect("the stackweave binary runs");
-        Run {
-            code: output.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        }
+            .env("AWS_EC2_METADATA_DISABLED", "true");
+        Run::of(command)
     }
 }
 
