@@ -263,7 +263,8 @@ impl Runner<'_> {
 
     pub(crate) fn env(&mut self, states: Value, scope: &Scope) -> stackweave_jsonata::Environment {
         let seed = self.rng.next_u64();
-        jsonata_mode::environment(states, scope.flatten(), seed)
+        let now_millis = i64::try_from(self.clock / 1_000_000).unwrap_or(i64::MAX);
+        jsonata_mode::environment(states, scope.flatten(), seed, now_millis)
     }
 
     fn assign_jsonpath(

@@ -236,9 +236,19 @@ fn functions(seed: u64) -> Vec<(&'static str, NativeFunction)> {
     ]
 }
 
-/// What a JSONata state's expressions see: `$states` and the visible variables.
-pub(crate) fn environment(states: Value, variables: Map<String, Value>, seed: u64) -> Environment {
-    let mut env = Environment::default();
+/// What a JSONata state's expressions see: `$states`, the visible variables, and the
+/// execution's virtual clock as `$now()`/`$millis()` (never the machine's: runs stay
+/// deterministic).
+pub(crate) fn environment(
+    states: Value,
+    variables: Map<String, Value>,
+    seed: u64,
+    now_millis: i64,
+) -> Environment {
+    let mut env = Environment {
+        now_millis: Some(now_millis),
+        ..Environment::default()
+    };
     for (name, value) in variables {
         env.variables.insert(name, value);
     }
@@ -263,7 +273,7 @@ mod tests {
 
     #[test]
     fn step_functions_functions_behave() {
-        let env = environment(json!({}), Map::new(), 3);
+        let env = environment(json!({}), Map::new(), 3, 0);
         let call = |name: &str, args: &[Option<Value>]| env.functions.get(name).map(|f| f(args));
         assert_eq!(
             call("partition", &[Some(json!([1, 2, 3])), Some(json!(2))]),

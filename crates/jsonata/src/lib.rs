@@ -71,6 +71,9 @@ pub struct Environment {
     pub variables: BTreeMap<String, Value>,
     /// Host functions by name, without the `$`.
     pub functions: BTreeMap<String, NativeFunction>,
+    /// The clock `$now()` and `$millis()` read, in milliseconds since the Unix epoch;
+    /// `None` reads the system clock (once per evaluation).
+    pub now_millis: Option<i64>,
 }
 
 impl Expression {
@@ -82,16 +85,18 @@ impl Expression {
     }
 
     /// Evaluates against `input` (`None`: no input) in `environment`, with `$now()` and
-    /// `$millis()` reading the system clock (once).
+    /// `$millis()` reading [`Environment::now_millis`], or else the system clock (once).
     pub fn evaluate(
         &self,
         input: Option<&Value>,
         environment: &Environment,
     ) -> Result<Option<Value>, JsonataError> {
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis());
-        self.evaluate_at(input, environment, now as i64)
+        let now = environment.now_millis.unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_millis() as i64)
+        });
+        self.evaluate_at(input, environment, now)
     }
 
     /// As [`Expression::evaluate`], with the clock fixed at `now_millis` (milliseconds

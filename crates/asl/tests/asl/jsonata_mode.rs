@@ -417,3 +417,23 @@ fn an_undefined_field_is_a_query_evaluation_error_naming_the_field() {
         }
     );
 }
+
+#[test]
+fn now_and_millis_read_the_executions_virtual_clock() {
+    // The default start time is 2024-01-01T00:00:00Z; a Wait of 90 s moves the clock.
+    let outcome = run(
+        json!({
+            "QueryLanguage": "JSONata",
+            "StartAt": "Later",
+            "States": {
+                "Later": {"Type": "Wait", "Seconds": 90, "Next": "Stamp"},
+                "Stamp": {"Type": "Pass", "Output": {"now": "{% $now() %}", "millis": "{% $millis() %}"}, "End": true}
+            }
+        }),
+        json!({}),
+    );
+    assert_eq!(
+        output(outcome),
+        json!({"now": "2024-01-01T00:01:30.000Z", "millis": 1_704_067_290_000_i64})
+    );
+}

@@ -1,8 +1,8 @@
 //! Date and time: `$now`, `$millis`, `$fromMillis`, `$toMillis`.
 //!
 //! The clock is read once per evaluation ([`Evaluator::now_millis`]), so every `$now()` in
-//! one expression agrees; the host fixes it with [`crate::Expression::evaluate_at`] or by
-//! providing `now`/`millis` functions. Timestamps are ISO 8601 in UTC unless a picture
+//! one expression agrees; the host fixes it with [`crate::Environment::now_millis`],
+//! [`crate::Expression::evaluate_at`] or by providing `now`/`millis` functions. Timestamps are ISO 8601 in UTC unless a picture
 //! string (XPath `format-dateTime` style, the common components) or a timezone is given;
 //! `$toMillis` reads numeric components, month names, am/pm and zones with a picture.
 
